@@ -1,0 +1,81 @@
+"""Shared test setup: the real services check, and a small cast (alice and bob, two trainers)."""
+
+import datetime
+import os
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from sessions_app.models import Session
+from trainers.models import Trainer
+
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_sessionstart(session):
+    """Under CI a missing PostgreSQL or Redis is a failure, not a quiet fallback to SQLite."""
+    if os.environ.get("CI") != "true":
+        return
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.exit("CI=true but the tests are not configured for PostgreSQL (DATABASE_URL).", 2)
+    if not settings.REDIS_URL:
+        pytest.exit("CI=true but REDIS_URL is not set: the channel layer must be the real Redis.", 2)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_layer():
+    """Viewer counts and throttles live in the cache; start every test with an empty one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def alice(db):
+    return Trainer.objects.create_user(email="alice@example.org", password=PASSWORD)
+
+
+@pytest.fixture
+def bob(db):
+    return Trainer.objects.create_user(email="bob@example.org", password=PASSWORD)
+
+
+def make_session(trainer, code="ABC234", minutes=120, now=None, **fields) -> Session:
+    now = now or timezone.now()
+    return Session.objects.create(
+        trainer=trainer,
+        code=code,
+        trainee_name=fields.pop("trainee_name", "Alex"),
+        created_at=fields.pop("created_at", now),
+        expires_at=now + datetime.timedelta(minutes=minutes),
+        **fields,
+    )
+
+
+@pytest.fixture
+def alice_session(alice):
+    return make_session(alice)
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob_client(client, bob):
+    client.force_login(bob)
+    return client
+
+
+VALID_POST = {
+    "systolic": "85",
+    "diastolic": "50",
+    "heart_rate": "150",
+    "spo2": "88",
+    "rhythm": "ventricular_tachycardia",
+    "alarm": "on",
+}

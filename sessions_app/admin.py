@@ -1,0 +1,70 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from sessions_app.models import Session, SessionEvent
+
+
+class ReadOnlyAdminMixin:
+    """Events are the audit trail: visible in the admin, never added, changed or deleted there."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SessionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = SessionEvent
+    fields = ["created_at", "systolic", "diastolic", "heart_rate", "spo2", "flags"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+    extra = 0
+    show_change_link = True
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return list(Session.STATUS_LABELS.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in Session.STATUS_LABELS:
+            return queryset.with_status(self.value())
+        return queryset
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["code", "trainer", "trainee_name", "status_label", "expires_at", "event_count"]
+    list_filter = [StatusFilter, "created_at", "expires_at"]
+    search_fields = ["code", "trainee_name", "trainer__email"]
+    readonly_fields = ["id", "code", "trainer", "created_at", "last_values"]
+    list_select_related = ["trainer"]
+    inlines = [SessionEventInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(event_count=Count("events"))
+
+    @admin.display(description=_("changes"), ordering="event_count")
+    def event_count(self, session):
+        return session.event_count
+
+    @admin.display(description=_("status"))
+    def status_label(self, session):
+        return session.status_label()
+
+
+@admin.register(SessionEvent)
+class SessionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "session", "systolic", "diastolic", "heart_rate", "spo2", "flags"]
+    list_filter = ["created_at"]
+    search_fields = ["session__code"]
+    list_select_related = ["session"]
+    date_hierarchy = "created_at"

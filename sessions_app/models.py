@@ -1,0 +1,102 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SessionQuerySet(models.QuerySet):
+    def open(self, now=None):
+        return self.filter(closed_at__isnull=True, expires_at__gt=now or timezone.now())
+
+    def expired_open(self, now=None):
+        return self.filter(closed_at__isnull=True, expires_at__lte=now or timezone.now())
+
+    def with_status(self, status: str, now=None):
+        """Sessions in `status` (see Session.status for how closed and expired differ)."""
+        now = now or timezone.now()
+        if status == Session.OPEN:
+            return self.open(now)
+        if status == Session.CLOSED:
+            return self.filter(closed_at__lt=models.F("expires_at"))
+        return self.filter(
+            models.Q(closed_at__isnull=True, expires_at__lte=now)
+            | models.Q(closed_at__gte=models.F("expires_at"))
+        )
+
+    def with_event_count(self):
+        return self.annotate(event_count=models.Count("events"))
+
+
+class Session(models.Model):
+    OPEN = "open"
+    CLOSED = "closed"
+    EXPIRED = "expired"
+    STATUS_LABELS = {OPEN: _("open"), CLOSED: _("closed"), EXPIRED: _("expired")}
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions"
+    )
+    code = models.CharField(_("code"), max_length=6, unique=True)
+    trainee_name = models.CharField(_("trainee"), max_length=100)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    last_values = models.JSONField(_("last values"), null=True, blank=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        db_table = "sessions"
+        ordering = ["-created_at"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self):
+        return f"{self.code} ({self.trainee_name})"
+
+    def status(self, now=None) -> str:
+        if self.closed_at is not None:
+            # expire_sessions stamps closed_at = expires_at, so an expired session stays "expired".
+            return self.EXPIRED if self.closed_at >= self.expires_at else self.CLOSED
+        if self.expires_at <= (now or timezone.now()):
+            return self.EXPIRED
+        return self.OPEN
+
+    def status_label(self):
+        return self.STATUS_LABELS[self.status()]
+
+    def is_open(self, now=None) -> bool:
+        return self.status(now) == self.OPEN
+
+
+class SessionEvent(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
+    systolic = models.IntegerField(_("systolic"))
+    diastolic = models.IntegerField(_("diastolic"))
+    heart_rate = models.IntegerField(_("heart rate"))
+    spo2 = models.IntegerField(_("SpO2"))
+    flags = models.JSONField(_("flags"), default=dict)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "session_events"
+        ordering = ["-created_at"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self):
+        return f"{self.systolic}/{self.diastolic} HR {self.heart_rate} SpO2 {self.spo2}"
+
+    @property
+    def values(self) -> dict:
+        return {
+            "systolic": self.systolic,
+            "diastolic": self.diastolic,
+            "heart_rate": self.heart_rate,
+            "spo2": self.spo2,
+            "flags": self.flags,
+        }

@@ -1,0 +1,178 @@
+"""Everything that changes a session, used by the views, the consumers and the commands.
+
+A vitals change is validated, stored (the session's last values and one event row, in one
+transaction with the session row locked) and only then broadcast, so that no screen ever shows
+a value that is not in the audit trail.
+"""
+
+import datetime
+import json
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from sessions_app import vitals
+from sessions_app.groups import control_group, screens_group
+from sessions_app.models import Session, SessionEvent
+
+logger = logging.getLogger(__name__)
+
+# No 0/O, 1/I/L: a code read off a projector must not be ambiguous.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+CODE_ATTEMPTS = 10
+
+
+class SessionNotOpen(Exception):
+    """The session is closed or expired; `reason` is "closed" or "expired"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class AppliedChange:
+    event: SessionEvent
+    # Whether the change reached the channel layer; False when it is down (the change is stored).
+    broadcast: bool = False
+
+
+def generate_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(code: str) -> str:
+    return code.strip().upper()
+
+
+def create_session(trainer, trainee_name: str, duration_minutes: int, now=None) -> Session:
+    """Open a session with a fresh code; the unique constraint decides, a clash draws again."""
+    now = now or timezone.now()
+    expires_at = now + datetime.timedelta(minutes=duration_minutes)
+    for _attempt in range(CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Session.objects.create(
+                    trainer=trainer,
+                    code=generate_code(),
+                    trainee_name=trainee_name,
+                    created_at=now,
+                    expires_at=expires_at,
+                )
+        except IntegrityError:
+            logger.info("Join code clash, drawing another")
+    raise RuntimeError(f"No free join code after {CODE_ATTEMPTS} attempts")
+
+
+def find_session_by_code(code: str) -> Session | None:
+    return Session.objects.filter(code=normalize_code(code)).first()
+
+
+def apply_vitals(session_id: uuid.UUID, values, *, trainer=None, now=None) -> AppliedChange:
+    """Validate and store a change, then broadcast it once the transaction commits.
+
+    Raises VitalsError (nothing stored), Session.DoesNotExist (unknown, or not `trainer`'s),
+    or SessionNotOpen.
+    """
+    clean = vitals.validate(values)
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The row lock orders concurrent changes: last_values is always the newest event.
+        sessions = Session.objects.select_for_update()
+        if trainer is not None:
+            sessions = sessions.filter(trainer=trainer)
+        session = sessions.get(pk=session_id)
+        if not session.is_open(now):
+            raise SessionNotOpen(session.status(now))
+        Session.objects.filter(pk=session.pk).update(last_values=clean)
+        event = SessionEvent.objects.create(
+            session=session,
+            systolic=clean["systolic"],
+            diastolic=clean["diastolic"],
+            heart_rate=clean["heart_rate"],
+            spo2=clean["spo2"],
+            flags=clean["flags"],
+            created_at=now,
+        )
+        change = AppliedChange(event)
+        # Broadcast after commit: a rolled-back change must not reach screens.
+        transaction.on_commit(lambda: _broadcast_change(change))
+    return change
+
+
+def _broadcast_change(change: AppliedChange) -> None:
+    event = change.event
+    message = {
+        "type": "vitals",
+        "values": event.values,
+        "event_id": str(event.id),
+        "at": event.created_at.isoformat(),
+    }
+    change.broadcast = broadcast(event.session_id, message)
+
+
+def close_session(session: Session, now=None) -> bool:
+    """Close an open session and tell its screens; False when it was not open."""
+    now = now or timezone.now()
+    closed = Session.objects.open(now).filter(pk=session.pk).update(closed_at=now)
+    if closed:
+        transaction.on_commit(lambda: broadcast_ended(session.pk, Session.CLOSED))
+    return bool(closed)
+
+
+def expire_sessions(now=None, dry_run: bool = False) -> list[tuple[uuid.UUID, str]]:
+    """Close every open session past its end, in one statement; returns their (id, code).
+
+    Safe to run concurrently: PostgreSQL re-checks `closed_at IS NULL` on rows another run
+    has just closed, so each session is closed, and announced, once.
+    """
+    now = now or timezone.now()
+    if dry_run:
+        return list(Session.objects.expired_open(now).values_list("id", "code"))
+    with connection.cursor() as cursor:
+        # closed_at = expires_at: the moment it ended, and how status() tells "expired".
+        cursor.execute(
+            "UPDATE sessions SET closed_at = expires_at"
+            " WHERE closed_at IS NULL AND expires_at <= %s RETURNING id, code",
+            [now],
+        )
+        expired = [(uuid.UUID(str(pk)), code) for pk, code in cursor.fetchall()]
+    for session_id, _code in expired:
+        transaction.on_commit(
+            lambda session_id=session_id: broadcast_ended(session_id, Session.EXPIRED)
+        )
+    return expired
+
+
+def broadcast_ended(session_id: uuid.UUID, reason: str) -> bool:
+    return broadcast(session_id, {"type": "session_ended", "reason": reason}, ended=True)
+
+
+def broadcast(session_id: uuid.UUID, message: dict, ended: bool = False) -> bool:
+    """Send `message` to a session's screens and control pages, serialised once here.
+
+    Returns False, and logs, when the channel layer cannot be reached: the caller has already
+    stored the change, and screens resync from the snapshot when they reconnect.
+    """
+    event = {"type": "monitor.ended" if ended else "monitor.message", "text": json.dumps(message)}
+    try:
+        async_to_sync(_send_to_groups)(
+            [screens_group(session_id), control_group(session_id)], event
+        )
+    except Exception:
+        logger.exception("Broadcast to session %s failed", session_id)
+        return False
+    return True
+
+
+async def _send_to_groups(groups: list[str], event: dict) -> None:
+    layer = get_channel_layer()
+    for group in groups:
+        await layer.group_send(group, event)

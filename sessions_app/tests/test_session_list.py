@@ -1,0 +1,46 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import make_session
+from sessions_app import services, vitals
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lists_my_sessions_with_status_and_event_count(alice_client, alice, bob):
+    open_session = make_session(alice, code="OPN234", trainee_name="Alex")
+    make_session(alice, code="CLS234", trainee_name="Sam", closed_at=timezone.now())
+    make_session(bob, code="BOB234", trainee_name="Someone else")
+    for _ in range(3):
+        services.apply_vitals(open_session.pk, vitals.DEFAULT_VALUES)
+
+    r = alice_client.get(reverse("sessions:list"))
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "OPN234" in body and "CLS234" in body
+    assert "BOB234" not in body and "Someone else" not in body
+    assert 'data-label="events">3<' in body
+    assert "closed" in body
+
+
+def test_it_lists_with_a_bounded_number_of_queries(
+    alice_client, alice, django_assert_max_num_queries
+):
+    for index in range(20):
+        make_session(alice, code=f"S{index:05d}")
+    # session + trainer + count + page of sessions with their counts: not one query per row.
+    with django_assert_max_num_queries(5):
+        r = alice_client.get(reverse("sessions:list"))
+    assert r.status_code == 200
+
+
+def test_it_has_an_empty_state(alice_client):
+    r = alice_client.get(reverse("sessions:list"))
+    assert "No sessions yet" in r.content.decode()
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    r = client.get(reverse("sessions:list"))
+    assert r.status_code == 302
+    assert r.url == f"{reverse('login')}?next={reverse('sessions:list')}"

@@ -1,0 +1,85 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import VALID_POST, make_session
+from sessions_app.models import Session, SessionEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def post_vitals(client, session, **changes):
+    data = {**VALID_POST, **changes}
+    return client.post(reverse("sessions:vitals", args=[session.pk]), data, follow=True)
+
+
+def test_a_valid_change_updates_last_values_and_adds_one_event(alice_client, alice_session):
+    r = post_vitals(alice_client, alice_session)
+    assert r.status_code == 200
+    assert "Values sent to the monitors." in r.content.decode()
+    alice_session.refresh_from_db()
+    expected = {
+        "systolic": 85,
+        "diastolic": 50,
+        "heart_rate": 150,
+        "spo2": 88,
+        "flags": {"rhythm": "ventricular_tachycardia", "alarm": True, "spo2_probe_off": False},
+    }
+    assert alice_session.last_values == expected
+    event = SessionEvent.objects.get()
+    assert event.values == expected
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"systolic": "301"}, "systolic", "Systolic must be between 0 and 300."),
+        ({"systolic": "-1"}, "systolic", "Systolic must be between 0 and 300."),
+        ({"diastolic": "201"}, "diastolic", "Diastolic must be between 0 and 200."),
+        ({"diastolic": "90"}, "diastolic", "Diastolic must be lower than systolic."),
+        ({"heart_rate": "301"}, "heart_rate", "Heart rate must be between 0 and 300."),
+        ({"heart_rate": "12.5"}, "heart_rate", "Heart rate must be a whole number."),
+        ({"spo2": "101"}, "spo2", "SpO2 must be between 0 and 100."),
+        ({"spo2": ""}, "spo2", "SpO2 is required."),
+        ({"rhythm": "torsades"}, "rhythm", "Select a valid choice."),
+    ],
+)
+def test_each_invalid_field_is_refused_with_its_message(
+    alice_client, alice_session, changes, field, message
+):
+    r = post_vitals(alice_client, alice_session, **changes)
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert f'data-field="{field}">{message}' in body
+    alice_session.refresh_from_db()
+    assert alice_session.last_values is None
+    assert not SessionEvent.objects.exists()
+
+
+def test_arrest_zero_over_zero_is_accepted(alice_client, alice_session):
+    post_vitals(alice_client, alice_session, systolic="0", diastolic="0", heart_rate="0", spo2="0")
+    alice_session.refresh_from_db()
+    assert alice_session.last_values["systolic"] == 0
+    assert SessionEvent.objects.count() == 1
+
+
+def test_a_change_to_a_closed_session_is_refused(alice_client, alice):
+    session = make_session(alice, closed_at=timezone.now())
+    r = post_vitals(alice_client, session)
+    assert "This session has ended: the change was not stored." in r.content.decode()
+    assert Session.objects.get().last_values is None
+    assert not SessionEvent.objects.exists()
+
+
+def test_a_change_to_an_expired_session_is_refused(alice_client, alice):
+    session = make_session(alice, now=timezone.now() - datetime.timedelta(minutes=10), minutes=5)
+    r = post_vitals(alice_client, session)
+    assert "This session has ended" in r.content.decode()
+    assert not SessionEvent.objects.exists()
+
+
+def test_vitals_only_accepts_post(alice_client, alice_session):
+    r = alice_client.get(reverse("sessions:vitals", args=[alice_session.pk]))
+    assert r.status_code == 405

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from sessions_app import views
+
+app_name = "sessions"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("join/", views.join, name="join"),
+    path("monitor/<str:code>/", views.monitor, name="monitor"),
+    path("sessions/", views.session_list, name="list"),
+    path("sessions/new/", views.session_new, name="new"),
+    path("sessions/<uuid:pk>/", views.session_control, name="control"),
+    path("sessions/<uuid:pk>/vitals/", views.session_vitals, name="vitals"),
+    path("sessions/<uuid:pk>/close/", views.session_close, name="close"),
+]
