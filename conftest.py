@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 
 from sessions_app.models import Session
@@ -21,6 +22,16 @@ def pytest_sessionstart(session):
         pytest.exit("CI=true but the tests are not configured for PostgreSQL (DATABASE_URL).", 2)
     if not settings.REDIS_URL:
         pytest.exit("CI=true but REDIS_URL is not set: the channel layer must be the real Redis.", 2)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    yield
+    # Pooled connections (PostgreSQL) would keep the test database busy at its teardown.
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if getattr(connection, "pool", None) is not None:
+                connection.close_pool()
 
 
 @pytest.fixture(autouse=True)

@@ -82,13 +82,14 @@ def apply_vitals(session_id: uuid.UUID, values, *, trainer=None, now=None) -> Ap
     or SessionNotOpen.
     """
     clean = vitals.validate(values)
-    now = now or timezone.now()
     with transaction.atomic():
-        # The row lock orders concurrent changes: last_values is always the newest event.
+        # The row lock orders concurrent changes: last_values is always the newest event,
+        # and event times, taken under the lock, follow the same order.
         sessions = Session.objects.select_for_update()
         if trainer is not None:
             sessions = sessions.filter(trainer=trainer)
         session = sessions.get(pk=session_id)
+        now = now or timezone.now()
         if not session.is_open(now):
             raise SessionNotOpen(session.status(now))
         Session.objects.filter(pk=session.pk).update(last_values=clean)
@@ -161,7 +162,11 @@ def broadcast(session_id: uuid.UUID, message: dict, ended: bool = False) -> bool
     Returns False, and logs, when the channel layer cannot be reached: the caller has already
     stored the change, and screens resync from the snapshot when they reconnect.
     """
-    event = {"type": "monitor.ended" if ended else "monitor.message", "text": json.dumps(message)}
+    event = {
+        "type": "monitor.ended" if ended else "monitor.message",
+        "session_id": str(session_id),
+        "text": json.dumps(message),
+    }
     try:
         async_to_sync(_send_to_groups)(
             [screens_group(session_id), control_group(session_id)], event

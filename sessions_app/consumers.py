@@ -1,0 +1,188 @@
+"""Websocket consumers: trainee screens watch a session, the trainer's control page drives it.
+
+Neither writes to the database on its own: a change goes through services.apply_vitals, which
+broadcasts after commit.
+"""
+
+import json
+import logging
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils.translation import gettext as _
+
+from sessions_app import services, viewers, vitals
+from sessions_app.fanout import get_hub
+from sessions_app.groups import control_group
+from sessions_app.models import Session
+
+logger = logging.getLogger(__name__)
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_ENDED = 4410
+
+
+def snapshot_message(session: Session) -> str:
+    return json.dumps(
+        {
+            "type": "snapshot",
+            "values": session.last_values,
+            "expires_at": session.expires_at.isoformat(),
+            "trainee_name": session.trainee_name,
+        }
+    )
+
+
+class MonitorConsumer(AsyncWebsocketConsumer):
+    """A trainee screen: receives the snapshot, then every change; can only watch."""
+
+    session_id = None
+    pending: list[tuple[str, bool]] | None = None
+
+    async def connect(self):
+        session = await self.get_session(self.scope["url_route"]["kwargs"]["code"])
+        if session is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        if not session.is_open():
+            await self.close(code=CLOSE_ENDED)
+            return
+        await self.accept()
+        # Messages that reach the hub before the snapshot is sent wait, so they cannot be
+        # overtaken by an older snapshot.
+        self.pending = []
+        self.session_id = str(session.pk)
+        await get_hub().subscribe(self.session_id, self)
+        # Read again after subscribing: no change can fall between snapshot and stream.
+        session = await self.get_session(session.code)
+        await self.send(text_data=snapshot_message(session))
+        pending, self.pending = self.pending, None
+        for text, ended in pending:
+            await self.deliver(text, ended)
+
+    async def disconnect(self, code):
+        if self.session_id is not None:
+            await get_hub().unsubscribe(self.session_id, self)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            message = json.loads(text_data or "")
+        except ValueError:
+            return
+        if isinstance(message, dict) and message.get("type") == "ping":
+            await self.send(text_data='{"type": "pong"}')
+
+    async def deliver(self, text: str, ended: bool) -> None:
+        """Called by the hub with an already serialised message."""
+        if self.pending is not None:
+            self.pending.append((text, ended))
+            return
+        try:
+            await self.send(text_data=text)
+            if ended:
+                await self.close()
+        except Exception:
+            # A socket that died between messages must not stop the hub's loop.
+            logger.info("Dropped a message for a closed screen", exc_info=True)
+
+    @database_sync_to_async
+    def get_session(self, code: str) -> Session | None:
+        return services.find_session_by_code(code)
+
+
+class ControlConsumer(AsyncWebsocketConsumer):
+    """The trainer's control page: sends changes, sees the viewer count and the stream."""
+
+    session_id = None
+
+    async def connect(self):
+        user = self.scope.get("user")
+        session = None
+        if user is not None and user.is_authenticated:
+            session = await self.get_own_session(self.scope["url_route"]["kwargs"]["pk"], user)
+        if session is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        if not session.is_open():
+            await self.close(code=CLOSE_ENDED)
+            return
+        self.session_id = str(session.pk)
+        await self.channel_layer.group_add(control_group(self.session_id), self.channel_name)
+        await self.accept()
+        await self.send_viewers()
+
+    async def disconnect(self, code):
+        if self.session_id is not None:
+            await self.channel_layer.group_discard(control_group(self.session_id), self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            message = json.loads(text_data or "")
+        except ValueError:
+            await self.send_error(None, {"message": _("Malformed JSON.")})
+            return
+        if not isinstance(message, dict):
+            await self.send_error(None, {"message": _("A message must be a JSON object.")})
+            return
+        request_id = message.get("request_id")
+        if message.get("type") == "ping":
+            await self.send(text_data='{"type": "pong"}')
+        elif message.get("type") == "set_vitals":
+            await self.set_vitals(request_id, message.get("values"))
+        else:
+            errors = {"type": _("Unknown message type: %(type)s.") % {"type": message.get("type")}}
+            await self.send_error(request_id, errors)
+
+    async def set_vitals(self, request_id, values) -> None:
+        try:
+            change = await self.apply_vitals(values)
+        except vitals.VitalsError as error:
+            await self.send_error(request_id, error.errors)
+        except Session.DoesNotExist:
+            await self.send_error(request_id, {"session": _("This session is not yours.")})
+            await self.close(code=CLOSE_FORBIDDEN)
+        except services.SessionNotOpen as ended:
+            await self.send_error(request_id, {"session": _("This session has ended.")})
+            await self.send_json({"type": "session_ended", "reason": ended.reason})
+            await self.close(code=CLOSE_ENDED)
+        else:
+            await self.send_json(
+                {
+                    "type": "ack",
+                    "request_id": request_id,
+                    "event_id": str(change.event.id),
+                    "broadcast": change.broadcast,
+                }
+            )
+
+    async def send_error(self, request_id, errors: dict) -> None:
+        await self.send_json({"type": "error", "request_id": request_id, "errors": errors})
+
+    async def send_json(self, content: dict) -> None:
+        await self.send(text_data=json.dumps(content))
+
+    async def send_viewers(self) -> None:
+        await self.send_json({"type": "viewers", "count": await viewers.total(self.session_id)})
+
+    # Group events.
+
+    async def monitor_message(self, event):
+        await self.send(text_data=event["text"])
+
+    async def monitor_ended(self, event):
+        await self.send(text_data=event["text"])
+        await self.close()
+
+    async def viewers_changed(self, event):
+        await self.send_viewers()
+
+    # Database.
+
+    @database_sync_to_async
+    def get_own_session(self, pk, user) -> Session | None:
+        return Session.objects.filter(pk=pk, trainer=user).first()
+
+    @database_sync_to_async
+    def apply_vitals(self, values) -> services.AppliedChange:
+        return services.apply_vitals(self.session_id, values, trainer=self.scope["user"])

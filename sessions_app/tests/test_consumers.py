@@ -1,0 +1,222 @@
+import asyncio
+import datetime
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.core.management import call_command
+from django.utils import timezone
+
+from conftest import make_session
+from sessions_app import services, vitals
+from sessions_app.models import Session, SessionEvent
+from sessions_app.tests.ws import (
+    control,
+    disconnect_all,
+    receive,
+    receive_type,
+    screen,
+    send,
+    viewers_reach,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHANGE = {
+    "systolic": 85,
+    "diastolic": 50,
+    "heart_rate": 150,
+    "spo2": 88,
+    "flags": {"rhythm": "ventricular_tachycardia", "alarm": True, "spo2_probe_off": False},
+}
+
+
+async def test_a_screen_gets_the_snapshot_on_connect(alice):
+    session = await sync_to_async(make_session)(alice, last_values=vitals.DEFAULT_VALUES)
+    s = screen("abc234")
+    connected, _ = await s.connect()
+    assert connected
+    snapshot = await receive(s)
+    assert snapshot == {
+        "type": "snapshot",
+        "values": vitals.DEFAULT_VALUES,
+        "expires_at": session.expires_at.isoformat(),
+        "trainee_name": "Alex",
+    }
+    await s.disconnect()
+
+
+async def test_a_change_reaches_every_screen_of_the_session_and_no_other(alice):
+    session = await sync_to_async(make_session)(alice)
+    await sync_to_async(make_session)(alice, code="OTH234")
+    screens = [screen("ABC234"), screen("ABC234")]
+    other = screen("OTH234")
+    for s in [*screens, other]:
+        assert (await s.connect())[0]
+        assert (await receive(s))["type"] == "snapshot"
+    trainer = await control(session, alice)
+    assert (await trainer.connect())[0]
+
+    await send(trainer, {"type": "set_vitals", "values": CHANGE, "request_id": "r1"})
+    ack = await receive_type(trainer, "ack")
+    event = await sync_to_async(SessionEvent.objects.get)()
+    assert ack == {"type": "ack", "request_id": "r1", "event_id": str(event.id), "broadcast": True}
+    for s in screens:
+        message = await receive(s)
+        assert message == {
+            "type": "vitals",
+            "values": CHANGE,
+            "event_id": str(event.id),
+            "at": event.created_at.isoformat(),
+        }
+    assert await other.receive_nothing(timeout=0.3)
+    await disconnect_all(*screens, other, trainer)
+
+
+async def test_a_change_from_the_service_reaches_screens_after_commit(alice):
+    session = await sync_to_async(make_session)(alice)
+    s = screen("ABC234")
+    await s.connect()
+    await receive(s)
+    await sync_to_async(services.apply_vitals)(session.pk, CHANGE)
+    assert (await receive(s))["values"] == CHANGE
+    await s.disconnect()
+
+
+async def test_unknown_codes_are_refused_with_4404(alice):
+    s = screen("ZZZ999")
+    connected, code = await s.connect()
+    assert (connected, code) == (False, 4404)
+
+
+@pytest.mark.parametrize("ended", ["closed", "expired"])
+async def test_ended_sessions_are_refused_with_4410(alice, ended):
+    past = timezone.now() - datetime.timedelta(hours=3)
+    if ended == "closed":
+        session = await sync_to_async(make_session)(alice, closed_at=timezone.now())
+    else:
+        session = await sync_to_async(make_session)(alice, now=past, minutes=60)
+    assert await screen("ABC234").connect() == (False, 4410)
+    assert await (await control(session, alice)).connect() == (False, 4410)
+
+
+async def test_another_trainer_or_anonymous_is_refused_with_4403(alice, bob):
+    session = await sync_to_async(make_session)(alice)
+    assert await (await control(session, bob)).connect() == (False, 4403)
+    assert await (await control(session)).connect() == (False, 4403)
+
+
+async def test_a_foreign_origin_is_refused(alice):
+    session = await sync_to_async(make_session)(alice)
+    evil = (b"origin", b"http://evil.example")
+    assert (await screen("ABC234", origin=evil).connect())[0] is False
+    assert (await (await control(session, alice, origin=evil)).connect())[0] is False
+
+
+@pytest.mark.parametrize(
+    "raw, field",
+    [
+        ("{not json", "message"),
+        ("[1, 2]", "message"),
+        ('{"type": "launch_rockets", "request_id": "x"}', "type"),
+        ('{"type": "set_vitals", "request_id": "x", "values": "high"}', "values"),
+        ('{"type": "set_vitals", "request_id": "x"}', "values"),
+    ],
+)
+async def test_bad_messages_get_an_error_and_store_nothing(alice, raw, field):
+    session = await sync_to_async(make_session)(alice)
+    trainer = await control(session, alice)
+    await trainer.connect()
+    await trainer.send_to(text_data=raw)
+    error = await receive_type(trainer, "error")
+    assert field in error["errors"]
+    # The socket is still alive: a valid change afterwards is acknowledged.
+    await send(trainer, {"type": "set_vitals", "values": CHANGE, "request_id": "ok"})
+    assert (await receive_type(trainer, "ack"))["request_id"] == "ok"
+    assert await sync_to_async(SessionEvent.objects.count)() == 1
+    await trainer.disconnect()
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"heart_rate": 301}, "heart_rate"),
+        ({"heart_rate": "120"}, "heart_rate"),
+        ({"spo2": True}, "spo2"),
+        ({"diastolic": 90}, "diastolic"),
+        ({"flags": {"rhythm": "sinus", "alarm": "yes", "spo2_probe_off": False}}, "alarm"),
+        ({"flags": {"rhythm": "disco"}}, "rhythm"),
+        ({"flags": {"rhythm": "sinus", "colour": "red"}}, "flags.colour"),
+        ({"temperature": 37}, "temperature"),
+    ],
+)
+async def test_invalid_values_are_refused_naming_the_field(alice, changes, field):
+    session = await sync_to_async(make_session)(alice)
+    trainer = await control(session, alice)
+    await trainer.connect()
+    await send(trainer, {"type": "set_vitals", "values": {**CHANGE, **changes}, "request_id": 7})
+    error = await receive_type(trainer, "error")
+    assert error["request_id"] == 7
+    assert list(error["errors"]) == [field]
+    assert await sync_to_async(SessionEvent.objects.count)() == 0
+    assert (await sync_to_async(Session.objects.get)()).last_values is None
+    await trainer.disconnect()
+
+
+async def test_screens_ignore_what_they_send_but_answer_ping(alice):
+    await sync_to_async(make_session)(alice)
+    s = screen("ABC234")
+    await s.connect()
+    await receive(s)
+    await s.send_to(text_data='{"type": "set_vitals", "values": {}}')
+    await s.send_to(text_data="garbage")
+    await send(s, {"type": "ping"})
+    assert await receive(s) == {"type": "pong"}
+    assert await sync_to_async(SessionEvent.objects.count)() == 0
+    await s.disconnect()
+
+
+async def test_closing_ends_every_screen_and_control_page(alice):
+    session = await sync_to_async(make_session)(alice)
+    s = screen("ABC234")
+    await s.connect()
+    await receive(s)
+    trainer = await control(session, alice)
+    await trainer.connect()
+    await sync_to_async(services.close_session)(session)
+    assert await receive(s) == {"type": "session_ended", "reason": "closed"}
+    assert (await s.receive_output(timeout=3))["type"] == "websocket.close"
+    assert await receive_type(trainer, "session_ended") == {
+        "type": "session_ended",
+        "reason": "closed",
+    }
+
+
+async def test_expire_sessions_ends_the_screens(alice):
+    session = await sync_to_async(make_session)(alice, minutes=30)
+    s = screen("ABC234")
+    await s.connect()
+    await receive(s)
+    await sync_to_async(Session.objects.filter(pk=session.pk).update)(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    await sync_to_async(call_command)("expire_sessions", stdout=open("/dev/null", "w"))
+    assert await receive(s) == {"type": "session_ended", "reason": "expired"}
+    assert (await s.receive_output(timeout=3))["type"] == "websocket.close"
+
+
+async def test_the_viewer_count_goes_up_and_down(alice):
+    session = await sync_to_async(make_session)(alice)
+    trainer = await control(session, alice)
+    await trainer.connect()
+    assert await receive(trainer) == {"type": "viewers", "count": 0}
+    first, second = screen("ABC234"), screen("ABC234")
+    await first.connect()
+    await viewers_reach(trainer, 1)
+    await second.connect()
+    await viewers_reach(trainer, 2)
+    await first.disconnect()
+    await viewers_reach(trainer, 1)
+    await second.disconnect()
+    await viewers_reach(trainer, 0)
+    await trainer.disconnect()
+    await asyncio.sleep(0)
