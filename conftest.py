@@ -27,11 +27,17 @@ def pytest_sessionstart(session):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     yield
-    # Pooled connections (PostgreSQL) would keep the test database busy at its teardown.
+    # Connections still checked out by asgiref's worker thread, or left by the daphne
+    # processes of the cross-process tests, would keep the test database from being dropped.
     with django_db_blocker.unblock():
-        for connection in connections.all():
-            if getattr(connection, "pool", None) is not None:
-                connection.close_pool()
+        connection = connections["default"]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            connection.close_pool()
 
 
 @pytest.fixture(autouse=True)

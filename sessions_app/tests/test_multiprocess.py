@@ -1,0 +1,68 @@
+"""Two daphne processes behind the real Redis layer, as in production."""
+
+import asyncio
+import json
+
+import pytest
+import websockets
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connection
+
+from conftest import make_session
+from sessions_app.models import SessionEvent
+from sessions_app.tests.servers import daphne
+from sessions_app.tests.ws import session_cookie
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql" or not settings.REDIS_URL,
+        reason="needs PostgreSQL and Redis (make test provides both)",
+    ),
+]
+
+CHANGE = {
+    "systolic": 90,
+    "diastolic": 60,
+    "heart_rate": 44,
+    "spo2": 91,
+    "flags": {"rhythm": "sinus_bradycardia", "alarm": False, "spo2_probe_off": False},
+}
+
+
+async def next_of_type(socket, message_type: str) -> dict:
+    while True:
+        message = json.loads(await asyncio.wait_for(socket.recv(), timeout=5))
+        if message["type"] == message_type:
+            return message
+
+
+async def test_a_change_sent_to_one_process_reaches_a_screen_on_the_other(alice):
+    session = await sync_to_async(make_session)(alice)
+    cookie = (await sync_to_async(session_cookie)(alice)).decode()
+    with daphne() as server_a, daphne() as server_b:
+        control = await websockets.connect(
+            f"ws://{server_a}/ws/control/{session.pk}/",
+            origin=f"http://{server_a}",
+            additional_headers={"Cookie": cookie},
+        )
+        assert await next_of_type(control, "viewers") == {"type": "viewers", "count": 0}
+
+        screen = await websockets.connect(
+            f"ws://{server_b}/ws/monitor/{session.code}/", origin=f"http://{server_b}"
+        )
+        assert (await next_of_type(screen, "snapshot"))["values"] is None
+        # The viewer on B is counted on A's control page.
+        assert await next_of_type(control, "viewers") == {"type": "viewers", "count": 1}
+
+        await control.send(json.dumps({"type": "set_vitals", "values": CHANGE, "request_id": "a1"}))
+        ack = await next_of_type(control, "ack")
+        vitals = await next_of_type(screen, "vitals")
+        assert vitals["values"] == CHANGE
+        assert vitals["event_id"] == ack["event_id"]
+        assert await sync_to_async(SessionEvent.objects.count)() == 1
+
+        await screen.close()
+        assert await next_of_type(control, "viewers") == {"type": "viewers", "count": 0}
+        await control.close()
