@@ -7,20 +7,24 @@ broadcasts after commit.
 import json
 import logging
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from sessions_app import services, viewers, vitals
 from sessions_app.fanout import get_hub
 from sessions_app.groups import control_group
 from sessions_app.models import Session
+from shiller import throttle
 
 logger = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_ENDED = 4410
+CLOSE_TOO_MANY = 4429
 
 
 def snapshot_message(session: Session) -> str:
@@ -41,8 +45,13 @@ class MonitorConsumer(AsyncWebsocketConsumer):
     pending: list[tuple[str, bool]] | None = None
 
     async def connect(self):
+        address = (self.scope.get("client") or ("",))[0]
+        if await self.throttled(address):
+            await self.close(code=CLOSE_TOO_MANY)
+            return
         session = await self.get_session(self.scope["url_route"]["kwargs"]["code"])
         if session is None:
+            await self.record_failure(address)
             await self.close(code=CLOSE_NOT_FOUND)
             return
         if not session.is_open():
@@ -89,6 +98,16 @@ class MonitorConsumer(AsyncWebsocketConsumer):
     @database_sync_to_async
     def get_session(self, code: str) -> Session | None:
         return services.find_session_by_code(code)
+
+    # Unknown codes count against the client like failed joins: guessing does not pay.
+
+    @sync_to_async
+    def throttled(self, address: str) -> bool:
+        return throttle.retry_after("join", address, settings.JOIN_RATES) is not None
+
+    @sync_to_async
+    def record_failure(self, address: str) -> None:
+        throttle.record_failure("join", address, settings.JOIN_RATES)
 
 
 class ControlConsumer(AsyncWebsocketConsumer):

@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from sessions_app import services, vitals
 from sessions_app.forms import JoinForm, SessionForm, VitalsForm
 from sessions_app.models import Session
+from shiller import throttle
 
 RECENT_EVENTS = 20
 SESSIONS_PER_PAGE = 25
@@ -25,13 +27,25 @@ def home(request):
     return render(request, "sessions_app/join.html", {"form": JoinForm()})
 
 
+def _join_throttled(request):
+    wait = throttle.retry_after("join", throttle.client_address(request), settings.JOIN_RATES)
+    return throttle.too_many_attempts(request, wait) if wait else None
+
+
+def _record_failed_join(request) -> None:
+    throttle.record_failure("join", throttle.client_address(request), settings.JOIN_RATES)
+
+
 def join(request):
     form = JoinForm(request.POST or None)
     status = 200
+    if request.method == "POST" and (refused := _join_throttled(request)):
+        return refused
     if request.method == "POST" and form.is_valid():
         session = services.find_session_by_code(form.cleaned_data["code"])
         if session is not None and session.is_open():
             return redirect("sessions:monitor", code=session.code)
+        _record_failed_join(request)
         form.add_error("code", _("No open session with this code."))
         status = 404 if session is None else 410
     elif form.errors:
@@ -40,8 +54,12 @@ def join(request):
 
 
 def monitor(request, code):
+    # The monitor URL answers whether a code exists, so it is throttled like the join form.
+    if refused := _join_throttled(request):
+        return refused
     session = services.find_session_by_code(code)
     if session is None:
+        _record_failed_join(request)
         form = JoinForm({"code": code})
         form.is_valid()
         form.add_error("code", _("No open session with this code."))

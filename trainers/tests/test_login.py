@@ -39,3 +39,35 @@ def test_logout_is_a_post(alice_client):
     r = alice_client.get(reverse("sessions:list"))
     assert r.status_code == 302
     assert r.url.startswith(reverse("login"))
+
+
+def test_failed_logins_are_throttled_per_email(client, alice):
+    for attempt in range(10):
+        address = f"10.0.0.{attempt}"
+        r = client.post(
+            reverse("login"), {"username": "alice@example.org", "password": "x"}, REMOTE_ADDR=address
+        )
+        assert r.status_code == 200
+    # Right password, new address: the email itself is locked for now.
+    r = client.post(
+        reverse("login"),
+        {"username": "ALICE@example.org", "password": PASSWORD},
+        REMOTE_ADDR="10.0.1.1",
+    )
+    assert r.status_code == 429
+    assert "Too many attempts" in r.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_failed_logins_are_throttled_per_address(client, alice, bob):
+    for attempt in range(10):
+        client.post(reverse("login"), {"username": f"nobody{attempt}@x.org", "password": "x"})
+    r = client.post(reverse("login"), {"username": "bob@example.org", "password": PASSWORD})
+    assert r.status_code == 429
+
+
+def test_successful_logins_do_not_count(client, alice):
+    for _ in range(12):
+        r = client.post(reverse("login"), {"username": "alice@example.org", "password": PASSWORD})
+        assert r.status_code == 302
+        client.logout()
