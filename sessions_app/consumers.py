@@ -27,6 +27,13 @@ CLOSE_ENDED = 4410
 CLOSE_TOO_MANY = 4429
 
 
+async def refuse(consumer: AsyncWebsocketConsumer, code: int) -> None:
+    """Accept, then close with `code`: a socket closed before accept() reaches the browser as
+    an HTTP 403 and close code 1006, and the page could not tell why."""
+    await consumer.accept()
+    await consumer.close(code=code)
+
+
 def snapshot_message(session: Session) -> str:
     return json.dumps(
         {
@@ -41,38 +48,40 @@ def snapshot_message(session: Session) -> str:
 class MonitorConsumer(AsyncWebsocketConsumer):
     """A trainee screen: receives the snapshot, then every change; can only watch."""
 
+    # Reached through the process's hub, not a layer channel of its own (see fanout.py).
+    channel_layer_alias = None
     session_id = None
-    pending: list[tuple[str, bool]] | None = None
+    pending: list[dict] | None = None
 
     async def connect(self):
         address = (self.scope.get("client") or ("",))[0]
         if await self.throttled(address):
-            await self.close(code=CLOSE_TOO_MANY)
+            await refuse(self, CLOSE_TOO_MANY)
             return
         session = await self.get_session(self.scope["url_route"]["kwargs"]["code"])
         if session is None:
             await self.record_failure(address)
-            await self.close(code=CLOSE_NOT_FOUND)
+            await refuse(self, CLOSE_NOT_FOUND)
             return
         if not session.is_open():
-            await self.close(code=CLOSE_ENDED)
+            await refuse(self, CLOSE_ENDED)
             return
         await self.accept()
         # Messages that reach the hub before the snapshot is sent wait, so they cannot be
         # overtaken by an older snapshot.
         self.pending = []
         self.session_id = str(session.pk)
-        await get_hub().subscribe(self.session_id, self)
+        await get_hub().add_screen(self.session_id, self)
         # Read again after subscribing: no change can fall between snapshot and stream.
         session = await self.get_session(session.code)
         await self.send(text_data=snapshot_message(session))
         pending, self.pending = self.pending, None
-        for text, ended in pending:
-            await self.deliver(text, ended)
+        for event in pending:
+            await self.deliver(event)
 
     async def disconnect(self, code):
         if self.session_id is not None:
-            await get_hub().unsubscribe(self.session_id, self)
+            await get_hub().remove_screen(self.session_id, self)
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
@@ -82,14 +91,14 @@ class MonitorConsumer(AsyncWebsocketConsumer):
         if isinstance(message, dict) and message.get("type") == "ping":
             await self.send(text_data='{"type": "pong"}')
 
-    async def deliver(self, text: str, ended: bool) -> None:
-        """Called by the hub with an already serialised message."""
+    async def deliver(self, event: dict) -> None:
+        """Called by the hub with each event of the session; its text is already serialised."""
         if self.pending is not None:
-            self.pending.append((text, ended))
+            self.pending.append(event)
             return
         try:
-            await self.send(text_data=text)
-            if ended:
+            await self.send(text_data=event["text"])
+            if event["type"] == "monitor.ended":
                 await self.close()
         except Exception:
             # A socket that died between messages must not stop the hub's loop.
@@ -113,6 +122,7 @@ class MonitorConsumer(AsyncWebsocketConsumer):
 class ControlConsumer(AsyncWebsocketConsumer):
     """The trainer's control page: sends changes, sees the viewer count and the stream."""
 
+    channel_layer_alias = None
     session_id = None
 
     async def connect(self):
@@ -121,19 +131,19 @@ class ControlConsumer(AsyncWebsocketConsumer):
         if user is not None and user.is_authenticated:
             session = await self.get_own_session(self.scope["url_route"]["kwargs"]["pk"], user)
         if session is None:
-            await self.close(code=CLOSE_FORBIDDEN)
+            await refuse(self, CLOSE_FORBIDDEN)
             return
         if not session.is_open():
-            await self.close(code=CLOSE_ENDED)
+            await refuse(self, CLOSE_ENDED)
             return
         self.session_id = str(session.pk)
-        await self.channel_layer.group_add(control_group(self.session_id), self.channel_name)
         await self.accept()
+        await get_hub().subscribe(control_group(self.session_id), self)
         await self.send_viewers()
 
     async def disconnect(self, code):
         if self.session_id is not None:
-            await self.channel_layer.group_discard(control_group(self.session_id), self.channel_name)
+            await get_hub().unsubscribe(control_group(self.session_id), self)
 
     async def receive(self, text_data=None, bytes_data=None):
         try:
@@ -184,17 +194,14 @@ class ControlConsumer(AsyncWebsocketConsumer):
     async def send_viewers(self) -> None:
         await self.send_json({"type": "viewers", "count": await viewers.total(self.session_id)})
 
-    # Group events.
-
-    async def monitor_message(self, event):
+    async def deliver(self, event: dict) -> None:
+        """Called by the hub with each event of the session's control group."""
+        if event["type"] == "viewers.changed":
+            await self.send_viewers()
+            return
         await self.send(text_data=event["text"])
-
-    async def monitor_ended(self, event):
-        await self.send(text_data=event["text"])
-        await self.close()
-
-    async def viewers_changed(self, event):
-        await self.send_viewers()
+        if event["type"] == "monitor.ended":
+            await self.close()
 
     # Database.
 

@@ -1,10 +1,14 @@
-"""Per-process fan-out of a session's messages to its trainee screens.
+"""Per-process fan-out of a session's messages to its sockets (trainee screens, control pages).
 
-The obvious Channels design gives every screen its own layer channel in the session's group:
+The obvious Channels design gives every socket its own layer channel in the session's group:
 a change then costs one Redis write and one Redis read per screen, and near 1,000 screens the
 layer falls behind (seconds of delay, dropped messages). Here each server process has one hub
-with a single layer channel; the hub joins a session's group once, receives each broadcast once
-(already serialised by services.broadcast) and writes the same text to its local sockets.
+with a single layer channel; the hub joins each group once, receives each broadcast once
+(already serialised by services.broadcast) and hands the same text to its local sockets.
+
+The consumers themselves have no layer channel (channel_layer_alias = None), so a Redis outage
+cannot kill a socket: the hub retries, rejoins its groups when Redis is back, and screens
+resync from the snapshot when they reconnect.
 """
 
 import asyncio
@@ -26,50 +30,58 @@ VIEWER_REPORT_DELAY = 0.1
 RETRY_SECONDS = 1
 
 
-class ScreenHub:
+class Hub:
     def __init__(self):
         self.id = uuid.uuid4().hex
         self.layer = get_channel_layer()
         self.channel_name: str | None = None
-        self.screens: dict[str, set] = {}
+        self.subscribers: dict[str, set] = {}
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task] = []
+        self._viewed_sessions: set[str] = set()
         self._pending_reports: set[str] = set()
         self._report_tasks: set[asyncio.Task] = set()
 
-    async def subscribe(self, session_id: str, screen) -> None:
+    async def subscribe(self, group: str, socket) -> None:
+        """`socket.deliver(event)` will be awaited for every event sent to `group`."""
         async with self._lock:
             if self.channel_name is None:
                 self.channel_name = await self.layer.new_channel()
                 self._tasks = [
-                    asyncio.create_task(self._read()),
+                    asyncio.create_task(self._read(self.channel_name)),
                     asyncio.create_task(self._refresh()),
                 ]
-            if session_id not in self.screens:
-                self.screens[session_id] = set()
-                await self.layer.group_add(screens_group(session_id), self.channel_name)
-            self.screens[session_id].add(screen)
-        self._report_viewers(session_id)
+            # Joined again for every socket, not only the group's first: the call is idempotent,
+            # and it repairs a membership that a Redis restart lost.
+            await self.layer.group_add(group, self.channel_name)
+            self.subscribers.setdefault(group, set()).add(socket)
 
-    async def unsubscribe(self, session_id: str, screen) -> None:
+    async def unsubscribe(self, group: str, socket) -> None:
         async with self._lock:
-            screens = self.screens.get(session_id)
-            if screens is None or screen not in screens:
+            sockets = self.subscribers.get(group, set())
+            sockets.discard(socket)
+            if sockets:
                 return
-            screens.discard(screen)
-            if not screens:
-                del self.screens[session_id]
-                await self._leave_group(session_id)
-            if not self.screens:
+            self.subscribers.pop(group, None)
+            try:
+                await self.layer.group_discard(group, self.channel_name)
+            except Exception:
+                # The membership expires on its own (group_expiry) if the layer is down now.
+                logger.warning("Could not leave group %s", group, exc_info=True)
+            if not self.subscribers:
                 self._stop()
+
+    async def add_screen(self, session_id: str, socket) -> None:
+        await self.subscribe(screens_group(session_id), socket)
+        self._viewed_sessions.add(session_id)
         self._report_viewers(session_id)
 
-    async def _leave_group(self, session_id: str) -> None:
-        try:
-            await self.layer.group_discard(screens_group(session_id), self.channel_name)
-        except Exception:
-            # The group entry expires on its own (group_expiry) if the layer is down now.
-            logger.warning("Could not leave group of session %s", session_id, exc_info=True)
+    async def remove_screen(self, session_id: str, socket) -> None:
+        await self.unsubscribe(screens_group(session_id), socket)
+        self._report_viewers(session_id)
+
+    def screen_count(self, session_id: str) -> int:
+        return len(self.subscribers.get(screens_group(session_id), ()))
 
     def _stop(self) -> None:
         for task in self._tasks:
@@ -77,36 +89,39 @@ class ScreenHub:
         self._tasks = []
         self.channel_name = None
 
-    async def _read(self) -> None:
-        channel_name = self.channel_name
+    async def _read(self, channel_name: str) -> None:
+        layer_was_down = False
         while True:
             try:
-                message = await self.layer.receive(channel_name)
+                if layer_was_down:
+                    # A restarted Redis has forgotten the groups: join them again at once.
+                    await self._join_groups()
+                    layer_was_down = False
+                event = await self.layer.receive(channel_name)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.warning("Channel layer unreachable; retrying", exc_info=True)
+                layer_was_down = True
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
-            await self._deliver(message)
+            for socket in list(self.subscribers.get(event.get("group"), ())):
+                await socket.deliver(event)
 
-    async def _deliver(self, message: dict) -> None:
-        screens = list(self.screens.get(message.get("session_id"), ()))
-        text = message["text"]
-        ended = message["type"] == "monitor.ended"
-        for screen in screens:
-            await screen.deliver(text, ended)
+    async def _join_groups(self) -> None:
+        for group in list(self.subscribers):
+            await self.layer.group_add(group, self.channel_name)
 
     async def _refresh(self) -> None:
         while True:
             await asyncio.sleep(REFRESH_SECONDS)
-            for session_id in list(self.screens):
-                try:
-                    # Also heals a membership the layer dropped (expiry, a Redis restart).
-                    await self.layer.group_add(screens_group(session_id), self.channel_name)
-                    await viewers.publish(session_id, self.id, len(self.screens.get(session_id, ())))
-                except Exception:
-                    logger.warning("Refresh of session %s failed", session_id, exc_info=True)
+            try:
+                # Also heals a membership the layer dropped (expiry, a Redis restart).
+                await self._join_groups()
+                for session_id in list(self._viewed_sessions):
+                    await viewers.publish(session_id, self.id, self.screen_count(session_id))
+            except Exception:
+                logger.warning("Refresh of hub %s failed", self.id, exc_info=True)
 
     def _report_viewers(self, session_id: str) -> None:
         if session_id not in self._pending_reports:
@@ -118,24 +133,24 @@ class ScreenHub:
     async def _send_viewer_report(self, session_id: str) -> None:
         await asyncio.sleep(VIEWER_REPORT_DELAY)
         self._pending_reports.discard(session_id)
+        group = control_group(session_id)
+        count = self.screen_count(session_id)
+        if not count:
+            self._viewed_sessions.discard(session_id)
         try:
-            await viewers.publish(session_id, self.id, len(self.screens.get(session_id, ())))
-            await self.layer.group_send(
-                control_group(session_id), {"type": "viewers.changed", "session_id": session_id}
-            )
+            await viewers.publish(session_id, self.id, count)
+            await self.layer.group_send(group, {"type": "viewers.changed", "group": group})
         except Exception:
             logger.warning("Viewer count of session %s not reported", session_id, exc_info=True)
 
 
 # One hub per event loop: a server process has one loop; tests start a loop per test.
-_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ScreenHub]" = (
-    weakref.WeakKeyDictionary()
-)
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
 
 
-def get_hub() -> ScreenHub:
+def get_hub() -> Hub:
     loop = asyncio.get_running_loop()
     hub = _hubs.get(loop)
     if hub is None:
-        hub = _hubs[loop] = ScreenHub()
+        hub = _hubs[loop] = Hub()
     return hub

@@ -162,15 +162,11 @@ def broadcast(session_id: uuid.UUID, message: dict, ended: bool = False) -> bool
     Returns False, and logs, when the channel layer cannot be reached: the caller has already
     stored the change, and screens resync from the snapshot when they reconnect.
     """
-    event = {
-        "type": "monitor.ended" if ended else "monitor.message",
-        "session_id": str(session_id),
-        "text": json.dumps(message),
-    }
+    text = json.dumps(message)
+    message_type = "monitor.ended" if ended else "monitor.message"
+    groups = [screens_group(session_id), control_group(session_id)]
     try:
-        async_to_sync(_send_to_groups)(
-            [screens_group(session_id), control_group(session_id)], event
-        )
+        async_to_sync(_send_to_groups)(groups, {"type": message_type, "text": text})
     except Exception:
         logger.exception("Broadcast to session %s failed", session_id)
         return False
@@ -180,4 +176,5 @@ def broadcast(session_id: uuid.UUID, message: dict, ended: bool = False) -> bool
 async def _send_to_groups(groups: list[str], event: dict) -> None:
     layer = get_channel_layer()
     for group in groups:
-        await layer.group_send(group, event)
+        # The hub that receives it hands it to the sockets of this group (fanout.py).
+        await layer.group_send(group, {**event, "group": group})

@@ -98,6 +98,9 @@ def _database() -> dict:
             "timeout": env.int("DB_POOL_TIMEOUT", default=10),
         }
         config["CONN_MAX_AGE"] = 0
+        # The pool checks a connection before lending it: one killed by a server restart or
+        # pg_terminate_backend is replaced instead of failing the next request.
+        config["CONN_HEALTH_CHECKS"] = True
     return config
 
 
@@ -106,21 +109,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = None if USE_IN_MEMORY else env("REDIS_URL", default=None)
 
-if REDIS_URL:
+CHANNEL_LAYER = env("CHANNEL_LAYER", default="pubsub")
+if REDIS_URL and CHANNEL_LAYER == "pubsub":
+    # Redis pub/sub: a group_send is one PUBLISH, and each server process receives it once
+    # (sessions_app/fanout.py hands it to that process's sockets). No per-channel queues in
+    # Redis, so no capacity to size and nothing stale left behind: a live monitor wants the
+    # newest value now, and a screen that missed one resyncs from the snapshot.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+elif REDIS_URL:
+    # The list-based layer, kept for comparison (bench/fanout.py, docs/performance.md).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [REDIS_URL],
-                # One layer channel per server process per session (see sessions_app/fanout.py),
-                # so queues stay short; a capacity of 1,000 absorbs a burst of changes, and a
-                # message older than 10 s is stale for a live monitor.
-                "capacity": 1000,
-                "expiry": 10,
-                "group_expiry": 86400,
-            },
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 10},
         }
     }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -129,7 +141,6 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "trainers.Trainer"

@@ -14,6 +14,7 @@ from sessions_app.tests.ws import (
     disconnect_all,
     receive,
     receive_type,
+    refusal,
     screen,
     send,
     viewers_reach,
@@ -83,9 +84,7 @@ async def test_a_change_from_the_service_reaches_screens_after_commit(alice):
 
 
 async def test_unknown_codes_are_refused_with_4404(alice):
-    s = screen("ZZZ999")
-    connected, code = await s.connect()
-    assert (connected, code) == (False, 4404)
+    assert await refusal(screen("ZZZ999")) == 4404
 
 
 @pytest.mark.parametrize("ended", ["closed", "expired"])
@@ -95,14 +94,14 @@ async def test_ended_sessions_are_refused_with_4410(alice, ended):
         session = await sync_to_async(make_session)(alice, closed_at=timezone.now())
     else:
         session = await sync_to_async(make_session)(alice, now=past, minutes=60)
-    assert await screen("ABC234").connect() == (False, 4410)
-    assert await (await control(session, alice)).connect() == (False, 4410)
+    assert await refusal(screen("ABC234")) == 4410
+    assert await refusal(await control(session, alice)) == 4410
 
 
 async def test_another_trainer_or_anonymous_is_refused_with_4403(alice, bob):
     session = await sync_to_async(make_session)(alice)
-    assert await (await control(session, bob)).connect() == (False, 4403)
-    assert await (await control(session)).connect() == (False, 4403)
+    assert await refusal(await control(session, bob)) == 4403
+    assert await refusal(await control(session)) == 4403
 
 
 async def test_a_foreign_origin_is_refused(alice):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_session
-from sessions_app.tests.ws import screen
+from sessions_app.tests.ws import refusal, screen
 from shiller import throttle
 
 pytestmark = pytest.mark.django_db
@@ -67,8 +67,8 @@ def test_the_monitor_url_is_throttled_too(client):
 async def test_socket_guesses_are_throttled(alice):
     # WebsocketCommunicator connects from 127.0.0.1.
     for _ in range(10):
-        assert await screen("ZZZ999").connect() == (False, 4404)
-    assert await screen("ZZZ999").connect() == (False, 4429)
+        assert await refusal(screen("ZZZ999")) == 4404
+    assert await refusal(screen("ZZZ999")) == 4429
 
 
 def test_retry_after_reports_the_longest_full_window():

@@ -31,6 +31,16 @@ def session_cookie(trainer) -> bytes:
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
+async def refusal(communicator: WebsocketCommunicator) -> int:
+    """The close code a refused socket gets (it is accepted, then closed, so browsers see it)."""
+    connected, code = await communicator.connect()
+    if not connected:
+        return code
+    output = await communicator.receive_output(timeout=TIMEOUT)
+    assert output["type"] == "websocket.close", output
+    return output["code"]
+
+
 async def receive(communicator: WebsocketCommunicator) -> dict:
     return json.loads(await communicator.receive_from(timeout=TIMEOUT))
 

@@ -63,7 +63,8 @@ export class MonitorAudio {
 
   beep(frequency) {
     if (!this.running) return;
-    this.tone(this.context.destination, frequency, this.context.currentTime, BEEP_SECONDS, 0.25, "sine");
+    const { destination, currentTime } = this.context;
+    this.tone(destination, frequency, currentTime, BEEP_SECONDS, 0.25, "sine");
   }
 
   stop() {

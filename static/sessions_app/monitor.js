@@ -19,12 +19,12 @@ const RECONNECT_FIRST_MS = 500;
 const RECONNECT_MAX_MS = 10000;
 const CLOSE_UNKNOWN_CODE = 4404;
 const CLOSE_SESSION_ENDED = 4410;
-// A longer gap between frames (hidden tab, sleeping phone) restarts the sweep instead of replaying it.
+// A longer gap between frames (hidden tab, sleeping phone) restarts the sweep, not replays it.
 const FRAME_GAP_RESTART_SECONDS = 0.5;
 const ERASE_GAP_CSS_PX = 14;
 const TRACE_CSS_PX = 1.6;
 // mV for ECG, 0–1 for pleth: the visible range of each trace.
-const ECG_RANGE = [-0.9, 1.6];
+const ECG_RANGE = [-0.75, 1.5];
 const PLETH_RANGE = [-0.08, 1.15];
 
 const root = document.getElementById("monitor");
@@ -167,8 +167,9 @@ function applyValues(values) {
     const rhythm = values.flags.rhythm;
     setText(byId("rhythm-label"), rhythmLabels[rhythm] ?? rhythm);
     byId("rhythm-label").dataset.rhythm = rhythm;
-    const heartChanged = previous?.heart_rate !== values.heart_rate || previous?.flags.rhythm !== rhythm;
-    if (heartChanged) state.beats = cancelPlannedBeats(state.beats, now / 1000);
+    const beatsChanged =
+      previous?.heart_rate !== values.heart_rate || previous?.flags.rhythm !== rhythm;
+    if (beatsChanged) state.beats = cancelPlannedBeats(state.beats, now / 1000);
   } else {
     setText(byId("rhythm-label"), "");
     state.beats = cancelPlannedBeats(state.beats, now / 1000);
@@ -226,7 +227,8 @@ class SweepTrace {
   y(value) {
     const margin = this.height * 0.06;
     const clamped = Math.min(this.high, Math.max(this.low, value));
-    return this.height - margin - ((clamped - this.low) / (this.high - this.low)) * (this.height - 2 * margin);
+    const fraction = (clamped - this.low) / (this.high - this.low);
+    return this.height - margin - fraction * (this.height - 2 * margin);
   }
 
   // Columns are counted without wrapping; the canvas shows them modulo its width.
@@ -267,7 +269,11 @@ class SweepTrace {
 }
 
 // Before the trainer's first values the traces are flat.
-const FLATLINE = { heart_rate: 0, spo2: 0, flags: { rhythm: "sinus", alarm: false, spo2_probe_off: false } };
+const FLATLINE = {
+  heart_rate: 0,
+  spo2: 0,
+  flags: { rhythm: "sinus", alarm: false, spo2_probe_off: false },
+};
 const shownValues = () => state.values ?? FLATLINE;
 
 const ecgTrace = new SweepTrace(
@@ -284,12 +290,14 @@ const plethTrace = new SweepTrace(
 function frame(milliseconds) {
   if (state.ended) return;
   const seconds = milliseconds / 1000;
-  const restart = state.lastFrameSeconds === null || seconds - state.lastFrameSeconds > FRAME_GAP_RESTART_SECONDS;
+  const restart =
+    state.lastFrameSeconds === null || seconds - state.lastFrameSeconds > FRAME_GAP_RESTART_SECONDS;
   const { flags, heart_rate: heartRate, spo2 } = shownValues();
   state.beats = scheduleBeats(state.beats, flags.rhythm, heartRate, seconds, rng);
   ecgTrace.draw(seconds, restart);
   plethTrace.draw(seconds, restart);
-  if (state.beepOn && !restart && beatsBetween(state.beats, state.lastFrameSeconds, seconds).length > 0) {
+  const beatNow = !restart && beatsBetween(state.beats, state.lastFrameSeconds, seconds).length > 0;
+  if (state.beepOn && beatNow) {
     audio.beep(qrsBeepFrequency(flags.spo2_probe_off ? null : spo2));
   }
   state.lastFrameSeconds = seconds;
@@ -319,8 +327,10 @@ function connect() {
   link.reconnectTimer = null;
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${location.host}${text.wsPath}`);
+  let opened = false;
   link.socket = socket;
   socket.addEventListener("open", () => {
+    opened = true;
     link.lastHeard = Date.now();
     link.pingTimer = setInterval(ping, PING_EVERY_MS);
   });
@@ -330,7 +340,9 @@ function connect() {
   });
   // A socket given up for silence may still report its close later: ignore it then.
   socket.addEventListener("close", (event) => {
-    if (link.socket === socket) handleClose(event.code);
+    if (link.socket !== socket) return;
+    handleClose(event.code);
+    if (!opened) checkSessionGone();
   });
 }
 
@@ -370,9 +382,21 @@ function handleClose(code) {
   link.socket = null;
   setStatus("reconnecting");
   // Jitter spreads the reconnections of a whole classroom after a server restart.
-  const delay = link.reconnectDelay * (0.5 + Math.random());
+  const delay = Math.min(RECONNECT_MAX_MS, link.reconnectDelay * (0.5 + Math.random()));
   link.reconnectDelay = Math.min(link.reconnectDelay * 2, RECONNECT_MAX_MS);
   link.reconnectTimer = setTimeout(connect, delay);
+}
+
+// A refused handshake carries no close code (browsers report 1006): the page's own status
+// tells whether the session has ended (410) or no longer exists (404).
+async function checkSessionGone() {
+  try {
+    const response = await fetch(location.href, { method: "HEAD", cache: "no-store" });
+    if (response.status === 410) endSession(null);
+    if (response.status === 404) endSession("unknown_code");
+  } catch {
+    // Offline: the reconnection already scheduled will try again.
+  }
 }
 
 // Back online or back on screen: try now rather than at the end of the backoff.
@@ -381,6 +405,7 @@ function reconnectNow() {
 }
 
 function endSession(reason) {
+  if (state.ended) return;
   state.ended = true;
   clearInterval(link.pingTimer);
   clearTimeout(link.reconnectTimer);
@@ -411,7 +436,8 @@ function formatTimeLeft(milliseconds) {
 
 function tickClock() {
   const now = new Date();
-  setText(byId("clock"), `${twoDigits(now.getHours())}:${twoDigits(now.getMinutes())}:${twoDigits(now.getSeconds())}`);
+  const clock = [now.getHours(), now.getMinutes(), now.getSeconds()].map(twoDigits).join(":");
+  setText(byId("clock"), clock);
   setText(byId("time-left"), formatTimeLeft(state.expiresAt - now.getTime()));
   // Aligned to the second so the clock does not skip or stutter.
   setTimeout(tickClock, 1000 - (now.getTime() % 1000) + 5);
@@ -458,7 +484,8 @@ byId("beep-toggle").addEventListener("click", toggleBeep);
 byId("fullscreen-toggle").hidden = !document.fullscreenEnabled;
 byId("fullscreen-toggle").addEventListener("click", toggleFullscreen);
 document.addEventListener("fullscreenchange", () => {
-  byId("fullscreen-toggle").setAttribute("aria-pressed", String(document.fullscreenElement !== null));
+  const fullscreen = document.fullscreenElement !== null;
+  byId("fullscreen-toggle").setAttribute("aria-pressed", String(fullscreen));
 });
 document.addEventListener("visibilitychange", () => {
   keepScreenOn();

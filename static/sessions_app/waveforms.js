@@ -29,7 +29,7 @@ export function makeRng(seed) {
   };
 }
 
-export function hasBeats(rhythm, heartRate) {
+function hasBeats(rhythm, heartRate) {
   return heartRate > 0 && !WITHOUT_BEATS.has(rhythm);
 }
 
@@ -125,7 +125,8 @@ function fibrillatoryWaves(t) {
 function fibrillation(t) {
   const phase = (hz, driftHz, depth, offset) =>
     2 * Math.PI * hz * t + (depth / driftHz) * Math.sin(2 * Math.PI * driftHz * t) + offset;
-  const envelope = 0.55 + 0.3 * Math.sin(2 * Math.PI * 0.21 * t) + 0.15 * Math.sin(2 * Math.PI * 0.53 * t + 1);
+  const envelope =
+    0.55 + 0.3 * Math.sin(2 * Math.PI * 0.21 * t) + 0.15 * Math.sin(2 * Math.PI * 0.53 * t + 1);
   return (
     envelope *
       (0.7 * Math.sin(phase(4.7, 0.31, 0.9, 0)) +
@@ -155,7 +156,9 @@ export function plethPulse(dt, rr) {
     const u = (x - start * scale) / (peakAfter * scale);
     return u <= 0 ? 0 : amplitude * u * u * Math.exp(2 * (1 - u));
   };
-  return wave(0, 0.11, 0.9) + wave(0.24, 0.07, 0.22);
+  const systolicWave = wave(0, 0.11, 0.9);
+  const dicroticWave = wave(0.24, 0.07, 0.22);
+  return systolicWave + dicroticWave;
 }
 
 // Pleth amplitude 0 to about 1 at time t; flat without a probe or without beats.

@@ -1,0 +1,217 @@
+"""The main flow in a real browser: a trainer drives the values, trainees watch their monitors."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Page, expect
+
+from conftest import PASSWORD, make_session
+from sessions_app import vitals
+from sessions_app.models import Session
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# Looked at by a person after a run; docs/ holds the copies shown in the README.
+SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
+NO_SESSION = "No open session with this code."
+LIVE_WITHIN_MS = 2000
+ALARM_PANELS = ("#hr-panel", "#nibp-panel", "#spo2-panel")
+
+# The rows spanned by the ECG trace's drawn pixels, and the share of canvas columns holding any.
+ECG_TRACE = """() => {
+  const canvas = document.getElementById("ecg-canvas");
+  const { width, height } = canvas;
+  const alpha = canvas.getContext("2d").getImageData(0, 0, width, height).data;
+  let top = height, bottom = -1, drawnColumns = 0;
+  for (let x = 0; x < width; x++) {
+    let drawn = false;
+    for (let y = 0; y < height; y++) {
+      if (alpha[(y * width + x) * 4 + 3] > 64) {
+        drawn = true;
+        top = Math.min(top, y);
+        bottom = Math.max(bottom, y);
+      }
+    }
+    if (drawn) drawnColumns++;
+  }
+  return { rows: bottom - top + 1, coverage: drawnColumns / width };
+}"""
+# The sweep leaves a short blank gap ahead of its cursor, so a full trace covers a bit less.
+FULL_SWEEP = 0.95
+FLAT_ROWS = 3
+# A sweep crosses the screen in 4 to 6 s; the margin is for a busy machine.
+SWEEP_WITHIN_MS = 10_000
+
+
+def log_in(page: Page, trainer) -> None:
+    page.goto("/accounts/login/")
+    page.locator("[name=username]").fill(trainer.email)
+    page.locator("[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/sessions/$"))
+
+
+def join(page: Page, typed_code: str) -> None:
+    page.goto("/")
+    page.locator("[name=code]").fill(typed_code)
+    page.get_by_role("button", name="Join").click()
+
+
+def open_monitor(page: Page, session: Session) -> Page:
+    page.goto(f"/monitor/{session.code}/")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    return page
+
+
+def open_control(page: Page, trainer, session: Session) -> Page:
+    log_in(page, trainer)
+    page.goto(f"/sessions/{session.pk}/")
+    # Sent before the socket is open, the form would be posted the classic way instead.
+    expect(page.locator("#socket-state")).to_have_attribute("data-state", "open")
+    return page
+
+
+def send_vitals(control: Page, rhythm: str, **numbers: int) -> None:
+    form = control.locator("#vitals-form")
+    for name, value in numbers.items():
+        form.locator(f"[name={name}]").fill(str(value))
+    form.locator("[name=rhythm]").select_option(rhythm)
+    form.get_by_role("button", name="Send to monitors").click()
+
+
+def wait_for_ecg(page: Page, condition: str) -> None:
+    """Waits until `condition`, on the trace's `rows` and `coverage`, holds on the ECG canvas."""
+    page.wait_for_function(
+        f"() => {{ const {{ rows, coverage }} = ({ECG_TRACE})(); return {condition}; }}",
+        polling=200,
+        timeout=SWEEP_WITHIN_MS,
+    )
+
+
+def save_screenshot(page: Page, name: str) -> None:
+    # A still picture of a flashing alarm could catch it dark: the reduced-motion style shows
+    # alarmed panels steadily red.
+    page.emulate_media(reduced_motion="reduce")
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def test_trainer_logs_in_and_gets_a_six_character_code(new_page, alice):
+    page = new_page()
+    log_in(page, alice)
+    page.get_by_role("link", name="New session").first.click()
+    page.locator("[name=trainee_name]").fill("Alex")
+    page.get_by_role("button", name="Open session").click()
+
+    expect(page).to_have_url(re.compile(r"/sessions/[0-9a-f-]{36}/$"))
+    session = Session.objects.get(trainer=alice, trainee_name="Alex")
+    expect(page.get_by_text("Session for Alex")).to_be_visible()
+    expect(page.locator("#join-code")).to_have_text(re.compile(r"^[A-Z0-9]{6}$"))
+    expect(page.locator("#join-code")).to_have_text(session.code)
+
+
+def test_two_trainees_join_with_the_code_in_lower_case_and_spaces(new_page, alice):
+    session = make_session(alice)
+    for trainee in (new_page(), new_page()):
+        join(trainee, f"  {session.code.lower()}  ")
+        expect(trainee).to_have_url(re.compile(rf"/monitor/{session.code}/$"))
+        expect(trainee.locator("body")).to_have_attribute("data-ready", "true")
+        expect(trainee.locator("#monitor")).to_be_visible()
+        expect(trainee.locator("#waiting")).to_have_text("Waiting for the trainer…")
+        expect(trainee.locator("#waiting")).to_be_visible()
+
+
+def test_trainer_values_reach_both_screens_within_2_seconds_with_alarms(new_page, alice):
+    session = make_session(alice, last_values=vitals.DEFAULT_VALUES)
+    screens = [open_monitor(new_page(), session) for _ in range(2)]
+    for screen in screens:
+        for panel in ALARM_PANELS:
+            expect(screen.locator(panel)).to_have_attribute("data-alarm", "false")
+    control = open_control(new_page(), alice, session)
+
+    # Each value is outside its own alarm limits; the general alarm flag stays off.
+    send_vitals(
+        control, "ventricular_tachycardia", heart_rate=150, systolic=85, diastolic=50, spo2=88
+    )
+
+    for screen in screens:
+        expect(screen.locator("#hr-value")).to_have_text("150", timeout=LIVE_WITHIN_MS)
+        expect(screen.locator("#nibp-value")).to_have_text("85/50", timeout=LIVE_WITHIN_MS)
+        expect(screen.locator("#map-value")).to_have_text("(62)", timeout=LIVE_WITHIN_MS)
+        expect(screen.locator("#spo2-value")).to_have_text("88", timeout=LIVE_WITHIN_MS)
+        for panel in ALARM_PANELS:
+            expect(screen.locator(panel)).to_have_attribute(
+                "data-alarm", "true", timeout=LIVE_WITHIN_MS
+            )
+    expect(control.locator("#send-status")).to_have_text("Values sent to the monitors.")
+    save_screenshot(screens[0], "monitor-alarm")
+    save_screenshot(control, "control")
+
+
+def test_ecg_trace_moves_and_is_flat_in_asystole(new_page, alice):
+    session = make_session(alice, last_values=vitals.DEFAULT_VALUES)
+    screen = open_monitor(new_page(), session)
+    # A full sweep of sinus complexes: tall strokes across the whole width.
+    wait_for_ecg(screen, f"rows > 20 && coverage > {FULL_SWEEP}")
+    save_screenshot(screen, "monitor")
+
+    before = screen.locator("#ecg-canvas").evaluate("canvas => canvas.toDataURL()")
+    screen.wait_for_timeout(300)
+    after = screen.locator("#ecg-canvas").evaluate("canvas => canvas.toDataURL()")
+    assert before != after
+
+    control = open_control(new_page(), alice, session)
+    send_vitals(control, "asystole", heart_rate=0, systolic=60, diastolic=30, spo2=70)
+    # Once the sweep has written over the last complexes, the whole trace lies on one line.
+    wait_for_ecg(screen, f"rows <= {FLAT_ROWS} && coverage > {FULL_SWEEP}")
+
+
+def test_viewer_count_follows_the_screens(new_page, alice):
+    session = make_session(alice)
+    control = open_control(new_page(), alice, session)
+    viewer_count = control.locator("#viewer-count")
+    expect(viewer_count).to_have_text("0")
+
+    screens = [open_monitor(new_page(), session) for _ in range(2)]
+    expect(viewer_count).to_have_text("2")
+
+    screens[0].close()
+    expect(viewer_count).to_have_text("1")
+
+
+def test_a_wrong_code_shows_an_error_and_no_monitor(new_page, alice):
+    make_session(alice, code="ABC234")
+    page = new_page()
+    join(page, "ABC235")
+    expect(page.get_by_text(NO_SESSION)).to_be_visible()
+    expect(page.locator("#monitor")).to_have_count(0)
+
+
+def test_closing_ends_both_screens_and_refuses_the_code(new_page, alice):
+    session = make_session(alice)
+    screens = [open_monitor(new_page(), session) for _ in range(2)]
+    control = open_control(new_page(), alice, session)
+
+    control.locator("#close-session").click()
+
+    for screen in screens:
+        expect(screen.locator("#ended")).to_be_visible(timeout=LIVE_WITHIN_MS)
+        expect(screen.locator("#ended")).to_contain_text("Session ended")
+    join(screens[0], session.code)
+    expect(screens[0].get_by_text(NO_SESSION)).to_be_visible()
+    expect(screens[0].locator("#monitor")).to_have_count(0)
+
+
+def test_another_trainer_neither_sees_nor_opens_the_session(new_page, alice, bob):
+    alices_session = make_session(alice, code="ABC234", trainee_name="Alex")
+    make_session(bob, code="XYZ789", trainee_name="Sam")
+    page = new_page()
+    log_in(page, bob)
+
+    sessions = page.locator("table.sessions")
+    expect(sessions).to_contain_text("XYZ789")
+    expect(sessions).not_to_contain_text("ABC234")
+    expect(sessions).not_to_contain_text("Alex")
+    r = page.goto(f"/sessions/{alices_session.pk}/")
+    assert r.status == 404

@@ -1,0 +1,288 @@
+"""Nothing lost under concurrency and faults, on the real PostgreSQL and Redis."""
+
+import asyncio
+import io
+import json
+import shutil
+import subprocess
+import threading
+import time
+from contextlib import contextmanager
+
+import psycopg
+import pytest
+import websockets
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.management import call_command
+from django.db import close_old_connections, connection, connections
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import VALID_POST, make_session
+from sessions_app import services, vitals
+from sessions_app.models import Session, SessionEvent
+from sessions_app.tests.servers import current_database_url, daphne, free_port
+from sessions_app.tests.ws import control, receive, receive_type, screen, send, session_cookie
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (make test provides it)"
+)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def change(seq: int) -> dict:
+    """A valid change that says which one it is."""
+    return {
+        "systolic": 100 + seq % 150,
+        "diastolic": 40 + seq % 50,
+        "heart_rate": seq % 301,
+        "spo2": seq % 101,
+        "flags": {"rhythm": "sinus", "alarm": seq % 2 == 0, "spo2_probe_off": False},
+    }
+
+
+def in_threads(count: int, target) -> None:
+    barrier = threading.Barrier(count)
+
+    def run(index):
+        barrier.wait()
+        try:
+            target(index)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+@needs_postgresql
+def test_concurrent_writers_leave_last_values_equal_to_the_newest_event(alice):
+    session = make_session(alice)
+    writers, changes_each = 8, 40
+
+    def write(index):
+        for number in range(changes_each):
+            services.apply_vitals(session.pk, change(index * changes_each + number))
+
+    in_threads(writers, write)
+    session.refresh_from_db()
+    newest = SessionEvent.objects.order_by("-created_at").first()
+    assert SessionEvent.objects.count() == writers * changes_each
+    assert session.last_values == newest.values
+
+
+@needs_postgresql
+def test_expire_sessions_run_twice_at_once_closes_and_notifies_each_once(alice, monkeypatch):
+    past = timezone.now() - timezone.timedelta(hours=3)
+    for index in range(30):
+        make_session(alice, code=f"EXP{index:03d}", now=past, minutes=60)
+    notified = []
+    monkeypatch.setattr(services, "broadcast_ended", lambda pk, reason: notified.append(pk))
+    outputs = [io.StringIO(), io.StringIO()]
+    in_threads(2, lambda index: call_command("expire_sessions", stdout=outputs[index]))
+    closed = [int(out.getvalue().split("Closed ")[1].split()[0]) for out in outputs]
+    assert sum(closed) == 30
+    assert sorted(notified) == sorted(Session.objects.values_list("pk", flat=True))
+    assert Session.objects.filter(closed_at__isnull=True).count() == 0
+
+
+async def test_ten_thousand_changes_are_all_stored_acked_and_seen_in_order(alice):
+    session = await sync_to_async(make_session)(alice)
+    total, trainers_count = 10_000, 2
+    screens = [screen("ABC234"), screen("ABC234")]
+    for s in screens:
+        await s.connect()
+        await receive(s)
+    trainers = [await control(session, alice) for _ in range(trainers_count)]
+    for trainer in trainers:
+        await trainer.connect()
+
+    async def drive(trainer, offset):
+        acks = []
+        for number in range(offset, total, trainers_count):
+            await send(trainer, {"type": "set_vitals", "values": change(number), "request_id": number})
+        while len(acks) < total // trainers_count:
+            message = json.loads(await trainer.receive_from(timeout=30))
+            if message["type"] == "ack":
+                acks.append(message["event_id"])
+            assert message["type"] != "error", message
+        return acks
+
+    async def watch(s):
+        seen = []
+        while len(seen) < total:
+            message = json.loads(await s.receive_from(timeout=30))
+            if message["type"] == "vitals":
+                seen.append(message["event_id"])
+        return seen
+
+    results = await asyncio.gather(
+        *(drive(trainer, offset) for offset, trainer in enumerate(trainers)),
+        *(watch(s) for s in screens),
+    )
+    acks = [event_id for result in results[:trainers_count] for event_id in result]
+    stored = await sync_to_async(
+        lambda: [str(pk) for pk in SessionEvent.objects.order_by("created_at").values_list("pk", flat=True)]
+    )()
+    assert len(acks) == len(set(acks)) == total
+    assert set(acks) == set(stored)
+    for seen in results[trainers_count:]:
+        assert seen == stored  # every screen, every change, in the stored order
+    for s in [*screens, *trainers]:
+        await s.disconnect()
+
+
+async def next_vitals(communicator, timeout: float) -> dict | None:
+    """The next vitals message, or None if none comes within `timeout` seconds."""
+    # receive_nothing() waits without cancelling the consumer, as a timed-out receive would.
+    while not await communicator.receive_nothing(timeout=timeout):
+        if (message := await receive(communicator))["type"] == "vitals":
+            return message
+    return None
+
+
+@contextmanager
+def private_redis():
+    """A redis-server of the test's own, so that it can be stopped and started again."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+
+    def start():
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                import redis
+
+                redis.Redis(port=port).ping()
+                return process
+            except Exception:
+                time.sleep(0.05)
+        raise RuntimeError("private redis-server did not start")
+
+    state = {"process": start()}
+
+    def stop():
+        state["process"].terminate()
+        state["process"].wait()
+
+    def restart():
+        state["process"] = start()
+
+    try:
+        yield f"redis://127.0.0.1:{port}/0", stop, restart
+    finally:
+        stop()
+
+
+async def test_with_redis_down_changes_are_stored_and_screens_catch_up(alice, settings):
+    with private_redis() as (url, stop_redis, start_redis):
+        layer = settings.CHANNEL_LAYERS["default"]
+        settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": [url]}}}
+        session = await sync_to_async(make_session)(alice)
+        watcher = screen("ABC234")
+        await watcher.connect()
+        await receive(watcher)
+        trainer = await control(session, alice)
+        await trainer.connect()
+
+        await sync_to_async(stop_redis)()
+        await send(trainer, {"type": "set_vitals", "values": change(1), "request_id": "down"})
+        ack = await receive_type(trainer, "ack")
+        assert ack["broadcast"] is False  # stored, and the trainer is told screens were missed
+        assert await sync_to_async(SessionEvent.objects.count)() == 1
+
+        await sync_to_async(start_redis)()
+        # A screen that reconnects resyncs from the snapshot...
+        late = screen("ABC234")
+        await late.connect()
+        assert (await receive(late))["values"] == change(1)
+        # ...and new changes flow again, to it and to the screen that stayed, as soon as the
+        # layer has subscribed again (pub/sub drops what is published before that).
+        deadline = time.monotonic() + 10
+        while (arrived := await next_vitals(late, timeout=0.5)) is None:
+            assert time.monotonic() < deadline, "changes did not flow after Redis came back"
+            await send(trainer, {"type": "set_vitals", "values": change(2), "request_id": "up"})
+            await receive_type(trainer, "ack")
+        assert arrived["values"] == change(2)
+        while (message := await next_vitals(watcher, timeout=3))["values"] != change(2):
+            pass
+        for s in [watcher, late, trainer]:
+            await s.disconnect()
+
+
+@pytest.fixture
+def pool_at_rest():
+    """Start from a pool of min_size connections, as a server at rest has.
+
+    psycopg_pool backs off (1 s, 2 s, 4 s...) after each dead connection it finds, so a burst
+    that left many idle connections makes the first requests after a restart slower.
+    The test's own connections die too: dropped at the end, before the database is flushed.
+    """
+    connections.close_all()
+    connection.close_pool()
+    yield
+    connections.close_all()
+
+
+def kill_other_connections() -> int:
+    """Terminate every other connection to the test database, and wait until they are gone."""
+    others = (
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    with psycopg.connect(current_database_url(), autocommit=True) as admin:
+        killed = admin.execute(f"SELECT count(pg_terminate_backend(pid)) {others}").fetchone()[0]
+        deadline = time.monotonic() + 5
+        # pg_terminate_backend only signals: a backend may still answer for a moment.
+        while admin.execute(f"SELECT count(*) {others}").fetchone()[0]:
+            assert time.monotonic() < deadline, "backends did not exit"
+            time.sleep(0.02)
+    return killed
+
+
+@needs_postgresql
+def test_requests_succeed_after_the_database_connections_are_killed(
+    pool_at_rest, alice_client, alice
+):
+    session = make_session(alice)
+    assert alice_client.get(reverse("sessions:control", args=[session.pk])).status_code == 200
+    close_old_connections()
+    assert kill_other_connections() >= 1
+    r = alice_client.post(reverse("sessions:vitals", args=[session.pk]), VALID_POST)
+    assert r.status_code == 302
+    assert SessionEvent.objects.count() == 1
+
+
+@needs_postgresql
+async def test_socket_messages_succeed_after_the_database_connections_are_killed(
+    pool_at_rest, alice
+):
+    # A real daphne: its pool and threads, not the test runner's, must recover.
+    session = await sync_to_async(make_session)(alice)
+    cookie = (await sync_to_async(session_cookie)(alice)).decode()
+    with daphne() as server:
+        async with websockets.connect(
+            f"ws://{server}/ws/control/{session.pk}/",
+            origin=f"http://{server}",
+            additional_headers={"Cookie": cookie},
+        ) as trainer:
+            for request_id in (1, 2):
+                if request_id == 2:
+                    assert await sync_to_async(kill_other_connections)() >= 1
+                message = {"type": "set_vitals", "values": change(request_id), "request_id": request_id}
+                await trainer.send(json.dumps(message))
+                while (reply := json.loads(await asyncio.wait_for(trainer.recv(), 10)))["type"] != "ack":
+                    assert reply["type"] != "error", reply
+                assert reply["request_id"] == request_id
+
+    def stored():
+        connections.close_all()  # this thread's connection was killed too
+        return SessionEvent.objects.count(), Session.objects.get().last_values
+
+    assert await sync_to_async(stored)() == (2, vitals.validate(change(2)))
