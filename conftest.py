@@ -4,7 +4,9 @@ import datetime
 import os
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 from django.utils import timezone
 
@@ -41,12 +43,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache_and_layer():
+def _fresh_cache():
     """Viewer counts and throttles live in the cache; start every test with an empty one."""
-    from django.core.cache import cache
-
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+async def _release_worker_thread_connections():
     yield
+    # A test's plain sync_to_async calls leave a connection open in asgiref's worker thread
+    # (the consumers' database_sync_to_async close theirs): close it, so that a connection a
+    # test killed on purpose is not handed to the next one.
+    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

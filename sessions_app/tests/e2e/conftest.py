@@ -64,3 +64,9 @@ def new_page(chromium, server):
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def _release_worker_thread_connections():
+    """Overrides the root conftest's async fixture: Playwright's sync API runs its own loop here,
+    and these tests make no sync_to_async calls that could leave a connection behind."""
