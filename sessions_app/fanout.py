@@ -28,6 +28,9 @@ REFRESH_SECONDS = 20
 # Connect/leave storms are reported to the control pages at most this often per session.
 VIEWER_REPORT_DELAY = 0.1
 RETRY_SECONDS = 1
+# A socket that takes longer than this to accept a message is dropped, so that one stuck
+# screen cannot delay every other screen of the process (it resyncs when it reconnects).
+SEND_TIMEOUT = 2
 
 
 class Hub:
@@ -105,8 +108,17 @@ class Hub:
                 layer_was_down = True
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
-            for socket in list(self.subscribers.get(event.get("group"), ())):
-                await socket.deliver(event)
+            await self._deliver(event)
+
+    async def _deliver(self, event: dict) -> None:
+        group = event.get("group")
+        for socket in list(self.subscribers.get(group, ())):
+            try:
+                async with asyncio.timeout(SEND_TIMEOUT):
+                    await socket.deliver(event)
+            except TimeoutError:
+                logger.warning("Dropped a socket of %s that stopped taking messages", group)
+                self.subscribers.get(group, set()).discard(socket)
 
     async def _join_groups(self) -> None:
         for group in list(self.subscribers):

@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from conftest import make_session
-from sessions_app import services, vitals
+from sessions_app import fanout, services, vitals
+from sessions_app.groups import screens_group
 from sessions_app.models import Session, SessionEvent
 from sessions_app.tests.ws import (
     control,
@@ -219,3 +220,27 @@ async def test_the_viewer_count_goes_up_and_down(alice):
     await viewers_reach(trainer, 0)
     await trainer.disconnect()
     await asyncio.sleep(0)
+
+
+class StuckSocket:
+    """A socket whose writes never complete, as a frozen client behind a full buffer."""
+
+    async def deliver(self, event):
+        await asyncio.Event().wait()
+
+
+async def test_a_stuck_socket_does_not_hold_up_the_other_screens(alice, monkeypatch):
+    monkeypatch.setattr(fanout, "SEND_TIMEOUT", 0.2)
+    session = await sync_to_async(make_session)(alice)
+    hub = fanout.get_hub()
+    stuck = StuckSocket()
+    await hub.subscribe(screens_group(session.pk), stuck)
+    s = screen("ABC234")
+    await s.connect()
+    await receive(s)
+    for heart_rate in (61, 62):
+        await sync_to_async(services.apply_vitals)(session.pk, {**CHANGE, "heart_rate": heart_rate})
+    assert (await receive(s))["values"]["heart_rate"] == 61
+    assert (await receive(s))["values"]["heart_rate"] == 62
+    assert stuck not in hub.subscribers[screens_group(session.pk)]
+    await s.disconnect()
