@@ -47,7 +47,7 @@ test: $(VENV)/.dev browser
 	  echo "WARNING: PostgreSQL or Redis does not answer: testing on SQLite and the in-memory layer." >&2; \
 	  export USE_IN_MEMORY=true; \
 	fi; \
-	if command -v node >/dev/null; then node --test static/sessions_app/tests/; \
+	if command -v node >/dev/null; then node --test --test-reporter=spec static/sessions_app/tests/; \
 	elif [ "$$CI" = "true" ]; then echo "ERROR: node is needed for the waveform tests." >&2; exit 1; fi; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
