@@ -1,0 +1,52 @@
+"""The fan-out benchmark still runs: 5 screens and 5 changes on real PostgreSQL and Redis.
+
+It checks counts, not speed: speed is what `make bench` reports.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH_DIR = Path(__file__).resolve().parent
+RUN_TIMEOUT = 120
+
+
+def _needs_postgresql_and_redis() -> None:
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith(("postgres://", "postgresql://")) and os.environ.get("REDIS_URL"):
+        return
+    message = "the fan-out bench needs DATABASE_URL (PostgreSQL) and REDIS_URL; make test sets both"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def run_bench(output: Path) -> dict:
+    # The bench's own database and Redis db, next to (not in) the ones pytest-django uses.
+    command = [
+        sys.executable, str(BENCH_DIR / "fanout.py"),
+        "--screens", "5", "--changes", "5", "--rate", "50", "--persist-seconds", "0.5",
+        "--database", "shiller_bench_test", "--redis-db", "4", "--output", str(output),
+    ]  # fmt: skip
+    r = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    [results] = output.glob("fanout-*.json")
+    return json.loads(results.read_text())
+
+
+def test_every_screen_gets_every_change_and_every_ack_is_stored(tmp_path):
+    _needs_postgresql_and_redis()
+    [run] = run_bench(tmp_path)["runs"]
+    shiller, floor = run["shiller"], run["floor"]
+
+    for figures in (shiller, floor):
+        assert figures["connected"] == 5
+        assert figures["received"] == figures["expected"] == 25
+        assert figures["lost"] == figures["duplicates"] == 0
+    assert shiller["persisted"] == shiller["acks"] == 5
+    assert shiller["acked_not_persisted"] == 0
+    assert shiller["persist"]["persisted"] == shiller["persist"]["acks"] > 0
