@@ -13,7 +13,6 @@ import psycopg
 import pytest
 import websockets
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.core.management import call_command
 from django.db import close_old_connections, connection, connections
 from django.urls import reverse
@@ -211,7 +210,7 @@ async def test_with_redis_down_changes_are_stored_and_screens_catch_up(alice, se
             await send(trainer, {"type": "set_vitals", "values": change(2), "request_id": "up"})
             await receive_type(trainer, "ack")
         assert arrived["values"] == change(2)
-        while (message := await next_vitals(watcher, timeout=3))["values"] != change(2):
+        while (await next_vitals(watcher, timeout=3))["values"] != change(2):
             pass
         for s in [watcher, late, trainer]:
             await s.disconnect()
