@@ -31,6 +31,8 @@ RETRY_SECONDS = 1
 # A socket that takes longer than this to accept a message is dropped, so that one stuck
 # screen cannot delay every other screen of the process (it resyncs when it reconnects).
 SEND_TIMEOUT = 2
+# Sockets written to between two yields to the event loop.
+DELIVERY_BATCH = 50
 
 
 class Hub:
@@ -112,13 +114,24 @@ class Hub:
 
     async def _deliver(self, event: dict) -> None:
         group = event.get("group")
-        for socket in list(self.subscribers.get(group, ())):
+        sockets = list(self.subscribers.get(group, ()))
+        start = 0
+        while start < len(sockets):
+            end = min(start + DELIVERY_BATCH, len(sockets))
+            current = start
             try:
+                # One timeout per batch, not per socket: it is the hot loop. When it fires,
+                # the socket being written to is the stuck one.
                 async with asyncio.timeout(SEND_TIMEOUT):
-                    await socket.deliver(event)
+                    for current in range(start, end):
+                        await sockets[current].deliver(event)
             except TimeoutError:
                 logger.warning("Dropped a socket of %s that stopped taking messages", group)
-                self.subscribers.get(group, set()).discard(socket)
+                self.subscribers.get(group, set()).discard(sockets[current])
+                end = current + 1
+            start = end
+            # Let the control sockets and the other sessions run between batches.
+            await asyncio.sleep(0)
 
     async def _join_groups(self) -> None:
         for group in list(self.subscribers):
