@@ -10,14 +10,12 @@ import logging
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from sessions_app import services, viewers, vitals
 from sessions_app.fanout import get_hub
 from sessions_app.groups import control_group
 from sessions_app.models import Session
-from shiller import throttle
 
 logger = logging.getLogger(__name__)
 
@@ -112,11 +110,11 @@ class MonitorConsumer(AsyncWebsocketConsumer):
 
     @sync_to_async
     def throttled(self, address: str) -> bool:
-        return throttle.retry_after("join", address, settings.JOIN_RATES) is not None
+        return services.join_retry_after(address) is not None
 
     @sync_to_async
     def record_failure(self, address: str) -> None:
-        throttle.record_failure("join", address, settings.JOIN_RATES)
+        services.record_failed_join(address)
 
 
 class ControlConsumer(AsyncWebsocketConsumer):

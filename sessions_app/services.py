@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from sessions_app import vitals
 from sessions_app.groups import control_group, screens_group
 from sessions_app.models import Session, SessionEvent
+from shiller import throttle
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +71,15 @@ def create_session(trainer, trainee_name: str, duration_minutes: int, now=None) 
         except IntegrityError:
             logger.info("Join code clash, drawing another")
     raise RuntimeError(f"No free join code after {CODE_ATTEMPTS} attempts")
+
+
+def join_retry_after(address: str) -> int | None:
+    """Seconds before `address` may try a join code again, or None; shared by page and socket."""
+    return throttle.retry_after("join", address, settings.JOIN_RATES)
+
+
+def record_failed_join(address: str) -> None:
+    throttle.record_failure("join", address, settings.JOIN_RATES)
 
 
 def find_session_by_code(code: str) -> Session | None:

@@ -1,6 +1,5 @@
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -28,12 +27,12 @@ def home(request):
 
 
 def _join_throttled(request):
-    wait = throttle.retry_after("join", throttle.client_address(request), settings.JOIN_RATES)
+    wait = services.join_retry_after(throttle.client_address(request))
     return throttle.too_many_attempts(request, wait) if wait else None
 
 
 def _record_failed_join(request) -> None:
-    throttle.record_failure("join", throttle.client_address(request), settings.JOIN_RATES)
+    services.record_failed_join(throttle.client_address(request))
 
 
 def join(request):
