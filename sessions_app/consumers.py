@@ -10,6 +10,7 @@ import logging
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sessions_app import services, viewers, vitals
@@ -32,15 +33,9 @@ async def refuse(consumer: AsyncWebsocketConsumer, code: int) -> None:
     await consumer.close(code=code)
 
 
-def snapshot_message(session: Session) -> str:
-    return json.dumps(
-        {
-            "type": "snapshot",
-            "values": session.last_values,
-            "expires_at": session.expires_at.isoformat(),
-            "trainee_name": session.trainee_name,
-        }
-    )
+def pong() -> str:
+    # The server's clock: screens place trends and cuff cycles on it (see trends.js).
+    return json.dumps({"type": "pong", "now": timezone.now().isoformat()})
 
 
 class MonitorConsumer(AsyncWebsocketConsumer):
@@ -71,8 +66,7 @@ class MonitorConsumer(AsyncWebsocketConsumer):
         self.session_id = str(session.pk)
         await get_hub().add_screen(self.session_id, self)
         # Read again after subscribing: no change can fall between snapshot and stream.
-        session = await self.get_session(session.code)
-        await self.send(text_data=snapshot_message(session))
+        await self.send(text_data=await self.snapshot(session.code))
         pending, self.pending = self.pending, None
         for event in pending:
             await self.deliver(event)
@@ -86,8 +80,17 @@ class MonitorConsumer(AsyncWebsocketConsumer):
             message = json.loads(text_data or "")
         except ValueError:
             return
-        if isinstance(message, dict) and message.get("type") == "ping":
-            await self.send(text_data='{"type": "pong"}')
+        message_type = message.get("type") if isinstance(message, dict) else None
+        if message_type == "ping":
+            await self.send(text_data=pong())
+        elif message_type in ("start_nibp", "silence_alarms"):
+            # The trainee's two buttons; the answer comes back as a broadcast to every screen.
+            try:
+                await self.act(message_type)
+            except services.SessionNotOpen:
+                await self.close(code=CLOSE_ENDED)
+            except services.NothingToSilence:
+                pass
 
     async def deliver(self, event: dict) -> None:
         """Called by the hub with each event of the session; its text is already serialised."""
@@ -105,6 +108,17 @@ class MonitorConsumer(AsyncWebsocketConsumer):
     @database_sync_to_async
     def get_session(self, code: str) -> Session | None:
         return services.find_session_by_code(code)
+
+    @database_sync_to_async
+    def snapshot(self, code: str) -> str:
+        return json.dumps(services.monitor_state(services.find_session_by_code(code)))
+
+    @database_sync_to_async
+    def act(self, message_type: str) -> None:
+        if message_type == "start_nibp":
+            services.start_nibp(self.session_id)
+        else:
+            services.silence_alarms(self.session_id)
 
     # Unknown codes count against the client like failed joins: guessing does not pay.
 
@@ -153,19 +167,25 @@ class ControlConsumer(AsyncWebsocketConsumer):
             await self.send_error(None, {"message": _("A message must be a JSON object.")})
             return
         request_id = message.get("request_id")
-        if message.get("type") == "ping":
-            await self.send(text_data='{"type": "pong"}')
-        elif message.get("type") == "set_vitals":
-            await self.set_vitals(request_id, message.get("values"))
+        message_type = message.get("type")
+        if message_type == "ping":
+            await self.send(text_data=pong())
+        elif message_type in self.ACTIONS:
+            await self.run_action(request_id, message)
         else:
-            errors = {"type": _("Unknown message type: %(type)s.") % {"type": message.get("type")}}
+            errors = {"type": _("Unknown message type: %(type)s.") % {"type": message_type}}
             await self.send_error(request_id, errors)
 
-    async def set_vitals(self, request_id, values) -> None:
+    # What the control page can ask for; each is one services call, answered by an ack or error.
+    ACTIONS = ("set_vitals", "stop_trend", "set_alarm_limits", "start_nibp", "set_nibp_interval")
+
+    async def run_action(self, request_id, message: dict) -> None:
         try:
-            change = await self.apply_vitals(values)
+            ack = await self.apply(message)
         except vitals.VitalsError as error:
             await self.send_error(request_id, error.errors)
+        except services.NoTrend:
+            await self.send_error(request_id, {"trend": _("No trend is in progress.")})
         except Session.DoesNotExist:
             await self.send_error(request_id, {"session": _("This session is not yours.")})
             await self.close(code=CLOSE_FORBIDDEN)
@@ -174,14 +194,7 @@ class ControlConsumer(AsyncWebsocketConsumer):
             await self.send_json({"type": "session_ended", "reason": ended.reason})
             await self.close(code=CLOSE_ENDED)
         else:
-            await self.send_json(
-                {
-                    "type": "ack",
-                    "request_id": request_id,
-                    "event_id": str(change.event.id),
-                    "broadcast": change.broadcast,
-                }
-            )
+            await self.send_json({"type": "ack", "request_id": request_id, **ack})
 
     async def send_error(self, request_id, errors: dict) -> None:
         await self.send_json({"type": "error", "request_id": request_id, "errors": errors})
@@ -208,5 +221,29 @@ class ControlConsumer(AsyncWebsocketConsumer):
         return Session.objects.filter(pk=pk, trainer=user).first()
 
     @database_sync_to_async
-    def apply_vitals(self, values) -> services.AppliedChange:
-        return services.apply_vitals(self.session_id, values, trainer=self.scope["user"])
+    def apply(self, message: dict) -> dict:
+        """Run one action for the logged-in trainer; returns what its ack adds."""
+        mine = {"trainer": self.scope["user"]}
+        match message["type"]:
+            case "set_vitals":
+                change = services.apply_vitals(
+                    self.session_id,
+                    message.get("values"),
+                    transition_seconds=message.get("transition_seconds", 0),
+                    **mine,
+                )
+                return {"event_id": str(change.event.id), "broadcast": change.broadcast}
+            case "stop_trend":
+                change = services.stop_trend(self.session_id, **mine)
+                return {"event_id": str(change.event.id), "broadcast": change.broadcast}
+            case "set_alarm_limits":
+                limits = services.set_alarm_limits(self.session_id, message.get("limits"), **mine)
+                return {"limits": limits}
+            case "start_nibp":
+                started_at = services.start_nibp(self.session_id, **mine)
+                return {"started_at": started_at.isoformat()}
+            case "set_nibp_interval":
+                minutes = services.set_nibp_interval(
+                    self.session_id, message.get("minutes"), **mine
+                )
+                return {"minutes": minutes}

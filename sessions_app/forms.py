@@ -1,5 +1,7 @@
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sessions_app import vitals
@@ -28,13 +30,19 @@ class SessionForm(forms.Form):
     )
 
 
-def _number_field(name: str) -> forms.IntegerField:
+def _message(template: str, **params):
+    """A message translated when shown, not at import (the templates are marked in vitals.py)."""
+    return lazy(lambda: gettext(template) % params, str)()
+
+
+def _number_field(name: str, required: bool = True) -> forms.IntegerField:
     low, high = vitals.RANGES[name]
     return forms.IntegerField(
         label=vitals.LABELS[name],
+        required=required,
         error_messages={
-            "required": _("%(field)s is required.") % {"field": vitals.LABELS[name]},
-            "invalid": _("%(field)s must be a whole number.") % {"field": vitals.LABELS[name]},
+            "required": _message("%(field)s is required.", field=vitals.LABELS[name]),
+            "invalid": _message("%(field)s must be a whole number.", field=vitals.LABELS[name]),
         },
         # Ranges are checked by vitals.validate(); these only guide the browser's input.
         widget=forms.NumberInput(attrs={"min": low, "max": high, "inputmode": "numeric"}),
@@ -42,29 +50,68 @@ def _number_field(name: str) -> forms.IntegerField:
 
 
 class VitalsForm(forms.Form):
-    """The control page's form; its values go through the same vitals.validate() as a socket's."""
+    """The control page's form; its values go through the same vitals.validate() as a socket's.
+
+    An optional number left empty means the monitor has no such sensor.
+    """
 
     systolic = _number_field("systolic")
     diastolic = _number_field("diastolic")
     heart_rate = _number_field("heart_rate")
     spo2 = _number_field("spo2")
+    respiratory_rate = _number_field("respiratory_rate", required=False)
+    etco2 = _number_field("etco2", required=False)
+    temperature = forms.DecimalField(
+        label=vitals.LABELS["temperature"],
+        required=False,
+        error_messages={
+            "invalid": _message("%(field)s must be a number.", field=vitals.LABELS["temperature"])
+        },
+        widget=forms.NumberInput(
+            attrs={
+                "min": vitals.TEMPERATURE_RANGE[0],
+                "max": vitals.TEMPERATURE_RANGE[1],
+                "step": "0.1",
+            }
+        ),
+    )
     rhythm = forms.ChoiceField(label=vitals.LABELS["rhythm"], choices=vitals.RHYTHMS.items())
     alarm = forms.BooleanField(label=_("Alarm"), required=False)
     spo2_probe_off = forms.BooleanField(label=vitals.LABELS["spo2_probe_off"], required=False)
+    hidden = forms.MultipleChoiceField(
+        label=_("Not connected"),
+        choices=vitals.PARAMETERS.items(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    transition_seconds = forms.IntegerField(
+        label=_("Transition (seconds)"),
+        initial=0,
+        min_value=0,
+        max_value=vitals.MAX_TRANSITION_SECONDS,
+        help_text=_("0 is instant; up to 900 (15 minutes)."),
+        error_messages={
+            "min_value": _("The transition must be from 0 to 900 seconds (15 minutes)."),
+            "max_value": _("The transition must be from 0 to 900 seconds (15 minutes)."),
+        },
+    )
 
     @classmethod
     def initial_from(cls, values: dict | None) -> dict:
         values = values or vitals.DEFAULT_VALUES
         return {
-            **{field: values[field] for field in vitals.NUMBER_FIELDS},
+            **{field: values.get(field) for field in vitals.NUMBER_FIELDS},
             **values["flags"],
+            "transition_seconds": 0,
         }
 
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
-        values = {field: data[field] for field in vitals.NUMBER_FIELDS}
+        values = {field: data[field] for field in vitals.INTEGER_FIELDS}
+        if data["temperature"] is not None:
+            values["temperature"] = data["temperature"]
         values["flags"] = {flag: data[flag] for flag in vitals.FLAG_KEYS}
         try:
             data["values"] = vitals.validate(values)
@@ -72,3 +119,43 @@ class VitalsForm(forms.Form):
             for field, message in error.errors.items():
                 self.add_error(field if field in self.fields else None, message)
         return data
+
+
+class AlarmLimitsForm(forms.Form):
+    """Low and high for each parameter with limits; checked by vitals.validate_limits()."""
+
+    def __init__(self, *args, limits: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field, (low, high) in limits.items():
+            for end, value in (("low", low), ("high", high)):
+                self.fields[f"{field}_{end}"] = _number_field(field)
+                self.fields[f"{field}_{end}"].initial = value
+                self.fields[f"{field}_{end}"].label = (
+                    gettext("%(field)s low") if end == "low" else gettext("%(field)s high")
+                ) % {"field": vitals.LABELS[field]}
+        self.parameters = list(limits)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        limits = {field: [data[f"{field}_low"], data[f"{field}_high"]] for field in self.parameters}
+        try:
+            data["limits"] = vitals.validate_limits(limits)
+        except vitals.VitalsError as error:
+            for message in error.errors.values():
+                self.add_error(None, message)
+        return data
+
+
+def _nibp_interval_choices():
+    return [
+        (minutes, gettext("Off") if minutes == 0 else gettext("Every %(n)d min") % {"n": minutes})
+        for minutes in vitals.NIBP_INTERVALS
+    ]
+
+
+class NibpIntervalForm(forms.Form):
+    minutes = forms.TypedChoiceField(
+        label=_("Automatic NIBP"), coerce=int, choices=_nibp_interval_choices
+    )

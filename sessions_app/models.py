@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sessions_app import vitals
+
 
 class SessionQuerySet(models.QuerySet):
     def open(self, now=None):
@@ -45,6 +47,18 @@ class Session(models.Model):
     expires_at = models.DateTimeField(_("expires"), db_index=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     last_values = models.JSONField(_("last values"), null=True, blank=True)
+    # The trend in progress toward last_values: {"from": {...}, "started_at": ISO, "seconds": n},
+    # or None when the last change was instant (see trends.py).
+    trend = models.JSONField(_("trend"), null=True, blank=True)
+    alarm_limits = models.JSONField(_("alarm limits"), default=vitals.default_alarm_limits)
+    alarms_silenced_until = models.DateTimeField(_("alarms silenced until"), null=True, blank=True)
+    # The cuff: a manual measurement's start, and the automatic cycle (0 = off) with its origin;
+    # screens derive every automatic start from these, so no server timer is needed.
+    nibp_started_at = models.DateTimeField(_("NIBP measurement started"), null=True, blank=True)
+    nibp_interval_minutes = models.PositiveSmallIntegerField(
+        _("NIBP interval (minutes)"), default=0
+    )
+    nibp_cycle_started_at = models.DateTimeField(_("NIBP cycle started"), null=True, blank=True)
 
     objects = SessionQuerySet.as_manager()
 
@@ -73,13 +87,35 @@ class Session(models.Model):
 
 
 class SessionEvent(models.Model):
+    # A trainer's change of values, a trend stopped where it was, or the trainee silencing the
+    # alarms. Every event carries values: the target of a change, else those shown then.
+    VITALS = "vitals"
+    TREND_STOPPED = "trend_stopped"
+    ALARMS_SILENCED = "alarms_silenced"
+    KINDS = {
+        VITALS: _("Values changed"),
+        TREND_STOPPED: _("Trend stopped"),
+        ALARMS_SILENCED: _("Alarms silenced"),
+    }
+    # The kinds that set the values the monitor moves toward.
+    VALUE_KINDS = (VITALS, TREND_STOPPED)
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=KINDS.items(), default=VITALS)
     systolic = models.IntegerField(_("systolic"))
     diastolic = models.IntegerField(_("diastolic"))
     heart_rate = models.IntegerField(_("heart rate"))
     spo2 = models.IntegerField(_("SpO2"))
+    respiratory_rate = models.IntegerField(_("respiratory rate"), null=True, blank=True)
+    etco2 = models.IntegerField(_("EtCO2"), null=True, blank=True)
+    temperature = models.DecimalField(
+        _("temperature"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
     flags = models.JSONField(_("flags"), default=dict)
+    transition_seconds = models.PositiveIntegerField(_("transition (s)"), default=0)
+    # Kind-specific facts: a trend's starting values, until when the alarms are silenced.
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -93,10 +129,11 @@ class SessionEvent(models.Model):
 
     @property
     def values(self) -> dict:
-        return {
-            "systolic": self.systolic,
-            "diastolic": self.diastolic,
-            "heart_rate": self.heart_rate,
-            "spo2": self.spo2,
-            "flags": self.flags,
-        }
+        values = {field: getattr(self, field) for field in vitals.INTEGER_FIELDS}
+        # A Decimal column; the values travel as JSON numbers.
+        values["temperature"] = None if self.temperature is None else float(self.temperature)
+        values["flags"] = self.flags
+        return values
+
+    def kind_label(self):
+        return self.KINDS[self.kind]

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from sessions_app import vitals
+from sessions_app import nibp, trends, vitals
 from sessions_app.groups import control_group, screens_group
 from sessions_app.models import Session, SessionEvent
 from shiller import throttle
@@ -86,48 +86,190 @@ def find_session_by_code(code: str) -> Session | None:
     return Session.objects.filter(code=normalize_code(code)).first()
 
 
-def apply_vitals(session_id: uuid.UUID, values, *, trainer=None, now=None) -> AppliedChange:
+def apply_vitals(
+    session_id: uuid.UUID,
+    values,
+    *,
+    transition_seconds=0,
+    trainer=None,
+    now=None,
+) -> AppliedChange:
     """Validate and store a change, then broadcast it once the transaction commits.
 
-    Raises VitalsError (nothing stored), Session.DoesNotExist (unknown, or not `trainer`'s),
-    or SessionNotOpen.
+    With a transition, the monitor moves from the values it shows now to `values` over that
+    many seconds (see trends.py). Raises VitalsError (nothing stored), Session.DoesNotExist
+    (unknown, or not `trainer`'s), or SessionNotOpen.
     """
     clean = vitals.validate(values)
+    seconds = vitals.validate_transition(transition_seconds)
     with transaction.atomic():
-        # The row lock orders concurrent changes: last_values is always the newest event,
-        # and event times, taken under the lock, follow the same order.
-        sessions = Session.objects.select_for_update()
-        if trainer is not None:
-            sessions = sessions.filter(trainer=trainer)
-        session = sessions.get(pk=session_id)
-        now = now or timezone.now()
-        if not session.is_open(now):
-            raise SessionNotOpen(session.status(now))
-        Session.objects.filter(pk=session.pk).update(last_values=clean)
-        event = SessionEvent.objects.create(
-            session=session,
-            systolic=clean["systolic"],
-            diastolic=clean["diastolic"],
-            heart_rate=clean["heart_rate"],
-            spo2=clean["spo2"],
-            flags=clean["flags"],
-            created_at=now,
+        session, now = _lock_open_session(session_id, trainer, now)
+        trend = trends.start(current_values(session, now), seconds, now)
+        return _store_values(session, SessionEvent.VITALS, clean, trend, now)
+
+
+class NoTrend(Exception):
+    """There is no trend in progress to stop."""
+
+
+def stop_trend(session_id: uuid.UUID, *, trainer=None, now=None) -> AppliedChange:
+    """Hold the values where the trend has got to; stored as a change of its own kind."""
+    with transaction.atomic():
+        session, now = _lock_open_session(session_id, trainer, now)
+        if not trends.in_progress(session.trend, now):
+            raise NoTrend
+        return _store_values(
+            session, SessionEvent.TREND_STOPPED, current_values(session, now), None, now
         )
-        change = AppliedChange(event)
-        # Broadcast after commit: a rolled-back change must not reach screens.
-        transaction.on_commit(lambda: _broadcast_change(change))
+
+
+def _lock_open_session(session_id, trainer, now) -> tuple[Session, datetime.datetime]:
+    # The row lock orders concurrent changes: last_values is always the newest event,
+    # and event times, taken under the lock, follow the same order.
+    sessions = Session.objects.select_for_update()
+    if trainer is not None:
+        sessions = sessions.filter(trainer=trainer)
+    session = sessions.get(pk=session_id)
+    now = now or timezone.now()
+    if not session.is_open(now):
+        raise SessionNotOpen(session.status(now))
+    return session, now
+
+
+def _store_values(session, kind, values, trend, now) -> AppliedChange:
+    Session.objects.filter(pk=session.pk).update(last_values=values, trend=trend)
+    event = _record_event(
+        session,
+        kind,
+        values,
+        now,
+        transition_seconds=trend["seconds"] if trend else 0,
+        detail={"from": trend["from"]} if trend else {},
+    )
+    change = AppliedChange(event)
+    # Broadcast after commit: a rolled-back change must not reach screens.
+    transaction.on_commit(lambda: _broadcast_change(change, trend))
     return change
 
 
-def _broadcast_change(change: AppliedChange) -> None:
+def _record_event(session, kind, values, now, transition_seconds=0, detail=None) -> SessionEvent:
+    return SessionEvent.objects.create(
+        session=session,
+        kind=kind,
+        **{field: values.get(field) for field in vitals.NUMBER_FIELDS},
+        flags=values["flags"],
+        transition_seconds=transition_seconds,
+        detail=detail or {},
+        created_at=now,
+    )
+
+
+def _broadcast_change(change: AppliedChange, trend: dict | None) -> None:
     event = change.event
     message = {
         "type": "vitals",
+        "kind": event.kind,
         "values": event.values,
+        "trend": trend,
         "event_id": str(event.id),
         "at": event.created_at.isoformat(),
     }
     change.broadcast = broadcast(event.session_id, message)
+
+
+def current_values(session: Session, now=None) -> dict | None:
+    """The values the monitor shows at `now`, part way along a trend if one is running."""
+    return trends.values_at(session.last_values, session.trend, now or timezone.now())
+
+
+def set_alarm_limits(session_id: uuid.UUID, limits, *, trainer=None, now=None) -> dict:
+    """Change some of the session's alarm limits; returns all of them."""
+    with transaction.atomic():
+        session, now = _lock_open_session(session_id, trainer, now)
+        clean = vitals.validate_limits(limits, session.alarm_limits)
+        Session.objects.filter(pk=session.pk).update(alarm_limits=clean)
+        transaction.on_commit(
+            lambda: broadcast(session.pk, {"type": "alarm_limits", "limits": clean})
+        )
+    return clean
+
+
+def start_nibp(session_id: uuid.UUID, *, trainer=None, now=None) -> datetime.datetime:
+    """Start a cuff measurement, unless one is under way; returns the measurement's start."""
+    with transaction.atomic():
+        session, now = _lock_open_session(session_id, trainer, now)
+        under_way = nibp.measuring_since(session, now)
+        if under_way is not None:
+            return under_way
+        Session.objects.filter(pk=session.pk).update(nibp_started_at=now)
+        transaction.on_commit(
+            lambda: broadcast(session.pk, {"type": "nibp_started", "started_at": now.isoformat()})
+        )
+    return now
+
+
+def set_nibp_interval(session_id: uuid.UUID, minutes, *, trainer=None, now=None) -> int:
+    """Set the automatic cuff cycle; a new cycle measures at once, as a monitor's does."""
+    minutes = vitals.validate_nibp_interval(minutes)
+    with transaction.atomic():
+        session, now = _lock_open_session(session_id, trainer, now)
+        cycle_started_at = now if minutes else None
+        Session.objects.filter(pk=session.pk).update(
+            nibp_interval_minutes=minutes, nibp_cycle_started_at=cycle_started_at
+        )
+        message = {
+            "type": "nibp_interval",
+            "minutes": minutes,
+            "cycle_started_at": cycle_started_at and cycle_started_at.isoformat(),
+        }
+        transaction.on_commit(lambda: broadcast(session.pk, message))
+    return minutes
+
+
+class NothingToSilence(Exception):
+    """The monitor has no values yet, so no alarm can sound."""
+
+
+def silence_alarms(session_id: uuid.UUID, *, now=None) -> AppliedChange:
+    """The trainee silences the alarms for two minutes; stored so the trainer sees it."""
+    with transaction.atomic():
+        session, now = _lock_open_session(session_id, None, now)
+        values = current_values(session, now)
+        if values is None:
+            raise NothingToSilence
+        until = now + datetime.timedelta(seconds=vitals.SILENCE_SECONDS)
+        Session.objects.filter(pk=session.pk).update(alarms_silenced_until=until)
+        event = _record_event(
+            session, SessionEvent.ALARMS_SILENCED, values, now, detail={"until": until.isoformat()}
+        )
+        change = AppliedChange(event)
+        message = {
+            "type": "alarms_silenced",
+            "until": until.isoformat(),
+            "event_id": str(event.id),
+            "at": now.isoformat(),
+        }
+        transaction.on_commit(lambda: setattr(change, "broadcast", broadcast(session.pk, message)))
+    return change
+
+
+def monitor_state(session: Session, now=None) -> dict:
+    """Everything a screen needs to show the session from scratch: the snapshot."""
+    now = now or timezone.now()
+    silenced_until = session.alarms_silenced_until
+    return {
+        "type": "snapshot",
+        "now": now.isoformat(),
+        "values": session.last_values,
+        "trend": session.trend if trends.in_progress(session.trend, now) else None,
+        "expires_at": session.expires_at.isoformat(),
+        "trainee_name": session.trainee_name,
+        "alarm_limits": session.alarm_limits,
+        "alarms_silenced_until": (
+            silenced_until.isoformat() if silenced_until and silenced_until > now else None
+        ),
+        "nibp": nibp.state(session, now),
+    }
 
 
 def close_session(session: Session, now=None) -> bool:

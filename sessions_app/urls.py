@@ -12,5 +12,8 @@ urlpatterns = [
     path("sessions/new/", views.session_new, name="new"),
     path("sessions/<uuid:pk>/", views.session_control, name="control"),
     path("sessions/<uuid:pk>/vitals/", views.session_vitals, name="vitals"),
+    path("sessions/<uuid:pk>/stop-trend/", views.session_stop_trend, name="stop_trend"),
+    path("sessions/<uuid:pk>/limits/", views.session_limits, name="limits"),
+    path("sessions/<uuid:pk>/nibp/", views.session_nibp, name="nibp"),
     path("sessions/<uuid:pk>/close/", views.session_close, name="close"),
 ]

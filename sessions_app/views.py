@@ -1,4 +1,5 @@
 import json
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,7 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sessions_app import services, vitals
-from sessions_app.forms import JoinForm, SessionForm, VitalsForm
+from sessions_app.forms import (
+    AlarmLimitsForm,
+    JoinForm,
+    NibpIntervalForm,
+    SessionForm,
+    VitalsForm,
+)
 from sessions_app.models import Session
 from shiller import throttle
 
@@ -67,11 +74,21 @@ def monitor(request, code):
         return render(request, "sessions_app/monitor_ended.html", {"session": session}, status=410)
     ctx = {
         "session": session,
-        "values": session.last_values,
-        "alarm_limits": vitals.ALARM_LIMITS,
+        "state": services.monitor_state(session),
+        "values": services.current_values(session),
+        "alarm_rules": _alarm_rules(),
         "rhythms": vitals.RHYTHMS,
     }
     return render(request, "sessions_app/monitor.html", ctx)
+
+
+def _alarm_rules() -> dict:
+    """What always alarms red, whatever the session's limits (see vitals.py)."""
+    return {
+        "red_rhythms": vitals.RED_RHYTHMS,
+        "red_spo2_below": vitals.RED_SPO2_BELOW,
+        "silence_seconds": vitals.SILENCE_SECONDS,
+    }
 
 
 @login_required
@@ -94,10 +111,16 @@ def session_new(request):
     return render(request, "sessions_app/session_new.html", {"form": form})
 
 
-def _render_control(request, session, form, status=200):
+def _render_control(request, session, form=None, limits_form=None, status=200):
+    state = services.monitor_state(session)
     ctx = {
         "session": session,
-        "form": form,
+        "state": state,
+        "form": form or VitalsForm(initial=VitalsForm.initial_from(session.last_values)),
+        "limits_form": limits_form or AlarmLimitsForm(limits=session.alarm_limits),
+        "nibp_form": NibpIntervalForm(initial={"minutes": session.nibp_interval_minutes}),
+        "transitions": vitals.TRANSITIONS,
+        "alarm_rules": _alarm_rules(),
         "events": session.events.all()[:RECENT_EVENTS],
         "presets": [
             {"label": label, "values_json": json.dumps(values)}
@@ -111,9 +134,11 @@ def _render_control(request, session, form, status=200):
 
 @login_required
 def session_control(request, pk):
-    session = _get_own_session(request, pk)
-    form = VitalsForm(initial=VitalsForm.initial_from(session.last_values))
-    return _render_control(request, session, form)
+    return _render_control(request, _get_own_session(request, pk))
+
+
+# The control page's forms post here when its live connection is down; the page's script
+# sends the same actions over the socket otherwise.
 
 
 @login_required
@@ -122,13 +147,67 @@ def session_vitals(request, pk):
     session = _get_own_session(request, pk)
     form = VitalsForm(request.POST)
     if not form.is_valid():
-        return _render_control(request, session, form, status=400)
+        return _render_control(request, session, form=form, status=400)
+    data = form.cleaned_data
+    return _act(
+        request,
+        session,
+        lambda: services.apply_vitals(
+            session.pk,
+            data["values"],
+            transition_seconds=data["transition_seconds"],
+            trainer=request.user,
+        ),
+        _("Values sent to the monitors."),
+    )
+
+
+@login_required
+@require_POST
+def session_stop_trend(request, pk):
+    session = _get_own_session(request, pk)
+    stop = partial(services.stop_trend, session.pk, trainer=request.user)
+    return _act(request, session, stop, _("Trend stopped: the monitors hold these values."))
+
+
+@login_required
+@require_POST
+def session_limits(request, pk):
+    session = _get_own_session(request, pk)
+    form = AlarmLimitsForm(request.POST, limits=session.alarm_limits)
+    if not form.is_valid():
+        return _render_control(request, session, limits_form=form, status=400)
+    limits = form.cleaned_data["limits"]
+    set_limits = partial(services.set_alarm_limits, session.pk, limits, trainer=request.user)
+    return _act(request, session, set_limits, _("Alarm limits sent to the monitors."))
+
+
+@login_required
+@require_POST
+def session_nibp(request, pk):
+    """Start a cuff measurement, or (with `minutes`) set the automatic cycle."""
+    session = _get_own_session(request, pk)
+    if "minutes" not in request.POST:
+        measure = partial(services.start_nibp, session.pk, trainer=request.user)
+        return _act(request, session, measure, _("NIBP measurement started."))
+    form = NibpIntervalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an NIBP interval from the list."))
+        return redirect("sessions:control", pk=session.pk)
+    minutes = form.cleaned_data["minutes"]
+    set_interval = partial(services.set_nibp_interval, session.pk, minutes, trainer=request.user)
+    return _act(request, session, set_interval, _("NIBP interval set."))
+
+
+def _act(request, session, action, success: str):
     try:
-        services.apply_vitals(session.pk, form.cleaned_data["values"], trainer=request.user)
+        action()
     except services.SessionNotOpen:
         messages.error(request, _("This session has ended: the change was not stored."))
+    except services.NoTrend:
+        messages.info(request, _("No trend is in progress."))
     else:
-        messages.success(request, _("Values sent to the monitors."))
+        messages.success(request, success)
     return redirect("sessions:control", pk=session.pk)
 
 

@@ -1,9 +1,12 @@
-"""What a vitals change may contain, and the adult alarm limits the monitor applies.
+"""What a change may contain: vitals, trends, alarm limits and the cuff's interval.
 
-`validate()` is the one gate for a change, whether it comes from the control form, the
-control socket or a command. The alarm limits are sent to the monitor page (data attributes),
-so the browser and the server agree on what is out of range.
+`validate()` is the one gate for a change of values, whether it comes from the control form,
+the control socket or a command; the other validators gate the session's monitor settings.
+The limits and alarm rules are sent to the monitor page, so the browser and the server agree
+on what alarms.
 """
+
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,17 +17,30 @@ RANGES = {
     "diastolic": (0, 200),
     "heart_rate": (0, 300),
     "spo2": (0, 100),
+    "respiratory_rate": (0, 80),
+    "etco2": (0, 150),
 }
-NUMBER_FIELDS = tuple(RANGES)
+REQUIRED_FIELDS = ("systolic", "diastolic", "heart_rate", "spo2")
+# May be None: the monitor has no such sensor, its tile stays empty.
+OPTIONAL_FIELDS = ("respiratory_rate", "etco2")
+INTEGER_FIELDS = tuple(RANGES)
+TEMPERATURE_RANGE = (25.0, 45.0)
+# Every number a change carries; they all move along a trend.
+NUMBER_FIELDS = (*INTEGER_FIELDS, "temperature")
 LABELS = {
     "systolic": gettext_lazy("Systolic"),
     "diastolic": gettext_lazy("Diastolic"),
     "heart_rate": gettext_lazy("Heart rate"),
     "spo2": gettext_lazy("SpO2"),
+    "respiratory_rate": gettext_lazy("Respiratory rate"),
+    "etco2": gettext_lazy("EtCO2"),
+    "temperature": gettext_lazy("Temperature"),
     "rhythm": gettext_lazy("Rhythm"),
     "alarm": gettext_lazy("Alarm"),
     "spo2_probe_off": gettext_lazy("SpO2 probe off"),
+    "hidden": gettext_lazy("Hidden parameters"),
     "flags": gettext_lazy("Flags"),
+    "transition_seconds": gettext_lazy("Transition"),
 }
 
 RHYTHMS = {
@@ -37,22 +53,60 @@ RHYTHMS = {
     "asystole": gettext_lazy("Asystole"),
 }
 BOOLEAN_FLAGS = ("alarm", "spo2_probe_off")
-FLAG_KEYS = ("rhythm", *BOOLEAN_FLAGS)
+FLAG_KEYS = ("rhythm", *BOOLEAN_FLAGS, "hidden")
 
-# Default adult alarm limits: a value outside [low, high] alarms on the monitor.
-ALARM_LIMITS = {
-    "heart_rate": (50, 120),
-    "spo2": (90, 100),
-    "systolic": (90, 160),
+# What the trainer can disconnect: the tile (and its waveform) then shows nothing, not zero.
+PARAMETERS = {
+    "heart_rate": gettext_lazy("ECG / heart rate"),
+    "spo2": gettext_lazy("SpO2 / pleth"),
+    "nibp": gettext_lazy("NIBP"),
+    "respiratory_rate": gettext_lazy("Respiration"),
+    "etco2": gettext_lazy("EtCO2 / capnography"),
+    "temperature": gettext_lazy("Temperature"),
 }
+
+# Trends: the choices the control page offers; any whole number of seconds up to the maximum.
+TRANSITIONS = {
+    0: gettext_lazy("Instant"),
+    10: gettext_lazy("10 s"),
+    30: gettext_lazy("30 s"),
+    60: gettext_lazy("1 min"),
+    180: gettext_lazy("3 min"),
+}
+MAX_TRANSITION_SECONDS = 15 * 60
+
+# Default adult alarm limits, [low, high]: a value outside alarms (yellow) on the monitor.
+DEFAULT_ALARM_LIMITS = {
+    "heart_rate": [50, 120],
+    "spo2": [90, 100],
+    "systolic": [90, 160],
+    "diastolic": [40, 100],
+    "respiratory_rate": [8, 30],
+    "etco2": [25, 50],
+}
+# Red, life-threatening alarms, whatever the limits.
+RED_RHYTHMS = ("asystole", "ventricular_fibrillation", "ventricular_tachycardia")
+RED_SPO2_BELOW = 85
+SILENCE_SECONDS = 120
+
+# The cuff: minutes between automatic measurements (0 = manual only), and how long one takes.
+NIBP_INTERVALS = (0, 1, 3, 5, 10, 15)
+NIBP_MEASUREMENT_SECONDS = 10
 
 DEFAULT_VALUES = {
     "systolic": 120,
     "diastolic": 80,
     "heart_rate": 75,
     "spo2": 98,
-    "flags": {"rhythm": "sinus", "alarm": False, "spo2_probe_off": False},
+    "respiratory_rate": 14,
+    "etco2": 38,
+    "temperature": 36.8,
+    "flags": {"rhythm": "sinus", "alarm": False, "spo2_probe_off": False, "hidden": []},
 }
+
+
+def default_alarm_limits() -> dict:
+    return {field: list(limits) for field, limits in DEFAULT_ALARM_LIMITS.items()}
 
 
 class VitalsError(Exception):
@@ -68,8 +122,19 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _range_error(label, low, high) -> str:
+    return _("%(field)s must be between %(low)s and %(high)s.") % {
+        "field": label,
+        "low": low,
+        "high": high,
+    }
+
+
 def validate(values) -> dict:
-    """Return a clean copy of `values`, or raise VitalsError naming every bad field."""
+    """Return a clean copy of `values`, or raise VitalsError naming every bad field.
+
+    The clean copy has every number field (None for an absent optional one) and every flag.
+    """
     if not isinstance(values, dict):
         raise VitalsError({"values": _("Values must be an object.")})
     errors = {}
@@ -78,18 +143,17 @@ def validate(values) -> dict:
         value = values.get(field)
         label = LABELS[field]
         if value is None:
-            errors[field] = _("%(field)s is required.") % {"field": label}
+            if field in REQUIRED_FIELDS:
+                errors[field] = _("%(field)s is required.") % {"field": label}
+            clean[field] = None
         elif not _is_int(value):
             errors[field] = _("%(field)s must be a whole number.") % {"field": label}
         elif not low <= value <= high:
-            errors[field] = _("%(field)s must be between %(low)d and %(high)d.") % {
-                "field": label,
-                "low": low,
-                "high": high,
-            }
+            errors[field] = _range_error(label, low, high)
         else:
             clean[field] = value
-    if "systolic" in clean and "diastolic" in clean:
+    clean["temperature"] = _validate_temperature(values.get("temperature"), errors)
+    if clean.get("systolic") is not None and clean.get("diastolic") is not None:
         both_zero = clean["systolic"] == 0 and clean["diastolic"] == 0
         if not both_zero and clean["diastolic"] >= clean["systolic"]:
             errors["diastolic"] = _("Diastolic must be lower than systolic.")
@@ -99,6 +163,22 @@ def validate(values) -> dict:
     if errors:
         raise VitalsError(errors)
     return clean
+
+
+def _validate_temperature(value, errors: dict) -> float | None:
+    if value is None:
+        return None
+    label = LABELS["temperature"]
+    low, high = TEMPERATURE_RANGE
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        errors["temperature"] = _("%(field)s must be a number.") % {"field": label}
+    elif not low <= value <= high:
+        errors["temperature"] = _range_error(label, low, high)
+    elif Decimal(str(value)) != Decimal(str(value)).quantize(Decimal("0.1")):
+        errors["temperature"] = _("%(field)s takes one decimal at most.") % {"field": label}
+    else:
+        return round(float(value), 1)
+    return None
 
 
 def _validate_flags(flags, errors: dict) -> dict:
@@ -118,11 +198,88 @@ def _validate_flags(flags, errors: dict) -> dict:
         if not isinstance(value, bool):
             errors[key] = _("%(field)s must be true or false.") % {"field": LABELS[key]}
         clean[key] = value
+    hidden = flags.get("hidden", [])
+    if not isinstance(hidden, list) or not all(
+        isinstance(name, str) and name in PARAMETERS for name in hidden
+    ):
+        errors["hidden"] = _("Hidden parameters must be a list of: %(choices)s.") % {
+            "choices": ", ".join(PARAMETERS)
+        }
+    else:
+        # In PARAMETERS order, once each: equal sets store equal lists.
+        clean["hidden"] = [name for name in PARAMETERS if name in hidden]
     return clean
+
+
+def validate_transition(seconds) -> int:
+    """A trend's duration in whole seconds, 0 (instant) to 15 minutes."""
+    if seconds is None:
+        return 0
+    if not _is_int(seconds) or not 0 <= seconds <= MAX_TRANSITION_SECONDS:
+        raise VitalsError(
+            {
+                "transition_seconds": _(
+                    "The transition must be a whole number of seconds from 0 to %(max)d"
+                    " (15 minutes)."
+                )
+                % {"max": MAX_TRANSITION_SECONDS}
+            }
+        )
+    return seconds
+
+
+def validate_limits(limits, current: dict | None = None) -> dict:
+    """Merge `limits` ({field: [low, high]}) over `current`; every given pair must make sense."""
+    if not isinstance(limits, dict):
+        raise VitalsError({"limits": _("Alarm limits must be an object.")})
+    clean = {**default_alarm_limits(), **(current or {})}
+    errors = {}
+    for field, pair in limits.items():
+        if field not in DEFAULT_ALARM_LIMITS:
+            errors[f"limits.{field}"] = _("“%(field)s” has no alarm limits.") % {"field": field}
+            continue
+        label = LABELS[field]
+        low, high = RANGES[field]
+        if not (isinstance(pair, list | tuple) and len(pair) == 2 and all(map(_is_int, pair))):
+            errors[f"limits.{field}"] = _(
+                "%(field)s limits must be two whole numbers, low and high."
+            ) % {"field": label}
+        elif not (low <= pair[0] <= high and low <= pair[1] <= high):
+            errors[f"limits.{field}"] = _(
+                "%(field)s limits must be between %(low)d and %(high)d."
+            ) % {
+                "field": label,
+                "low": low,
+                "high": high,
+            }
+        elif pair[0] >= pair[1]:
+            errors[f"limits.{field}"] = _(
+                "%(field)s: the low limit must be below the high limit."
+            ) % {"field": label}
+        else:
+            clean[field] = list(pair)
+    if errors:
+        raise VitalsError(errors)
+    return clean
+
+
+def validate_nibp_interval(minutes) -> int:
+    if not _is_int(minutes) or minutes not in NIBP_INTERVALS:
+        raise VitalsError(
+            {
+                "nibp_interval": _("The NIBP interval must be one of: %(choices)s minutes.")
+                % {"choices": ", ".join(map(str, NIBP_INTERVALS))}
+            }
+        )
+    return minutes
 
 
 def mean_arterial_pressure(systolic: int, diastolic: int) -> int:
     return round((systolic + 2 * diastolic) / 3)
+
+
+def _flags(rhythm: str, alarm: bool = False) -> dict:
+    return {"rhythm": rhythm, "alarm": alarm, "spo2_probe_off": False, "hidden": []}
 
 
 # One-click scenarios on the control page; each fills the form, the trainer still sends it.
@@ -135,7 +292,10 @@ PRESETS = {
             "diastolic": 42,
             "heart_rate": 118,
             "spo2": 95,
-            "flags": {"rhythm": "sinus_tachycardia", "alarm": False, "spo2_probe_off": False},
+            "respiratory_rate": 24,
+            "etco2": 30,
+            "temperature": 38.4,
+            "flags": _flags("sinus_tachycardia"),
         },
     ),
     "tachycardia": (
@@ -145,7 +305,10 @@ PRESETS = {
             "diastolic": 85,
             "heart_rate": 150,
             "spo2": 96,
-            "flags": {"rhythm": "sinus_tachycardia", "alarm": False, "spo2_probe_off": False},
+            "respiratory_rate": 20,
+            "etco2": 35,
+            "temperature": 37.2,
+            "flags": _flags("sinus_tachycardia"),
         },
     ),
     "hypoxia": (
@@ -155,7 +318,10 @@ PRESETS = {
             "diastolic": 88,
             "heart_rate": 112,
             "spo2": 84,
-            "flags": {"rhythm": "sinus_tachycardia", "alarm": False, "spo2_probe_off": False},
+            "respiratory_rate": 30,
+            "etco2": 48,
+            "temperature": 37.0,
+            "flags": _flags("sinus_tachycardia"),
         },
     ),
     "arrest": (
@@ -165,7 +331,15 @@ PRESETS = {
             "diastolic": 0,
             "heart_rate": 0,
             "spo2": 0,
-            "flags": {"rhythm": "ventricular_fibrillation", "alarm": True, "spo2_probe_off": False},
+            "respiratory_rate": 0,
+            "etco2": 0,
+            "temperature": 36.0,
+            "flags": {
+                "rhythm": "ventricular_fibrillation",
+                "alarm": True,
+                "spo2_probe_off": False,
+                "hidden": [],
+            },
         },
     ),
 }

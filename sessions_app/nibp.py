@@ -1,0 +1,103 @@
+"""The non-invasive blood pressure cuff: when it measures, and what it read.
+
+A measurement takes NIBP_MEASUREMENT_SECONDS and shows the blood pressure at its end (along a
+trend, if one is running). Starts are either manual (the latest is on the session) or on the
+automatic cycle, every `nibp_interval_minutes` from `nibp_cycle_started_at`; screens work the
+cycle out themselves from the same two fields (static/sessions_app/nibp.js), so no server timer
+is needed. The server reads the cuff for a screen that connects: the snapshot carries the last
+completed reading.
+"""
+
+import datetime
+
+from sessions_app import trends, vitals
+from sessions_app.models import Session, SessionEvent
+
+MEASUREMENT = datetime.timedelta(seconds=vitals.NIBP_MEASUREMENT_SECONDS)
+
+
+def latest_starts(session: Session, now: datetime.datetime) -> list[datetime.datetime]:
+    """The latest manual start and the latest automatic start at or before `now`."""
+    starts = []
+    if session.nibp_started_at and session.nibp_started_at <= now:
+        starts.append(session.nibp_started_at)
+    if session.nibp_interval_minutes and session.nibp_cycle_started_at:
+        origin = session.nibp_cycle_started_at
+        interval = datetime.timedelta(minutes=session.nibp_interval_minutes)
+        if origin <= now:
+            starts.append(origin + (now - origin) // interval * interval)
+    return starts
+
+
+def measuring_since(session: Session, now: datetime.datetime) -> datetime.datetime | None:
+    """The start of the measurement under way at `now`, or None."""
+    under_way = [start for start in latest_starts(session, now) if now < start + MEASUREMENT]
+    return max(under_way, default=None)
+
+
+def last_reading(session: Session, now: datetime.datetime) -> dict | None:
+    """The last completed measurement: {"taken_at", "systolic", "diastolic"}, or None."""
+    done = [start + MEASUREMENT for start in _completed_starts(session, now)]
+    if not done:
+        return None
+    taken_at = max(done)
+    values = values_at(session, taken_at)
+    if values is None:
+        return None
+    return {
+        "taken_at": taken_at.isoformat(),
+        "systolic": values["systolic"],
+        "diastolic": values["diastolic"],
+    }
+
+
+def _completed_starts(session: Session, now: datetime.datetime) -> list[datetime.datetime]:
+    starts = []
+    for start in latest_starts(session, now):
+        if start + MEASUREMENT > now:
+            # Under way: the one before it on the cycle has completed (a manual one has none).
+            start = _previous_cycle_start(session, start)
+        if start is not None:
+            starts.append(start)
+    return starts
+
+
+def _previous_cycle_start(session: Session, start: datetime.datetime):
+    if start == session.nibp_started_at or not session.nibp_interval_minutes:
+        return None
+    previous = start - datetime.timedelta(minutes=session.nibp_interval_minutes)
+    return previous if previous >= session.nibp_cycle_started_at else None
+
+
+def values_at(session: Session, at: datetime.datetime) -> dict | None:
+    """The values the monitor showed at `at`, from the change in force then."""
+    event = (
+        session.events.filter(kind__in=SessionEvent.VALUE_KINDS, created_at__lte=at)
+        .order_by("-created_at")
+        .first()
+    )
+    if event is None:
+        return None
+    trend = None
+    if event.transition_seconds:
+        trend = {
+            "from": event.detail["from"],
+            "started_at": event.created_at.isoformat(),
+            "seconds": event.transition_seconds,
+        }
+    return trends.values_at(event.values, trend, at)
+
+
+def state(session: Session, now: datetime.datetime) -> dict:
+    """What a screen needs to run the cuff: settings, the manual start and the last reading."""
+    return {
+        "measurement_seconds": vitals.NIBP_MEASUREMENT_SECONDS,
+        "interval_minutes": session.nibp_interval_minutes,
+        "cycle_started_at": _iso(session.nibp_cycle_started_at),
+        "started_at": _iso(session.nibp_started_at),
+        "reading": last_reading(session, now),
+    }
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
