@@ -15,6 +15,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from sessions_app.routing import websocket_urlpatterns  # noqa: E402
+from shiller.middleware import WebsocketLocaleMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -22,7 +23,7 @@ application = ProtocolTypeRouter(
         # whole deployment; put a proxy or CDN in front of /static/ for heavy traffic.
         "http": ASGIStaticFilesHandler(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            AuthMiddlewareStack(WebsocketLocaleMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }
 )
