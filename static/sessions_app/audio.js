@@ -2,11 +2,12 @@
 // Browsers keep an AudioContext suspended until a user gesture (or an autoplay permission), so
 // the page offers a button until `running` is true; nothing here plays while it is not.
 
-// IEC 60601-1-8 high-priority pattern: three pulses, a pause, two pulses, repeated.
-const ALARM_PITCH_HZ = 960;
-const ALARM_PULSE_STARTS = [0, 0.2, 0.4, 0.8, 1.0];
-const ALARM_PULSE_SECONDS = 0.15;
-const ALARM_REPEAT_MS = 3000;
+// Alarm tones by priority, after IEC 60601-1-8: red (high) is a fast, high triple beep that
+// repeats often; yellow (medium) a slower, lower two-tone that repeats less often.
+export const ALARM_TONES = {
+  red: { pulses: [[0, 960], [0.17, 960], [0.34, 960]], pulseSeconds: 0.12, repeatMs: 1600, peak: 0.12 },
+  yellow: { pulses: [[0, 660], [0.35, 523]], pulseSeconds: 0.25, repeatMs: 5000, peak: 0.09 },
+};
 const BEEP_SECONDS = 0.07;
 // Pulse oximeters beep lower as saturation falls; without a reading they beep off the ECG.
 const BEEP_UNKNOWN_SPO2_HZ = 660;
@@ -24,6 +25,7 @@ export class MonitorAudio {
     this.context = null;
     this.alarmTimer = null;
     this.alarmBurst = null;
+    this.alarmLevel = null;
   }
 
   get supported() {
@@ -47,18 +49,19 @@ export class MonitorAudio {
     this.onStateChange();
   }
 
-  setAlarm(active) {
-    if (active === (this.alarmTimer !== null)) return;
-    if (active) {
-      this.playAlarmBurst();
-      this.alarmTimer = setInterval(() => this.playAlarmBurst(), ALARM_REPEAT_MS);
-    } else {
-      clearInterval(this.alarmTimer);
-      this.alarmTimer = null;
-      // Cut a burst already scheduled: the alarm is over now, not in a second.
-      this.alarmBurst?.gain.setValueAtTime(0, this.context.currentTime);
-      this.alarmBurst = null;
-    }
+  // `level`: "red", "yellow" or null (quiet).
+  setAlarm(level) {
+    const next = level ?? null;
+    if (next === this.alarmLevel) return;
+    clearInterval(this.alarmTimer);
+    this.alarmTimer = null;
+    // Cut a burst already scheduled: the alarm is over (or another one sounds) now.
+    if (this.alarmBurst && this.context) this.alarmBurst.gain.setValueAtTime(0, this.context.currentTime);
+    this.alarmBurst = null;
+    this.alarmLevel = next;
+    if (next === null) return;
+    this.playAlarmBurst();
+    this.alarmTimer = setInterval(() => this.playAlarmBurst(), ALARM_TONES[next].repeatMs);
   }
 
   beep(frequency) {
@@ -68,18 +71,19 @@ export class MonitorAudio {
   }
 
   stop() {
-    this.setAlarm(false);
+    this.setAlarm(null);
     this.context?.close();
   }
 
   playAlarmBurst() {
-    if (!this.running) return;
+    if (!this.running || this.alarmLevel === null) return;
+    const { pulses, pulseSeconds, peak } = ALARM_TONES[this.alarmLevel];
     const burst = new GainNode(this.context);
     burst.connect(this.context.destination);
     this.alarmBurst = burst;
     const start = this.context.currentTime + 0.05;
-    for (const offset of ALARM_PULSE_STARTS) {
-      this.tone(burst, ALARM_PITCH_HZ, start + offset, ALARM_PULSE_SECONDS, 0.12, "square");
+    for (const [offset, frequency] of pulses) {
+      this.tone(burst, frequency, start + offset, pulseSeconds, peak, "square");
     }
   }
 

@@ -1,0 +1,58 @@
+// Run with: node --test static/sessions_app/tests/
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { ServerClock, VirtualClock, formatDuration, parseIsoTime } from "../clock.js";
+
+describe("server clock", () => {
+  test("parses the server's microseconds and time zones", () => {
+    const base = Date.UTC(2026, 0, 1, 12, 0, 0);
+    assert.equal(parseIsoTime("2026-01-01T12:00:00+00:00"), base);
+    assert.equal(parseIsoTime("2026-01-01T12:00:00.5Z"), base + 500);
+    assert.equal(Math.round(parseIsoTime("2026-01-01T12:00:00.123456+00:00") * 1000), base * 1000 + 123456);
+    assert.equal(parseIsoTime("2026-01-01T13:00:00+01:00"), base);
+    assert.equal(parseIsoTime(null), null);
+  });
+
+  test("keeps the offset of the sample with the shortest round trip", () => {
+    let local = 1000;
+    const clock = new ServerClock(() => local);
+    // The server is 5 s ahead; the first sample's slow round trip blurs it by 200 ms.
+    clock.addSample(5000 + 1000 + 300, 1000, 1400);
+    assert.equal(clock.offset, 5100);
+    clock.addSample(5000 + 2010, 2000, 2020);
+    assert.equal(clock.offset, 5000);
+    clock.addSample(5000 + 3300, 3000, 3500);
+    assert.equal(clock.offset, 5000);
+    local = 10000;
+    assert.equal(clock.now(), 15000);
+  });
+
+  test("starts again when the screen's clock jumps", () => {
+    const clock = new ServerClock(() => 0);
+    clock.addSample(5010, 0, 20);
+    // A laptop woke up: its clock is now 60 s behind, and the old sample cannot be right.
+    clock.addSample(65000 + 1000 + 50, 1000, 1100);
+    assert.equal(clock.offset, 65000);
+  });
+
+  test("a replay's clock runs at its speed and stops at the end", () => {
+    let local = 0;
+    const clock = new VirtualClock(1000, 4, 50000, () => local);
+    local = 2000;
+    assert.equal(clock.now(), 9000);
+    clock.setSpeed(1);
+    local = 3000;
+    assert.equal(clock.now(), 10000);
+    local = 1e9;
+    assert.equal(clock.now(), 50000);
+  });
+
+  test("countdowns round up so that 00:00 means over", () => {
+    assert.equal(formatDuration(120000), "02:00");
+    assert.equal(formatDuration(119001), "02:00");
+    assert.equal(formatDuration(500), "00:01");
+    assert.equal(formatDuration(-5), "00:00");
+    assert.equal(formatDuration(3723000), "1:02:03");
+  });
+});
