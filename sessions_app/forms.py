@@ -87,6 +87,7 @@ class VitalsForm(forms.Form):
     transition_seconds = forms.IntegerField(
         label=_("Transition (seconds)"),
         initial=0,
+        required=False,
         min_value=0,
         max_value=vitals.MAX_TRANSITION_SECONDS,
         help_text=_("0 is instant; up to 900 (15 minutes)."),
@@ -113,6 +114,7 @@ class VitalsForm(forms.Form):
         if data["temperature"] is not None:
             values["temperature"] = data["temperature"]
         values["flags"] = {flag: data[flag] for flag in vitals.FLAG_KEYS}
+        data["transition_seconds"] = data["transition_seconds"] or 0  # Empty is instant.
         try:
             data["values"] = vitals.validate(values)
         except vitals.VitalsError as error:
@@ -143,8 +145,9 @@ class AlarmLimitsForm(forms.Form):
         try:
             data["limits"] = vitals.validate_limits(limits)
         except vitals.VitalsError as error:
-            for message in error.errors.values():
-                self.add_error(None, message)
+            for key, message in error.errors.items():
+                # "limits.heart_rate" is shown at the heart rate's low limit.
+                self.add_error(f"{key.removeprefix('limits.')}_low", message)
         return data
 
 

@@ -51,7 +51,7 @@ def values_at(target: dict | None, trend: dict | None, at: datetime.datetime) ->
 
 
 def rounded(values: dict) -> dict:
-    """Stored precision: whole numbers, temperature to one decimal, diastolic below systolic."""
+    """Stored precision: whole numbers, temperature to one decimal."""
     values = dict(values)
     for field in vitals.INTEGER_FIELDS:
         if values.get(field) is not None:
@@ -59,10 +59,10 @@ def rounded(values: dict) -> dict:
     if values.get("temperature") is not None:
         # Half up, as Math.round in the browser: both sides show the same tenth.
         values["temperature"] = math.floor(values["temperature"] * 10 + 0.5) / 10
-    systolic, diastolic = values["systolic"], values["diastolic"]
-    # Both ends keep diastolic below systolic, so the line does too; rounding must not undo it.
-    if systolic and diastolic >= systolic:
-        values["diastolic"] = systolic - 1
+    # Rounding keeps diastolic below systolic while they are a unit apart; on the way to an
+    # arrest's 0/0 they come closer than that, and 1/1 is not a blood pressure.
+    if values["systolic"] and values["diastolic"] >= values["systolic"]:
+        values["diastolic"] = values["systolic"] - 1
     return values
 
 

@@ -28,7 +28,15 @@ CHANGE = {
     "diastolic": 50,
     "heart_rate": 150,
     "spo2": 88,
-    "flags": {"rhythm": "ventricular_tachycardia", "alarm": True, "spo2_probe_off": False},
+    "respiratory_rate": 28,
+    "etco2": 30,
+    "temperature": 38.2,
+    "flags": {
+        "rhythm": "ventricular_tachycardia",
+        "alarm": True,
+        "spo2_probe_off": False,
+        "hidden": [],
+    },
 }
 
 
@@ -38,11 +46,22 @@ async def test_a_screen_gets_the_snapshot_on_connect(alice):
     connected, _ = await s.connect()
     assert connected
     snapshot = await receive(s)
+    assert abs(datetime.datetime.fromisoformat(snapshot.pop("now")) - timezone.now()).seconds < 5
     assert snapshot == {
         "type": "snapshot",
         "values": vitals.DEFAULT_VALUES,
+        "trend": None,
         "expires_at": session.expires_at.isoformat(),
         "trainee_name": "Alex",
+        "alarm_limits": vitals.DEFAULT_ALARM_LIMITS,
+        "alarms_silenced_until": None,
+        "nibp": {
+            "measurement_seconds": vitals.NIBP_MEASUREMENT_SECONDS,
+            "interval_minutes": 0,
+            "cycle_started_at": None,
+            "started_at": None,
+            "reading": None,
+        },
     }
     await s.disconnect()
 
@@ -66,7 +85,9 @@ async def test_a_change_reaches_every_screen_of_the_session_and_no_other(alice):
         message = await receive(s)
         assert message == {
             "type": "vitals",
+            "kind": "vitals",
             "values": CHANGE,
+            "trend": None,
             "event_id": str(event.id),
             "at": event.created_at.isoformat(),
         }
@@ -146,7 +167,12 @@ async def test_bad_messages_get_an_error_and_store_nothing(alice, raw, field):
         ({"flags": {"rhythm": "sinus", "alarm": "yes", "spo2_probe_off": False}}, "alarm"),
         ({"flags": {"rhythm": "disco"}}, "rhythm"),
         ({"flags": {"rhythm": "sinus", "colour": "red"}}, "flags.colour"),
-        ({"temperature": 37}, "temperature"),
+        ({"temperature": "37"}, "temperature"),
+        ({"temperature": 37.25}, "temperature"),
+        ({"respiratory_rate": -1}, "respiratory_rate"),
+        ({"etco2": 12.5}, "etco2"),
+        ({"flags": {"rhythm": "sinus", "hidden": ["etco2", "smell"]}}, "hidden"),
+        ({"colour": "red"}, "colour"),
     ],
 )
 async def test_invalid_values_are_refused_naming_the_field(alice, changes, field):
@@ -170,7 +196,7 @@ async def test_screens_ignore_what_they_send_but_answer_ping(alice):
     await s.send_to(text_data='{"type": "set_vitals", "values": {}}')
     await s.send_to(text_data="garbage")
     await send(s, {"type": "ping"})
-    assert await receive(s) == {"type": "pong"}
+    assert (await receive(s))["type"] == "pong"
     assert await sync_to_async(SessionEvent.objects.count)() == 0
     await s.disconnect()
 

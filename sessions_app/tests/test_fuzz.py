@@ -15,7 +15,7 @@ from sessions_app.tests.ws import control, receive_type, send
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = [*vitals.NUMBER_FIELDS, "rhythm", "alarm", "spo2_probe_off"]
+FIELDS = [*vitals.NUMBER_FIELDS, *vitals.FLAG_KEYS, "transition_seconds"]
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-1000, 1000) | st.floats(allow_nan=False) | st.text(max_size=8),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
@@ -33,6 +33,7 @@ values_strategy = st.one_of(
                     "rhythm": st.sampled_from(list(vitals.RHYTHMS)) | json_values,
                     "alarm": st.booleans() | json_values,
                     "spo2_probe_off": st.booleans() | json_values,
+                    "hidden": st.lists(st.sampled_from(list(vitals.PARAMETERS))) | json_values,
                     "colour": json_values,
                 },
             )
@@ -77,7 +78,9 @@ def test_the_vitals_form_answers_any_input_with_a_message(alice_client, alice_se
 def test_the_control_socket_answers_any_values_with_ack_or_field_errors(alice, values):
     session = Session.objects.first() or make_session(alice)
     before = SessionEvent.objects.count()
-    reply = async_to_sync(send_over_control_socket)(session, alice, values)
+    reply = async_to_sync(send_over_control_socket)(
+        session, alice, {"type": "set_vitals", "values": values}
+    )
     stored = SessionEvent.objects.count() - before
     if reply["type"] == "ack":
         assert stored == 1
@@ -93,18 +96,40 @@ def test_the_control_socket_answers_any_values_with_ack_or_field_errors(alice, v
 
 @pytest.mark.django_db(transaction=True)
 @fuzz
+@given(
+    limits=st.dictionaries(
+        st.sampled_from([*vitals.DEFAULT_ALARM_LIMITS, "other"]),
+        st.lists(st.integers(-5, 305), min_size=2, max_size=2) | json_values,
+        max_size=3,
+    )
+    | json_values
+)
+def test_the_control_socket_keeps_alarm_limits_sensible_whatever_it_is_sent(alice, limits):
+    session = Session.objects.first() or make_session(alice)
+    reply = async_to_sync(send_over_control_socket)(
+        session, alice, {"type": "set_alarm_limits", "limits": limits}
+    )
+    session.refresh_from_db()
+    assert reply["type"] in ("ack", "error")
+    assert vitals.validate_limits(session.alarm_limits) == session.alarm_limits
+    if reply["type"] == "ack":
+        assert reply["limits"] == session.alarm_limits
+
+
+@pytest.mark.django_db(transaction=True)
+@fuzz
 @given(raw=st.text(min_size=1, max_size=40) | json_values.map(json.dumps))
 def test_the_control_socket_survives_any_text(alice, raw):
     session = Session.objects.first() or make_session(alice)
     reply = async_to_sync(send_raw_then_ping)(session, alice, raw)
-    assert reply == {"type": "pong"}
+    assert reply["type"] == "pong"
     assert_stored_values_are_valid(session)
 
 
-async def send_over_control_socket(session, trainer, values) -> dict:
+async def send_over_control_socket(session, trainer, message: dict) -> dict:
     socket = await control(session, trainer)
     await socket.connect()
-    await send(socket, {"type": "set_vitals", "request_id": "fuzz", "values": values})
+    await send(socket, {**message, "request_id": "fuzz"})
     while (reply := await receive_type_of(socket, ("ack", "error")))["request_id"] != "fuzz":
         pass
     await socket.disconnect()

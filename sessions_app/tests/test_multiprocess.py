@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 
 from conftest import make_session
+from sessions_app import vitals
 from sessions_app.models import SessionEvent
 from sessions_app.tests.servers import daphne
 from sessions_app.tests.ws import session_cookie
@@ -22,13 +23,16 @@ pytestmark = [
     ),
 ]
 
-CHANGE = {
-    "systolic": 90,
-    "diastolic": 60,
-    "heart_rate": 44,
-    "spo2": 91,
-    "flags": {"rhythm": "sinus_bradycardia", "alarm": False, "spo2_probe_off": False},
-}
+# In the stored form (every field present), as it comes back to the screens.
+CHANGE = vitals.validate(
+    {
+        "systolic": 90,
+        "diastolic": 60,
+        "heart_rate": 44,
+        "spo2": 91,
+        "flags": {"rhythm": "sinus_bradycardia", "alarm": False, "spo2_probe_off": False},
+    }
+)
 
 
 async def next_of_type(socket, message_type: str) -> dict:

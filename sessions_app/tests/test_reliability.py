@@ -31,14 +31,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def change(seq: int) -> dict:
-    """A valid change that says which one it is."""
-    return {
-        "systolic": 100 + seq % 150,
-        "diastolic": 40 + seq % 50,
-        "heart_rate": seq % 301,
-        "spo2": seq % 101,
-        "flags": {"rhythm": "sinus", "alarm": seq % 2 == 0, "spo2_probe_off": False},
-    }
+    """A valid change that says which one it is, in the stored form."""
+    return vitals.validate(
+        {
+            "systolic": 100 + seq % 150,
+            "diastolic": 40 + seq % 50,
+            "heart_rate": seq % 301,
+            "spo2": seq % 101,
+            "flags": {"rhythm": "sinus", "alarm": seq % 2 == 0, "spo2_probe_off": False},
+        }
+    )
 
 
 def in_threads(count: int, target) -> None:

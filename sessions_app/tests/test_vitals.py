@@ -5,9 +5,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import VALID_POST, make_session
+from sessions_app import vitals
 from sessions_app.models import Session, SessionEvent
 
 pytestmark = pytest.mark.django_db
+
+VALUES_AT_REST = vitals.DEFAULT_VALUES
 
 
 def post_vitals(client, session, **changes):
@@ -25,7 +28,15 @@ def test_a_valid_change_updates_last_values_and_adds_one_event(alice_client, ali
         "diastolic": 50,
         "heart_rate": 150,
         "spo2": 88,
-        "flags": {"rhythm": "ventricular_tachycardia", "alarm": True, "spo2_probe_off": False},
+        "respiratory_rate": None,
+        "etco2": None,
+        "temperature": None,
+        "flags": {
+            "rhythm": "ventricular_tachycardia",
+            "alarm": True,
+            "spo2_probe_off": False,
+            "hidden": [],
+        },
     }
     assert alice_session.last_values == expected
     event = SessionEvent.objects.get()
@@ -83,3 +94,58 @@ def test_a_change_to_an_expired_session_is_refused(alice_client, alice):
 def test_vitals_only_accepts_post(alice_client, alice_session):
     r = alice_client.get(reverse("sessions:vitals", args=[alice_session.pk]))
     assert r.status_code == 405
+
+
+def test_respiration_etco2_temperature_and_hidden_sensors_are_stored(alice_client, alice_session):
+    post_vitals(
+        alice_client,
+        alice_session,
+        respiratory_rate="28",
+        etco2="52",
+        temperature="38.6",
+        hidden=["temperature", "nibp"],
+    )
+    event = SessionEvent.objects.get()
+    assert (event.respiratory_rate, event.etco2, float(event.temperature)) == (28, 52, 38.6)
+    # In the monitor's order, whatever order the form sent.
+    assert event.flags["hidden"] == ["nibp", "temperature"]
+    alice_session.refresh_from_db()
+    assert alice_session.last_values["temperature"] == 38.6
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"respiratory_rate": "81"}, "respiratory_rate", "Respiratory rate must be between 0 and 80."),
+        ({"etco2": "151"}, "etco2", "EtCO2 must be between 0 and 150."),
+        ({"temperature": "45.1"}, "temperature", "Temperature must be between 25.0 and 45.0."),
+        ({"temperature": "24.9"}, "temperature", "Temperature must be between 25.0 and 45.0."),
+        ({"temperature": "37.25"}, "temperature", "Temperature takes one decimal at most."),
+        ({"temperature": "warm"}, "temperature", "Temperature must be a number."),
+        ({"hidden": ["blood_sugar"]}, "hidden", "Select a valid choice."),
+        (
+            {"transition_seconds": "901"},
+            "transition_seconds",
+            "The transition must be from 0 to 900 seconds (15 minutes).",
+        ),
+    ],
+)
+def test_each_invalid_new_field_is_refused_with_its_message(
+    alice_client, alice_session, changes, field, message
+):
+    r = post_vitals(alice_client, alice_session, **changes)
+    assert r.status_code == 400
+    assert f'data-field="{field}">{message}' in r.content.decode()
+    assert not SessionEvent.objects.exists()
+
+
+def test_a_change_with_a_transition_stores_the_target_and_its_duration(alice_client, alice):
+    session = make_session(alice, last_values={**VALUES_AT_REST})
+    post_vitals(alice_client, session, heart_rate="150", transition_seconds="30")
+    event = session.events.get()
+    assert event.heart_rate == 150
+    assert event.transition_seconds == 30
+    assert event.detail["from"]["heart_rate"] == 75
+    session.refresh_from_db()
+    assert session.last_values["heart_rate"] == 150
+    assert session.trend["seconds"] == 30

@@ -1,0 +1,87 @@
+"""Alarm limits per session: the trainer sets them; nonsense is refused and nothing stored."""
+
+import pytest
+from django.urls import reverse
+
+from conftest import make_session
+from sessions_app import services, vitals
+
+pytestmark = pytest.mark.django_db
+
+
+def limits_post(**changes) -> dict:
+    data = {}
+    for field, (low, high) in vitals.DEFAULT_ALARM_LIMITS.items():
+        data[f"{field}_low"], data[f"{field}_high"] = str(low), str(high)
+    return {**data, **changes}
+
+
+def test_a_new_session_has_the_default_adult_limits(alice):
+    assert make_session(alice).alarm_limits == vitals.DEFAULT_ALARM_LIMITS
+
+
+def test_changing_some_limits_keeps_the_others(alice):
+    session = make_session(alice)
+    limits = services.set_alarm_limits(session.pk, {"heart_rate": [40, 140]})
+    session.refresh_from_db()
+    assert (
+        session.alarm_limits == limits == {**vitals.DEFAULT_ALARM_LIMITS, "heart_rate": [40, 140]}
+    )
+
+
+@pytest.mark.parametrize(
+    "limits, key, message",
+    [
+        (
+            {"heart_rate": [140, 40]},
+            "limits.heart_rate",
+            "Heart rate: the low limit must be below the high limit.",
+        ),
+        ({"spo2": [90, 90]}, "limits.spo2", "SpO2: the low limit must be below the high limit."),
+        ({"spo2": [80, 101]}, "limits.spo2", "SpO2 limits must be between 0 and 100."),
+        ({"etco2": [20]}, "limits.etco2", "EtCO2 limits must be two whole numbers, low and high."),
+        (
+            {"etco2": ["20", "50"]},
+            "limits.etco2",
+            "EtCO2 limits must be two whole numbers, low and high.",
+        ),
+        ({"temperature": [35, 38]}, "limits.temperature", "“temperature” has no alarm limits."),
+        ("high", "limits", "Alarm limits must be an object."),
+    ],
+)
+def test_nonsense_limits_are_refused_with_a_message(alice, limits, key, message):
+    session = make_session(alice)
+    with pytest.raises(vitals.VitalsError) as refused:
+        services.set_alarm_limits(session.pk, limits)
+    assert refused.value.errors == {key: message}
+    session.refresh_from_db()
+    assert session.alarm_limits == vitals.DEFAULT_ALARM_LIMITS
+
+
+def test_the_trainer_sets_limits_from_the_control_page(alice_client, alice):
+    session = make_session(alice)
+    url = reverse("sessions:limits", args=[session.pk])
+    r = alice_client.post(url, limits_post(spo2_low="85", respiratory_rate_high="35"), follow=True)
+    assert "Alarm limits sent to the monitors." in r.content.decode()
+    session.refresh_from_db()
+    assert session.alarm_limits["spo2"] == [85, 100]
+    assert session.alarm_limits["respiratory_rate"] == [8, 35]
+
+
+def test_a_bad_limit_on_the_control_page_says_why_and_stores_nothing(alice_client, alice):
+    session = make_session(alice)
+    url = reverse("sessions:limits", args=[session.pk])
+    r = alice_client.post(url, limits_post(heart_rate_low="130"))
+    assert r.status_code == 400
+    assert "Heart rate: the low limit must be below the high limit." in r.content.decode()
+    session.refresh_from_db()
+    assert session.alarm_limits == vitals.DEFAULT_ALARM_LIMITS
+
+
+def test_another_trainer_cannot_change_the_limits(client, bob, alice):
+    session = make_session(alice)
+    client.force_login(bob)
+    r = client.post(reverse("sessions:limits", args=[session.pk]), limits_post(spo2_low="50"))
+    assert r.status_code == 404
+    session.refresh_from_db()
+    assert session.alarm_limits == vitals.DEFAULT_ALARM_LIMITS
