@@ -1,27 +1,47 @@
 // The trainer's control page: sends changes over the control socket (no reload), shows the
-// ack or the field errors inline, keeps the viewer count, the values and the events live.
-// When the socket is down the form is submitted the classic way (POST), so nothing is lost.
+// ack or the field errors inline, keeps the viewer count, the values, the trend in progress,
+// the cuff and the events live. When the socket is down each form is submitted the classic way
+// (POST), so nothing is lost.
+import { ServerClock, formatClock, formatDuration, localNow, parseIsoTime } from "./clock.js";
+import { Cuff, nextAutomaticStart } from "./nibp.js";
+import { NUMBER_FIELDS, inProgress, progress, valuesAt } from "./trends.js";
 
 const root = document.getElementById("control");
-const form = document.getElementById("vitals-form");
-const sendStatus = document.getElementById("send-status");
-const socketState = document.getElementById("socket-state");
-const viewerCount = document.getElementById("viewer-count");
-const timeLeft = document.getElementById("time-left");
-const currentValues = document.getElementById("current-values");
+const byId = (id) => document.getElementById(id);
+const form = byId("vitals-form");
+const socketState = byId("socket-state");
 const eventsBody = document.querySelector("#events tbody");
-const rhythmLabels = JSON.parse(document.getElementById("rhythm-labels").textContent);
+const readJson = (id) => JSON.parse(byId(id).textContent);
+const rhythmLabels = readJson("rhythm-labels");
+const transitionLabels = readJson("transition-labels");
 const text = root.dataset;
 const expiresAt = new Date(text.expiresAt);
 
-const NUMBER_FIELDS = ["systolic", "diastolic", "heart_rate", "spo2"];
+const INTEGER_INPUTS = ["systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate", "etco2"];
+const OPTIONAL_INPUTS = new Set(["respiratory_rate", "etco2", "temperature"]);
 const MAX_EVENT_ROWS = 20;
+const PING_EVERY_MS = 20000;
+const TICK_MS = 250;
+
+const initial = readJson("control-state");
+const clock = new ServerClock();
+clock.addSample(parseIsoTime(initial.now), performance.timeOrigin, localNow());
+const live = {
+  target: initial.values,
+  trend: initial.trend,
+  silencedUntil: parseIsoTime(initial.alarms_silenced_until),
+  cuff: new Cuff(initial.nibp, parseIsoTime(initial.now)),
+};
 
 let socket = null;
 let socketOpen = false;
 let retryDelay = 500;
 let ended = text.open !== "true";
 let nextRequestId = 1;
+let pingTimer = null;
+const pingsSent = [];
+// request_id -> the form that sent it and what to say on success.
+const pending = new Map();
 
 function connect() {
   if (ended) return;
@@ -31,10 +51,14 @@ function connect() {
     socketOpen = true;
     retryDelay = 500;
     setSocketState("open");
+    ping();
+    pingTimer = setInterval(ping, PING_EVERY_MS);
   });
-  socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
+  socket.addEventListener("message", (event) => handle(JSON.parse(event.data), localNow()));
   socket.addEventListener("close", (event) => {
     socketOpen = false;
+    clearInterval(pingTimer);
+    pingsSent.length = 0;
     if (event.code === 4410 || event.code === 4403 || ended) {
       endSession();
       return;
@@ -45,102 +69,299 @@ function connect() {
   });
 }
 
+// The server's clock places trends and cuff cycles (see clock.js).
+function ping() {
+  if (!socketOpen) return;
+  pingsSent.push(localNow());
+  socket.send(JSON.stringify({ type: "ping" }));
+}
+
 function setSocketState(state) {
   socketState.dataset.state = state;
   socketState.textContent = state === "open" ? "●" : "○";
 }
 
-function handle(message) {
+function handle(message, receivedAt) {
+  const now = clock.now();
   switch (message.type) {
+    case "pong": {
+      const sentAt = pingsSent.shift();
+      if (sentAt !== undefined) clock.addSample(parseIsoTime(message.now), sentAt, receivedAt);
+      break;
+    }
     case "viewers":
-      viewerCount.textContent = message.count;
+      byId("viewer-count").textContent = message.count;
       break;
     case "vitals":
+      live.cuff.update(Math.min(now, parseIsoTime(message.at)), currentValuesAt);
+      live.target = message.values;
+      live.trend = message.trend;
       showValues(message.values);
-      addEventRow(message.values, message.at);
+      showTrendRows();
+      addEventRow(message.kind, message.values, message.at, message.trend?.seconds ?? 0);
+      break;
+    case "alarm_limits":
+      fillLimits(message.limits);
+      break;
+    case "nibp_started":
+      live.cuff.update(now, currentValuesAt);
+      live.cuff.setStarted(message.started_at);
+      break;
+    case "nibp_interval":
+      live.cuff.update(now, currentValuesAt);
+      live.cuff.setInterval(message.minutes, message.cycle_started_at);
+      showInterval(message.minutes);
+      break;
+    case "alarms_silenced":
+      live.silencedUntil = parseIsoTime(message.until);
+      addEventRow("alarms_silenced", null, message.at, 0);
       break;
     case "ack":
-      showStatus(message.broadcast ? text.msgSent : text.msgNotReached, message.broadcast ? "ok" : "warn");
+      acknowledge(message);
       break;
     case "error":
-      showErrors(message.errors);
+      refuse(message);
       break;
     case "session_ended":
       endSession();
       break;
   }
+  tick();
+}
+
+// Sending, acks and errors
+
+// Sends over the socket and returns true, or false when the form should be posted instead.
+function send(sender, message, onAck) {
+  if (!socketOpen) {
+    showStatus(sender, text.msgOffline, "warn");
+    return false;
+  }
+  const requestId = String(nextRequestId++);
+  pending.set(requestId, { sender, onAck });
+  clearErrors(sender);
+  showStatus(sender, "…", "");
+  socket.send(JSON.stringify({ ...message, request_id: requestId }));
+  return true;
+}
+
+function acknowledge(message) {
+  const request = pending.get(message.request_id);
+  if (!request) return;
+  pending.delete(message.request_id);
+  const [status, kind] = request.onAck(message);
+  showStatus(request.sender, status, kind);
+}
+
+function refuse(message) {
+  const request = pending.get(message.request_id);
+  pending.delete(message.request_id);
+  showErrors(request?.sender ?? form, message.errors);
+}
+
+function statusElement(sender) {
+  return root.querySelector(`[data-status-for="${sender?.id}"]`);
+}
+
+function showStatus(sender, message, kind) {
+  const element = statusElement(sender);
+  if (!element) return;
+  element.textContent = message;
+  element.className = `send-status ${kind}`;
+}
+
+function clearErrors(sender) {
+  sender?.querySelectorAll("p.error.live").forEach((element) => element.remove());
+  sender?.querySelectorAll(".has-error").forEach((element) => element.classList.remove("has-error"));
+}
+
+// Each error goes next to its field: the wrapper named after it (field-<name>), else the input's.
+function showErrors(sender, errors) {
+  clearErrors(sender);
+  for (const [field, message] of Object.entries(errors)) {
+    const error = document.createElement("p");
+    error.className = "error live";
+    error.dataset.field = field;
+    error.textContent = message;
+    const input = sender.elements?.[field];
+    const wrapper =
+      sender.querySelector(`[class~="field-${CSS.escape(field)}"]`) ??
+      (input instanceof Element ? input.closest(".field") : null);
+    if (wrapper) {
+      wrapper.classList.add("has-error");
+      // A limits row: the message goes in its last cell.
+      (wrapper.tagName === "TR" ? wrapper.lastElementChild : wrapper).append(error);
+    } else {
+      sender.prepend(error);
+    }
+  }
+  showStatus(sender, text.msgError, "error");
+}
+
+// The values form
+
+// A number as typed when it is one, else the raw text: the server names what is wrong with it.
+function typed(raw, pattern) {
+  const value = String(raw ?? "").trim();
+  return pattern.test(value) ? Number(value) : value;
 }
 
 function formValues() {
   const data = new FormData(form);
   const values = {};
-  for (const field of NUMBER_FIELDS) {
+  for (const field of INTEGER_INPUTS) {
     const raw = String(data.get(field) ?? "").trim();
-    // Send what was typed; the server names any field that is not a whole number in range.
-    values[field] = /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    // An optional sensor left empty is absent: its tile stays empty.
+    values[field] = OPTIONAL_INPUTS.has(field) && raw === "" ? null : typed(raw, /^-?\d+$/);
   }
+  const temperature = String(data.get("temperature") ?? "").trim();
+  values.temperature = temperature === "" ? null : typed(temperature, /^-?\d+(\.\d+)?$/);
   values.flags = {
     rhythm: data.get("rhythm"),
     alarm: data.get("alarm") === "on",
     spo2_probe_off: data.get("spo2_probe_off") === "on",
+    hidden: data.getAll("hidden"),
   };
   return values;
 }
 
+// A preset sets the patient; which sensors are connected stays as the trainer left it.
 function fillForm(values) {
-  for (const field of NUMBER_FIELDS) form.elements[field].value = values[field];
+  for (const field of NUMBER_FIELDS) form.elements[field].value = values[field] ?? "";
   form.elements.rhythm.value = values.flags.rhythm;
   form.elements.alarm.checked = values.flags.alarm;
   form.elements.spo2_probe_off.checked = values.flags.spo2_probe_off;
 }
 
-function clearErrors() {
-  form.querySelectorAll("p.error.live").forEach((element) => element.remove());
-  form.querySelectorAll(".field.has-error").forEach((element) => element.classList.remove("has-error"));
-}
-
-function showErrors(errors) {
-  clearErrors();
-  for (const [field, message] of Object.entries(errors)) {
-    const input = form.elements[field];
-    const error = document.createElement("p");
-    error.className = "error live";
-    error.dataset.field = field;
-    error.textContent = message;
-    if (input && input.closest) {
-      const wrapper = input.closest(".field");
-      wrapper.classList.add("has-error");
-      wrapper.append(error);
-    } else {
-      form.prepend(error);
-    }
+// The transition picker: presets and "custom" write the seconds field the form posts.
+function setupTransitionPicker() {
+  const seconds = form.elements.transition_seconds;
+  const choices = [...form.querySelectorAll("input[name=transition_choice]")];
+  const matchChoice = () => {
+    const match = choices.find((choice) => choice.value === String(Number(seconds.value)));
+    (match ?? choices.find((choice) => choice.value === "custom")).checked = true;
+    seconds.closest(".transition").dataset.custom = String(!match);
+  };
+  for (const choice of choices) {
+    choice.addEventListener("change", () => {
+      if (choice.value !== "custom") seconds.value = choice.value;
+      else seconds.focus();
+      seconds.closest(".transition").dataset.custom = String(choice.value === "custom");
+    });
   }
-  showStatus(text.msgError, "error");
+  seconds.addEventListener("input", matchChoice);
+  matchChoice();
 }
 
-function showStatus(message, kind) {
-  sendStatus.textContent = message;
-  sendStatus.className = `send-status ${kind}`;
-}
+// What the page shows
 
 function showValues(values) {
-  const flags = [rhythmLabels[values.flags.rhythm] ?? values.flags.rhythm];
-  if (values.flags.alarm) flags.push(text.labelAlarm);
-  if (values.flags.spo2_probe_off) flags.push(text.labelProbeOff);
-  currentValues.textContent =
-    `BP ${values.systolic}/${values.diastolic} · HR ${values.heart_rate} · SpO2 ${values.spo2} · ${flags.join(" · ")}`;
+  const parts = [
+    `${text.labelBp} ${values.systolic}/${values.diastolic}`,
+    `${text.labelHr} ${values.heart_rate}`,
+    `SpO2 ${values.spo2}`,
+  ];
+  if (values.respiratory_rate != null) parts.push(`${text.labelRr} ${values.respiratory_rate}`);
+  if (values.etco2 != null) parts.push(`EtCO2 ${values.etco2}`);
+  if (values.temperature != null) parts.push(`${text.labelTemp} ${values.temperature.toFixed(1)}`);
+  parts.push(rhythmLabels[values.flags.rhythm] ?? values.flags.rhythm);
+  if (values.flags.alarm) parts.push(text.labelAlarm);
+  if (values.flags.spo2_probe_off) parts.push(text.labelProbeOff);
+  const hidden = values.flags.hidden ?? [];
+  if (hidden.length) parts.push(`${text.labelNotConnected} ${hidden.map(parameterLabel).join(", ")}`);
+  byId("current-values").textContent = parts.join(" · ");
 }
 
-function addEventRow(values, at) {
+function parameterLabel(name) {
+  return form?.querySelector(`input[name=hidden][value="${name}"]`)?.parentElement.textContent.trim() ?? name;
+}
+
+function fieldLabel(field) {
+  return form?.querySelector(`label[for="id_${field}"]`)?.textContent ?? field;
+}
+
+const currentValuesAt = (time) => valuesAt(live.target, live.trend, time);
+
+// The rows of the trend table: the numbers that move, from where to where.
+function showTrendRows() {
+  const body = byId("trend-rows");
+  body.replaceChildren();
+  if (!live.trend || !live.target) return;
+  for (const field of NUMBER_FIELDS) {
+    const from = live.trend.from[field];
+    const to = live.target[field];
+    if (from == null || to == null || from === to) continue;
+    const row = document.createElement("tr");
+    row.dataset.field = field;
+    const cells = [fieldLabel(field), from, "", to];
+    cells.forEach((value, i) => {
+      const cell = document.createElement(i === 0 ? "th" : "td");
+      cell.textContent = value;
+      if (i === 2) cell.className = "trend-now";
+      row.append(cell);
+    });
+    body.append(row);
+  }
+}
+
+function showTrend(now) {
+  const trend = live.trend;
+  const running = inProgress(trend, now) && byId("trend-rows").rows.length > 0;
+  byId("trend").hidden = !running;
+  if (!running) return;
+  const values = currentValuesAt(now);
+  const end = parseIsoTime(trend.started_at) + trend.seconds * 1000;
+  byId("trend-left").textContent = formatDuration(end - now);
+  byId("trend-progress").value = progress(trend, now);
+  for (const row of byId("trend-rows").rows) {
+    const value = values[row.dataset.field];
+    row.querySelector(".trend-now").textContent =
+      row.dataset.field === "temperature" ? value.toFixed(1) : value;
+  }
+}
+
+function showCuff(now) {
+  const element = byId("nibp-state");
+  if (!element) return;
+  live.cuff.update(now, currentValuesAt);
+  const reading = live.cuff.reading;
+  let message;
+  if (live.cuff.measuringSince(now) !== null) message = text.msgNibpMeasuring;
+  else if (reading) {
+    message = text.msgNibpReading
+      .replace("%(bp)s", `${reading.systolic}/${reading.diastolic}`)
+      .replace("%(time)s", formatClock(reading.takenAt));
+  } else message = text.msgNibpNone;
+  const next = nextAutomaticStart(live.cuff.nibp, now);
+  if (next !== null) message += ` · ${text.msgNibpNext.replace("%(time)s", formatClock(next))}`;
+  if (element.textContent !== message) element.textContent = message;
+  element.dataset.measuring = String(live.cuff.measuringSince(now) !== null);
+}
+
+function showSilenced(now) {
+  const silenced = live.silencedUntil !== null && now < live.silencedUntil;
+  byId("silenced-banner").hidden = !silenced;
+  if (silenced) byId("silenced-left").textContent = formatDuration(live.silencedUntil - now);
+}
+
+function addEventRow(kind, values, at, transitionSeconds) {
   eventsBody.querySelector("tr.empty")?.remove();
   const row = document.createElement("tr");
+  row.dataset.kind = kind;
+  const kindLabel = text[`kind${kind.replace(/(^|_)(\w)/g, (_, __, c) => c.toUpperCase())}`] ?? kind;
+  const number = (value) => (value == null ? "" : value);
   const cells = [
     new Date(at).toLocaleTimeString([], { hour12: false }),
-    `${values.systolic}/${values.diastolic}`,
-    values.heart_rate,
-    values.spo2,
-    rhythmLabels[values.flags.rhythm] ?? values.flags.rhythm,
-    values.flags.alarm ? "✓" : "",
+    kindLabel,
+    values ? `${values.systolic}/${values.diastolic}` : "",
+    number(values?.heart_rate),
+    number(values?.spo2),
+    number(values?.respiratory_rate),
+    number(values?.etco2),
+    values?.temperature == null ? "" : values.temperature.toFixed(1),
+    values ? (rhythmLabels[values.flags.rhythm] ?? values.flags.rhythm) : "",
+    values?.flags.alarm ? "✓" : "",
+    transitionSeconds ? (transitionLabels[transitionSeconds] ?? `${transitionSeconds} s`) : "",
   ];
   for (const value of cells) {
     const cell = document.createElement("td");
@@ -151,37 +372,100 @@ function addEventRow(values, at) {
   while (eventsBody.rows.length > MAX_EVENT_ROWS) eventsBody.lastElementChild.remove();
 }
 
+function fillLimits(limits) {
+  const limitsForm = byId("limits-form");
+  if (!limitsForm) return;
+  for (const [field, [low, high]] of Object.entries(limits)) {
+    if (limitsForm.elements[`${field}_low`]) limitsForm.elements[`${field}_low`].value = low;
+    if (limitsForm.elements[`${field}_high`]) limitsForm.elements[`${field}_high`].value = high;
+  }
+}
+
+function showInterval(minutes) {
+  const select = byId("nibp-interval-form")?.elements.minutes;
+  if (select) select.value = String(minutes);
+}
+
 function endSession() {
   ended = true;
   setSocketState("closed");
-  showStatus(text.msgEnded, "error");
-  form?.querySelectorAll("input, select, button").forEach((element) => (element.disabled = true));
-  root.querySelectorAll(".preset, #close-session").forEach((element) => (element.disabled = true));
+  showStatus(form, text.msgEnded, "error");
+  root
+    .querySelectorAll("form input, form select, form button, .preset")
+    .forEach((element) => (element.disabled = true));
 }
 
 function tick() {
   const seconds = Math.max(0, Math.round((expiresAt - Date.now()) / 1000));
   const hours = Math.floor(seconds / 3600);
   const minutes = String(Math.floor((seconds % 3600) / 60)).padStart(2, "0");
-  timeLeft.textContent = `${hours}:${minutes}:${String(seconds % 60).padStart(2, "0")}`;
+  byId("time-left").textContent = `${hours}:${minutes}:${String(seconds % 60).padStart(2, "0")}`;
+  const now = clock.now();
+  showTrend(now);
+  showCuff(now);
+  showSilenced(now);
+}
+
+// Forms: each sends over the socket when it is open, else posts the classic way.
+
+function onSubmit(element, build) {
+  element?.addEventListener("submit", (event) => {
+    const [message, onAck] = build();
+    if (send(element, message, onAck)) event.preventDefault();
+  });
 }
 
 if (form) {
-  form.addEventListener("submit", (event) => {
-    if (!socketOpen) {
-      showStatus(text.msgOffline, "warn");
-      return; // the browser posts the form
-    }
-    event.preventDefault();
-    clearErrors();
-    showStatus("…", "");
-    socket.send(JSON.stringify({ type: "set_vitals", values: formValues(), request_id: String(nextRequestId++) }));
-  });
+  setupTransitionPicker();
+  onSubmit(form, () => [
+    {
+      type: "set_vitals",
+      values: formValues(),
+      transition_seconds: typed(form.elements.transition_seconds.value || "0", /^\d+$/),
+    },
+    (ack) => (ack.broadcast ? [text.msgSent, "ok"] : [text.msgNotReached, "warn"]),
+  ]);
   root.querySelectorAll(".preset").forEach((button) =>
     button.addEventListener("click", () => fillForm(JSON.parse(button.dataset.preset))),
   );
 }
 
+onSubmit(byId("stop-trend-form"), () => [
+  { type: "stop_trend" },
+  (ack) => (ack.broadcast ? [text.msgTrendStopped, "ok"] : [text.msgNotReached, "warn"]),
+]);
+
+const limitsForm = byId("limits-form");
+onSubmit(limitsForm, () => {
+  const limits = {};
+  for (const row of limitsForm.querySelectorAll("[data-parameter]")) {
+    const field = row.dataset.parameter;
+    limits[field] = [
+      typed(limitsForm.elements[`${field}_low`].value, /^-?\d+$/),
+      typed(limitsForm.elements[`${field}_high`].value, /^-?\d+$/),
+    ];
+  }
+  return [
+    { type: "set_alarm_limits", limits },
+    (ack) => {
+      fillLimits(ack.limits);
+      return [text.msgLimitsSent, "ok"];
+    },
+  ];
+});
+
+onSubmit(byId("nibp-measure-form"), () => [{ type: "start_nibp" }, () => [text.msgNibpStarted, "ok"]]);
+
+const intervalForm = byId("nibp-interval-form");
+onSubmit(intervalForm, () => [
+  { type: "set_nibp_interval", minutes: Number(intervalForm.elements.minutes.value) },
+  () => [text.msgNibpInterval, "ok"],
+]);
+// Choosing an interval is the action: no extra button while the socket is up.
+intervalForm?.elements.minutes.addEventListener("change", () => intervalForm.requestSubmit());
+document.documentElement.classList.add("js");
+
+showTrendRows();
 tick();
-setInterval(tick, 1000);
+setInterval(tick, TICK_MS);
 connect();

@@ -1,17 +1,30 @@
-// The trainee's bedside monitor: values from the trainer over a WebSocket, waveforms synthesised
-// here from rate and rhythm and drawn by sweep, alarms seen and heard.
+// The trainee's bedside monitor. The server sends the values a change aims at, with its trend,
+// the cuff's settings and the alarm limits (docs/protocol.md); this page works out, on the
+// server's clock, what to show at every moment: numbers along the trend, the cuff's readings,
+// alarms, and the waveforms synthesised from rate and rhythm.
+//
+// Messages reach handleMessage() from a transport: the live socket, or a recorded replay with a
+// virtual clock (data-replay-src on #monitor), so the debrief plays a session back unchanged.
+import { parseIsoTime, ServerClock, VirtualClock, formatClock, formatDuration, localNow } from "./clock.js";
+import { evaluateAlarms, shownValues } from "./alarms.js";
 import { MonitorAudio, qrsBeepFrequency } from "./audio.js";
+import { Cuff, cuffPressure, inflationPeak, nextAutomaticStart } from "./nibp.js";
+import { SweepTrace } from "./sweep.js";
+import { valuesAt } from "./trends.js";
 import {
   beatsBetween,
   cancelPlannedBeats,
+  cancelPlannedBreaths,
+  capnoSample,
   ecgSample,
   makeRng,
   plethSample,
   scheduleBeats,
+  scheduleBreaths,
 } from "./waveforms.js";
 
-const NUMBER_EASE_MS = 800;
-const NUMBER_TICK_MS = 50;
+// The first pings come quickly, to learn the server's clock; then they keep the link checked.
+const FIRST_PINGS_MS = [0, 1000, 3000];
 const PING_EVERY_MS = 20000;
 // Nothing heard, not even a pong, for this long: the link is dead even if the socket says open.
 const SILENCE_LIMIT_MS = 45000;
@@ -19,398 +32,496 @@ const RECONNECT_FIRST_MS = 500;
 const RECONNECT_MAX_MS = 10000;
 const CLOSE_UNKNOWN_CODE = 4404;
 const CLOSE_SESSION_ENDED = 4410;
+// Numbers, cuff and alarms also tick on a timer: frames stop in a background tab.
+const TICK_MS = 250;
+const REPLAY_TICK_MS = 50;
 // A longer gap between frames (hidden tab, sleeping phone) restarts the sweep, not replays it.
 const FRAME_GAP_RESTART_SECONDS = 0.5;
-const ERASE_GAP_CSS_PX = 14;
-const TRACE_CSS_PX = 1.6;
-// mV for ECG, 0–1 for pleth: the visible range of each trace.
+// mV for ECG, 0–1 for pleth, mmHg for CO2: the visible range of each trace.
 const ECG_RANGE = [-0.75, 1.5];
 const PLETH_RANGE = [-0.08, 1.15];
+// Capnograph scales: the smallest that fits the end-tidal value.
+const CO2_SCALES_MMHG = [50, 100, 150];
 
 const root = document.getElementById("monitor");
 const byId = (id) => document.getElementById(id);
 const text = root.dataset;
+const readJson = (id) => JSON.parse(byId(id)?.textContent ?? "null");
 
-const limits = {
-  heart_rate: [Number(text.hrLow), Number(text.hrHigh)],
-  spo2: [Number(text.spo2Low), Number(text.spo2High)],
-  systolic: [Number(text.systolicLow), Number(text.systolicHigh)],
-};
-const rhythmLabels = Object.fromEntries(
-  [...byId("rhythm-labels").children].map((item) => [item.dataset.rhythm, item.textContent]),
-);
+const rules = readJson("alarm-rules");
+const rhythmLabels = readJson("rhythm-labels") ?? {};
 
 const state = {
+  target: null,
+  trend: null,
+  limits: {},
+  silencedUntil: null,
+  expiresAt: null,
+  cuff: null,
+  // What the screen shows now, worked out by tick().
   values: null,
-  expiresAt: parseIsoTime(text.expiresAt),
+  shown: shownValues(null, null),
   ended: false,
   beepOn: false,
   beats: [],
+  breaths: [],
   lastFrameSeconds: null,
 };
+let clock = new ServerClock();
+// The transport in use: {send(message)}; send returns false when nothing could be sent.
+let transport = { send: () => false };
 const rng = makeRng(Date.now());
 const audio = new MonitorAudio(updateSoundButton);
-
-function parseIsoTime(iso) {
-  // Django writes microseconds; not every browser parses more than milliseconds.
-  return Date.parse(iso.replace(/(\.\d{3})\d+/, "$1"));
-}
 
 function setText(element, value) {
   const next = String(value);
   if (element.textContent !== next) element.textContent = next;
 }
 
+function setData(element, key, value) {
+  const next = String(value);
+  if (element.dataset[key] !== next) element.dataset[key] = next;
+}
+
 function meanArterialPressure(systolic, diastolic) {
   return Math.round((systolic + 2 * diastolic) / 3);
 }
 
-// A displayed number that glides to its new value, as monitors average, and lands on it exactly.
-class EasedNumber {
-  constructor(value) {
-    this.jump(value);
-  }
+const currentValuesAt = (time) => valuesAt(state.target, state.trend, time);
 
-  jump(value) {
-    this.from = value;
-    this.to = value;
-    this.startedAt = -Infinity;
-  }
+// Messages
 
-  set(value, now) {
-    this.from = this.at(now);
-    this.to = value;
-    this.startedAt = now;
+// One place for every message, whoever brings it (socket, replay, the page's own snapshot).
+function handleMessage(message) {
+  const now = clock.now();
+  switch (message.type) {
+    case "snapshot":
+      setText(byId("trainee-name"), message.trainee_name);
+      state.expiresAt = parseIsoTime(message.expires_at);
+      state.limits = message.alarm_limits;
+      state.silencedUntil = parseIsoTime(message.alarms_silenced_until);
+      state.cuff = new Cuff(message.nibp, parseIsoTime(message.now));
+      setTarget(message.values, message.trend);
+      showLimits();
+      break;
+    case "vitals":
+      // A measurement that ended before this change read the values before it.
+      settleCuff(Math.min(now, parseIsoTime(message.at)));
+      setTarget(message.values, message.trend);
+      break;
+    case "alarm_limits":
+      state.limits = message.limits;
+      showLimits();
+      break;
+    case "nibp_started":
+      settleCuff(now);
+      state.cuff?.setStarted(message.started_at);
+      break;
+    case "nibp_interval":
+      settleCuff(now);
+      state.cuff?.setInterval(message.minutes, message.cycle_started_at);
+      break;
+    case "alarms_silenced":
+      state.silencedUntil = parseIsoTime(message.until);
+      break;
+    case "session_ended":
+      endSession(message.reason);
+      return;
   }
+  if (message.event_id) root.dataset.eventId = message.event_id;
+  tick();
+}
 
-  at(now) {
-    const progress = (now - this.startedAt) / NUMBER_EASE_MS;
-    if (progress >= 1) return this.to;
-    const eased = 1 - (1 - progress) ** 3;
-    return Math.round(this.from + (this.to - this.from) * eased);
+function setTarget(values, trend) {
+  const previous = state.target;
+  // Beats and breaths run on this screen's frame time, not the server's.
+  const frameSeconds = performance.now() / 1000;
+  state.target = values;
+  state.trend = trend;
+  byId("waiting").hidden = values !== null;
+  // A new rate or rhythm applies from the next beat or breath, not after those already planned.
+  if (previous?.heart_rate !== values?.heart_rate || previous?.flags.rhythm !== values?.flags.rhythm) {
+    state.beats = cancelPlannedBeats(state.beats, frameSeconds);
   }
-
-  settled(now) {
-    return now - this.startedAt >= NUMBER_EASE_MS;
+  if (previous?.respiratory_rate !== values?.respiratory_rate) {
+    state.breaths = cancelPlannedBreaths(state.breaths, frameSeconds);
   }
 }
 
-const numbers = {
-  heart_rate: new EasedNumber(0),
-  spo2: new EasedNumber(0),
-  systolic: new EasedNumber(0),
-  diastolic: new EasedNumber(0),
-};
-let numbersTimer = null;
+function settleCuff(time) {
+  state.cuff?.update(time, currentValuesAt);
+}
 
-// Returns true once every number shows its final value.
-function renderNumbers() {
-  const values = state.values;
-  if (values === null) {
-    setText(byId("hr-value"), "--");
-    setText(byId("spo2-value"), "--");
+function showLimits() {
+  for (const element of root.querySelectorAll("[data-limit]")) {
+    const [field, end] = element.dataset.limit.split(".");
+    setText(element, state.limits[field]?.[end] ?? "");
+  }
+}
+
+// What the screen shows
+
+function tick() {
+  if (state.ended) return;
+  const now = clock.now();
+  settleCuff(now);
+  const values = currentValuesAt(now);
+  const shown = shownValues(values, state.cuff?.reading ?? null);
+  state.values = values;
+  state.shown = shown;
+  showNumbers(values, shown);
+  showCuff(values, now);
+  showAlarms(values, shown, now);
+  showTimes(now);
+}
+
+function showNumbers(values, shown) {
+  const hidden = new Set(values?.flags.hidden ?? []);
+  const number = (field, format = String) => {
+    if (values === null) return "--";
+    return shown[field] === null ? "" : format(shown[field]);
+  };
+  setText(byId("hr-value"), number("heart_rate"));
+  const probeOff = values?.flags.spo2_probe_off && !hidden.has("spo2");
+  setText(byId("spo2-value"), probeOff ? "---" : number("spo2"));
+  byId("probe-off").hidden = !probeOff;
+  setText(byId("etco2-value"), number("etco2"));
+  setText(byId("rr-value"), number("respiratory_rate"));
+  setText(byId("temp-value"), number("temperature", (value) => value.toFixed(1)));
+  const rhythm = values && !hidden.has("heart_rate") ? values.flags.rhythm : "";
+  setText(byId("rhythm-label"), rhythm ? (rhythmLabels[rhythm] ?? rhythm) : "");
+  setData(byId("rhythm-label"), "rhythm", rhythm);
+  const panels = {
+    "hr-panel": "heart_rate",
+    "spo2-panel": "spo2",
+    "etco2-panel": "etco2",
+    "rr-panel": "respiratory_rate",
+    "temp-panel": "temperature",
+    "nibp-panel": "nibp",
+  };
+  for (const [id, sensor] of Object.entries(panels)) setData(byId(id), "off", hidden.has(sensor));
+}
+
+function showCuff(values, now) {
+  const cuff = state.cuff;
+  const panel = byId("nibp-panel");
+  const off = (values?.flags.hidden ?? []).includes("nibp");
+  const since = cuff && !off ? cuff.measuringSince(now) : null;
+  const reading = cuff?.reading;
+  byId("nibp-start").disabled = off || since !== null || !transport.canSend;
+  byId("nibp-cuff").hidden = since === null;
+  byId("nibp-value").hidden = since !== null;
+  byId("map-value").hidden = since !== null;
+  if (off) {
+    setData(panel, "state", "off");
+    for (const id of ["nibp-value", "map-value", "nibp-time", "nibp-status"]) setText(byId(id), "");
+  } else if (since !== null) {
+    // The cuff pumps above the pressure it expects, then reads while it lets the air out.
+    const expected = Math.max(reading?.systolic ?? 0, currentValuesAt(since)?.systolic ?? 0);
+    const { phase, pressure } = cuffPressure(now - since, cuff.nibp.measurementSeconds, inflationPeak(expected));
+    setData(panel, "state", "measuring");
+    setData(panel, "phase", phase);
+    setText(byId("nibp-cuff"), pressure);
+    setText(byId("nibp-status"), phase === "inflating" ? text.msgNibpInflating : text.msgNibpDeflating);
+  } else if (reading) {
+    setData(panel, "state", "done");
+    setText(byId("nibp-value"), `${reading.systolic}/${reading.diastolic}`);
+    setText(byId("map-value"), `(${meanArterialPressure(reading.systolic, reading.diastolic)})`);
+    setText(byId("nibp-time"), formatClock(reading.takenAt));
+    const next = nextAutomaticStart(cuff.nibp, now);
+    setText(byId("nibp-status"), next === null ? "" : text.msgNibpNext.replace("%(time)s", formatClock(next)));
+  } else {
+    setData(panel, "state", "idle");
     setText(byId("nibp-value"), "--/--");
     setText(byId("map-value"), "(--)");
-    return true;
-  }
-  const now = performance.now();
-  const systolic = numbers.systolic.at(now);
-  const diastolic = numbers.diastolic.at(now);
-  setText(byId("hr-value"), numbers.heart_rate.at(now));
-  setText(byId("spo2-value"), values.flags.spo2_probe_off ? "---" : numbers.spo2.at(now));
-  setText(byId("nibp-value"), `${systolic}/${diastolic}`);
-  setText(byId("map-value"), `(${meanArterialPressure(systolic, diastolic)})`);
-  return Object.values(numbers).every((number) => number.settled(now));
-}
-
-// A timer rather than animation frames: numbers must land even where frames are throttled.
-function animateNumbers() {
-  clearInterval(numbersTimer);
-  if (renderNumbers()) return;
-  numbersTimer = setInterval(() => {
-    if (renderNumbers()) clearInterval(numbersTimer);
-  }, NUMBER_TICK_MS);
-}
-
-function alarmStates(values) {
-  if (values === null) return { general: false, hr: false, spo2: false, nibp: false };
-  const general = values.flags.alarm;
-  const outside = (field) => values[field] < limits[field][0] || values[field] > limits[field][1];
-  return {
-    general,
-    hr: general || outside("heart_rate"),
-    // Without a probe there is no reading to judge.
-    spo2: general || (!values.flags.spo2_probe_off && outside("spo2")),
-    nibp: general || outside("systolic"),
-  };
-}
-
-function showAlarms(values) {
-  const alarms = alarmStates(values);
-  byId("hr-panel").dataset.alarm = String(alarms.hr);
-  byId("spo2-panel").dataset.alarm = String(alarms.spo2);
-  byId("nibp-panel").dataset.alarm = String(alarms.nibp);
-  byId("alarm-banner").hidden = !alarms.general;
-  audio.setAlarm(!state.ended && (alarms.hr || alarms.spo2 || alarms.nibp));
-}
-
-function applyValues(values) {
-  const previous = state.values;
-  const now = performance.now();
-  state.values = values;
-  byId("waiting").hidden = values !== null;
-  if (values !== null) {
-    for (const [field, number] of Object.entries(numbers)) {
-      if (previous === null) number.jump(values[field]);
-      else number.set(values[field], now);
-    }
-    const rhythm = values.flags.rhythm;
-    setText(byId("rhythm-label"), rhythmLabels[rhythm] ?? rhythm);
-    byId("rhythm-label").dataset.rhythm = rhythm;
-    const beatsChanged =
-      previous?.heart_rate !== values.heart_rate || previous?.flags.rhythm !== rhythm;
-    if (beatsChanged) state.beats = cancelPlannedBeats(state.beats, now / 1000);
-  } else {
-    setText(byId("rhythm-label"), "");
-    state.beats = cancelPlannedBeats(state.beats, now / 1000);
-  }
-  byId("probe-off").hidden = !values?.flags.spo2_probe_off;
-  showAlarms(values);
-  animateNumbers();
-}
-
-function readServerRenderedValues() {
-  if (text.heartRate === undefined) return null;
-  return {
-    systolic: Number(text.systolic),
-    diastolic: Number(text.diastolic),
-    heart_rate: Number(text.heartRate),
-    spo2: Number(text.spo2),
-    flags: {
-      rhythm: text.rhythm,
-      alarm: text.generalAlarm === "true",
-      spo2_probe_off: text.probeOff === "true",
-    },
-  };
-}
-
-// A canvas trace drawn like a monitor's: a cursor sweeps left to right, writing new samples over
-// the previous sweep, with a short blank gap ahead of it.
-class SweepTrace {
-  constructor(canvas, sample, [low, high]) {
-    this.canvas = canvas;
-    this.context = canvas.getContext("2d");
-    this.sample = sample;
-    this.low = low;
-    this.high = high;
-    new ResizeObserver(() => this.resize()).observe(canvas);
-    this.resize();
-  }
-
-  resize() {
-    const box = this.canvas.getBoundingClientRect();
-    const ratio = window.devicePixelRatio || 1;
-    this.width = Math.round(box.width * ratio);
-    this.height = Math.round(box.height * ratio);
-    this.canvas.width = this.width;
-    this.canvas.height = this.height;
-    // 4 to 6 s across: near 25 mm/s on a large screen, complexes still readable on a phone.
-    const sweepSeconds = Math.min(6, Math.max(4, box.width / 160));
-    this.pixelsPerSecond = this.width / sweepSeconds;
-    this.gap = ERASE_GAP_CSS_PX * ratio;
-    this.context.lineWidth = TRACE_CSS_PX * ratio;
-    this.context.lineJoin = "round";
-    this.context.strokeStyle = getComputedStyle(this.canvas).color;
-    this.lastColumn = null;
-  }
-
-  y(value) {
-    const margin = this.height * 0.06;
-    const clamped = Math.min(this.high, Math.max(this.low, value));
-    const fraction = (clamped - this.low) / (this.high - this.low);
-    return this.height - margin - fraction * (this.height - 2 * margin);
-  }
-
-  // Columns are counted without wrapping; the canvas shows them modulo its width.
-  erase(fromColumn, toColumn) {
-    let start = ((fromColumn % this.width) + this.width) % this.width;
-    let remaining = Math.min(toColumn - fromColumn, this.width);
-    while (remaining > 0) {
-      const run = Math.min(remaining, this.width - start);
-      this.context.clearRect(start, 0, run, this.height);
-      remaining -= run;
-      start = 0;
-    }
-  }
-
-  draw(seconds, restart) {
-    if (this.width === 0 || this.height === 0) return;
-    const column = seconds * this.pixelsPerSecond;
-    if (restart || this.lastColumn === null) {
-      this.context.clearRect(0, 0, this.width, this.height);
-      this.lastColumn = column;
-    }
-    const from = this.lastColumn;
-    this.erase(from + this.context.lineWidth, column + this.gap);
-    const step = 0.5;
-    let previousX = null;
-    this.context.beginPath();
-    for (let c = from; ; c = Math.min(c + step, column)) {
-      const x = c % this.width;
-      const y = this.y(this.sample(c / this.pixelsPerSecond));
-      if (previousX === null || x < previousX) this.context.moveTo(x, y);
-      else this.context.lineTo(x, y);
-      previousX = x;
-      if (c >= column) break;
-    }
-    this.context.stroke();
-    this.lastColumn = column;
+    setText(byId("nibp-time"), "");
+    setText(byId("nibp-status"), text.msgNibpHint);
   }
 }
+
+const ALARM_PANELS = {
+  heart_rate: "hr-panel",
+  spo2: "spo2-panel",
+  systolic: "nibp-panel",
+  diastolic: "nibp-panel",
+  etco2: "etco2-panel",
+  respiratory_rate: "rr-panel",
+};
+
+function alarmMessage(reason, values) {
+  const name = (field) => text[`name${field.replace(/(^|_)(\w)/g, (_, __, c) => c.toUpperCase())}`];
+  switch (reason.kind) {
+    case "general":
+      return text.msgAlarm;
+    case "rhythm":
+      return rhythmLabels[values.flags.rhythm] ?? values.flags.rhythm;
+    case "desaturation":
+      return text.msgDesaturation;
+    default:
+      return (reason.direction === "high" ? text.msgHigh : text.msgLow).replace("%(name)s", name(reason.field));
+  }
+}
+
+function showAlarms(values, shown, now) {
+  const alarms = evaluateAlarms(values, shown, state.limits, rules);
+  const panelLevels = {};
+  for (const [field, level] of Object.entries(alarms.fields)) {
+    const id = ALARM_PANELS[field];
+    if (panelLevels[id] !== "red") panelLevels[id] = level;
+  }
+  for (const id of new Set(Object.values(ALARM_PANELS))) {
+    setData(byId(id), "alarm", panelLevels[id] ?? false);
+  }
+  // One message per parameter, the most urgent first, as a monitor's alarm line shows them.
+  const seen = new Set();
+  const messages = alarms.reasons
+    .filter((reason) => !reason.field || (!seen.has(reason.field) && seen.add(reason.field)))
+    .map((reason) => alarmMessage(reason, values));
+  const banner = byId("alarm-banner");
+  banner.hidden = alarms.level === null;
+  setData(banner, "level", alarms.level ?? "");
+  setText(banner, messages.join(" · "));
+  setData(root, "alarm", alarms.level ?? false);
+
+  const silenced = state.silencedUntil !== null && now < state.silencedUntil;
+  byId("silenced").hidden = !silenced;
+  if (silenced) setText(byId("silenced-left"), formatDuration(state.silencedUntil - now));
+  byId("silence-alarms").disabled = !transport.canSend || values === null;
+  // Silence mutes the tones only: the panels keep flashing.
+  audio.setAlarm(silenced || state.ended ? null : alarms.level);
+}
+
+function showTimes(now) {
+  setText(byId("clock"), formatClock(now, true));
+  if (state.expiresAt !== null) setText(byId("time-left"), formatDuration(state.expiresAt - now));
+}
+
+// Waveforms
 
 // Before the trainer's first values the traces are flat.
 const FLATLINE = {
   heart_rate: 0,
   spo2: 0,
-  flags: { rhythm: "sinus", alarm: false, spo2_probe_off: false },
+  respiratory_rate: 0,
+  etco2: 0,
+  flags: { rhythm: "sinus", alarm: false, spo2_probe_off: false, hidden: [] },
 };
-const shownValues = () => state.values ?? FLATLINE;
+const traceValues = () => state.values ?? FLATLINE;
 
 const ecgTrace = new SweepTrace(
   byId("ecg-canvas"),
-  (t) => ecgSample(t, shownValues().flags.rhythm, shownValues().heart_rate, state.beats),
+  (t) => ecgSample(t, traceValues().flags.rhythm, traceValues().heart_rate, state.beats),
   ECG_RANGE,
 );
 const plethTrace = new SweepTrace(
   byId("pleth-canvas"),
-  (t) => plethSample(t, state.beats, shownValues().flags.spo2_probe_off),
+  (t) => plethSample(t, state.beats, traceValues().flags.spo2_probe_off),
   PLETH_RANGE,
+);
+const co2Trace = new SweepTrace(
+  byId("co2-canvas"),
+  (t) => capnoSample(t, state.breaths, traceValues().etco2 ?? 0),
+  () => [-3, CO2_SCALES_MMHG.find((top) => (traceValues().etco2 ?? 0) <= top * 0.9) ?? 150],
 );
 
 function frame(milliseconds) {
   if (state.ended) return;
+  tick();
   const seconds = milliseconds / 1000;
   const restart =
     state.lastFrameSeconds === null || seconds - state.lastFrameSeconds > FRAME_GAP_RESTART_SECONDS;
-  const { flags, heart_rate: heartRate, spo2 } = shownValues();
-  state.beats = scheduleBeats(state.beats, flags.rhythm, heartRate, seconds, rng);
-  ecgTrace.draw(seconds, restart);
-  plethTrace.draw(seconds, restart);
+  const values = traceValues();
+  const hidden = new Set(values.flags.hidden);
+  const respiratoryRate = values.respiratory_rate ?? 0;
+  state.beats = scheduleBeats(state.beats, values.flags.rhythm, values.heart_rate, seconds, rng);
+  state.breaths = scheduleBreaths(state.breaths, respiratoryRate, seconds);
+  // The traces run on this screen's own time: only their rates come from the server.
+  const drawOrClear = (trace, visible) => (visible ? trace.draw(seconds, restart) : trace.clear());
+  drawOrClear(ecgTrace, !hidden.has("heart_rate"));
+  drawOrClear(plethTrace, !hidden.has("spo2"));
+  drawOrClear(co2Trace, state.values === null || state.shown.etco2 !== null);
   const beatNow = !restart && beatsBetween(state.beats, state.lastFrameSeconds, seconds).length > 0;
-  if (state.beepOn && beatNow) {
-    audio.beep(qrsBeepFrequency(flags.spo2_probe_off ? null : spo2));
-  }
+  const heard = !hidden.has("heart_rate") || state.shown.spo2 !== null;
+  if (state.beepOn && beatNow && heard) audio.beep(qrsBeepFrequency(state.shown.spo2));
   state.lastFrameSeconds = seconds;
   requestAnimationFrame(frame);
 }
 
-// Connection
+// Transports
 
-const link = {
-  socket: null,
-  reconnectDelay: RECONNECT_FIRST_MS,
-  reconnectTimer: null,
-  pingTimer: null,
-  lastHeard: 0,
-};
-
-function setStatus(status) {
+function setStatus(status, message) {
   const banner = byId("status-banner");
   banner.dataset.state = status;
   banner.hidden = status === "open" || status === "ended";
-  if (status === "connecting") setText(banner, text.msgConnecting);
-  if (status === "reconnecting") setText(banner, text.msgReconnecting);
+  if (message) setText(banner, message);
 }
 
-function connect() {
-  clearTimeout(link.reconnectTimer);
-  link.reconnectTimer = null;
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}${text.wsPath}`);
-  let opened = false;
-  link.socket = socket;
-  socket.addEventListener("open", () => {
-    opened = true;
-    link.lastHeard = Date.now();
-    link.pingTimer = setInterval(ping, PING_EVERY_MS);
-  });
-  socket.addEventListener("message", (event) => {
-    link.lastHeard = Date.now();
-    handleMessage(JSON.parse(event.data));
-  });
-  // A socket given up for silence may still report its close later: ignore it then.
-  socket.addEventListener("close", (event) => {
-    if (link.socket !== socket) return;
-    handleClose(event.code);
-    if (!opened) checkSessionGone();
-  });
-}
+// The live socket: snapshot then changes; pings measure the clock and keep the link checked.
+function socketTransport() {
+  const link = {
+    socket: null,
+    reconnectDelay: RECONNECT_FIRST_MS,
+    reconnectTimer: null,
+    pingTimers: [],
+    pingsSent: [],
+    lastHeard: 0,
+    openedAt: 0,
+  };
+  const api = {
+    get canSend() {
+      return link.socket?.readyState === WebSocket.OPEN;
+    },
+    send(message) {
+      if (!api.canSend) return false;
+      link.socket.send(JSON.stringify(message));
+      return true;
+    },
+    stop() {
+      stopPings();
+      clearTimeout(link.reconnectTimer);
+      link.socket?.close();
+      link.socket = null;
+    },
+  };
 
-function ping() {
-  if (Date.now() - link.lastHeard > SILENCE_LIMIT_MS) {
-    const silent = link.socket;
+  function connect() {
+    clearTimeout(link.reconnectTimer);
+    link.reconnectTimer = null;
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}${text.wsPath}`);
+    let opened = false;
+    link.socket = socket;
+    socket.addEventListener("open", () => {
+      opened = true;
+      link.openedAt = localNow();
+      link.lastHeard = Date.now();
+      link.pingsSent = [];
+      link.pingTimers = FIRST_PINGS_MS.map((delay) => setTimeout(ping, delay));
+      link.pingTimers.push(setInterval(ping, PING_EVERY_MS));
+    });
+    socket.addEventListener("message", (event) => {
+      const receivedAt = localNow();
+      link.lastHeard = Date.now();
+      const message = JSON.parse(event.data);
+      if (message.type === "pong") {
+        // Pongs come back in order on one socket: the oldest ping sent is this one's.
+        const sentAt = link.pingsSent.shift();
+        if (sentAt !== undefined) clock.addSample(parseIsoTime(message.now), sentAt, receivedAt);
+        return;
+      }
+      if (message.type === "snapshot") {
+        // The server read its clock between the handshake and this message.
+        clock.addSample(parseIsoTime(message.now), link.openedAt, receivedAt);
+        link.reconnectDelay = RECONNECT_FIRST_MS;
+        setStatus("open");
+        document.body.dataset.ready = "true";
+      }
+      handleMessage(message);
+    });
+    // A socket given up for silence may still report its close later: ignore it then.
+    socket.addEventListener("close", (event) => {
+      if (link.socket !== socket) return;
+      handleClose(event.code);
+      if (!opened) checkSessionGone();
+    });
+  }
+
+  function stopPings() {
+    // One pool of ids: clearTimeout clears intervals too.
+    link.pingTimers.forEach((timer) => clearTimeout(timer));
+    link.pingTimers = [];
+  }
+
+  function ping() {
+    if (Date.now() - link.lastHeard > SILENCE_LIMIT_MS) {
+      const silent = link.socket;
+      link.socket = null;
+      silent.close();
+      handleClose(null);
+      return;
+    }
+    if (api.send({ type: "ping" })) link.pingsSent.push(localNow());
+  }
+
+  function handleClose(code) {
+    stopPings();
+    if (state.ended) return;
+    if (code === CLOSE_UNKNOWN_CODE) return endSession("unknown_code");
+    if (code === CLOSE_SESSION_ENDED) return endSession(null);
     link.socket = null;
-    silent.close();
-    handleClose(null);
-    return;
+    setStatus("reconnecting", text.msgReconnecting);
+    // Jitter spreads the reconnections of a whole classroom after a server restart.
+    const delay = Math.min(RECONNECT_MAX_MS, link.reconnectDelay * (0.5 + Math.random()));
+    link.reconnectDelay = Math.min(link.reconnectDelay * 2, RECONNECT_MAX_MS);
+    link.reconnectTimer = setTimeout(connect, delay);
   }
-  link.socket.send(JSON.stringify({ type: "ping" }));
-}
 
-function handleMessage(message) {
-  if (message.type === "snapshot") {
-    setText(byId("trainee-name"), message.trainee_name);
-    state.expiresAt = parseIsoTime(message.expires_at);
-    applyValues(message.values);
-    link.reconnectDelay = RECONNECT_FIRST_MS;
-    setStatus("open");
-    document.body.dataset.ready = "true";
-  } else if (message.type === "vitals") {
-    applyValues(message.values);
-  } else if (message.type === "session_ended") {
-    endSession(message.reason);
-    return;
+  // A refused handshake carries no close code (browsers report 1006): the page's own status
+  // tells whether the session has ended (410) or no longer exists (404).
+  async function checkSessionGone() {
+    try {
+      const response = await fetch(location.href, { method: "HEAD", cache: "no-store" });
+      if (response.status === 410) endSession(null);
+      if (response.status === 404) endSession("unknown_code");
+    } catch {
+      // Offline: the reconnection already scheduled will try again.
+    }
   }
-  if (message.event_id) root.dataset.eventId = message.event_id;
-}
 
-function handleClose(code) {
-  clearInterval(link.pingTimer);
-  if (state.ended) return;
-  if (code === CLOSE_UNKNOWN_CODE) return endSession("unknown_code");
-  if (code === CLOSE_SESSION_ENDED) return endSession(null);
-  link.socket = null;
-  setStatus("reconnecting");
-  // Jitter spreads the reconnections of a whole classroom after a server restart.
-  const delay = Math.min(RECONNECT_MAX_MS, link.reconnectDelay * (0.5 + Math.random()));
-  link.reconnectDelay = Math.min(link.reconnectDelay * 2, RECONNECT_MAX_MS);
-  link.reconnectTimer = setTimeout(connect, delay);
-}
-
-// A refused handshake carries no close code (browsers report 1006): the page's own status
-// tells whether the session has ended (410) or no longer exists (404).
-async function checkSessionGone() {
-  try {
-    const response = await fetch(location.href, { method: "HEAD", cache: "no-store" });
-    if (response.status === 410) endSession(null);
-    if (response.status === 404) endSession("unknown_code");
-  } catch {
-    // Offline: the reconnection already scheduled will try again.
+  // Back online or back on screen: try now rather than at the end of the backoff.
+  function reconnectNow() {
+    if (link.reconnectTimer !== null && document.visibilityState === "visible") connect();
   }
+
+  document.addEventListener("visibilitychange", reconnectNow);
+  window.addEventListener("online", reconnectNow);
+  setStatus("connecting", text.msgConnecting);
+  connect();
+  return api;
 }
 
-// Back online or back on screen: try now rather than at the end of the backoff.
-function reconnectNow() {
-  if (link.reconnectTimer !== null && document.visibilityState === "visible") connect();
+// A recorded session played back: {started_at, ended_at, messages}, the first message a
+// snapshot, each later one with its "at". A virtual server clock runs from started_at at
+// data-replay-speed times real time, and each message is handled when the clock reaches it.
+function replayTransport(src) {
+  const api = { canSend: false, send: () => false, stop: () => clearInterval(timer) };
+  let timer = null;
+  const speed = () => Number(text.replaySpeed) || 1;
+  setStatus("replay", text.msgReplay);
+  fetch(src, { cache: "no-store" })
+    .then((response) => {
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return response.json();
+    })
+    .then((replay) => {
+      const replayClock = new VirtualClock(
+        parseIsoTime(replay.started_at),
+        speed(),
+        parseIsoTime(replay.ended_at) ?? Infinity,
+      );
+      clock = replayClock;
+      new MutationObserver(() => replayClock.setSpeed(speed())).observe(root, {
+        attributeFilter: ["data-replay-speed"],
+      });
+      const queue = replay.messages.map((message) => ({
+        message,
+        at: parseIsoTime(message.at ?? message.now ?? replay.started_at),
+      }));
+      const feed = () => {
+        while (queue.length && queue[0].at <= clock.now()) handleMessage(queue.shift().message);
+      };
+      feed();
+      document.body.dataset.ready = "true";
+      timer = setInterval(feed, REPLAY_TICK_MS);
+    })
+    .catch(() => setStatus("reconnecting", text.msgReplayFailed));
+  return api;
 }
 
 function endSession(reason) {
   if (state.ended) return;
   state.ended = true;
-  clearInterval(link.pingTimer);
-  clearTimeout(link.reconnectTimer);
-  link.socket?.close();
-  link.socket = null;
+  transport.stop();
   setStatus("ended");
   if (reason === "unknown_code") setText(byId("ended-title"), text.msgUnknownCode);
   setText(byId("ended-reason"), { closed: text.msgClosed, expired: text.msgExpired }[reason] ?? "");
@@ -418,29 +529,6 @@ function endSession(reason) {
   audio.stop();
   updateSoundButton();
   releaseWakeLock();
-}
-
-// Clock and countdown
-
-function twoDigits(n) {
-  return String(n).padStart(2, "0");
-}
-
-function formatTimeLeft(milliseconds) {
-  const total = Math.max(0, Math.floor(milliseconds / 1000));
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const rest = `${twoDigits(minutes)}:${twoDigits(total % 60)}`;
-  return hours > 0 ? `${hours}:${rest}` : rest;
-}
-
-function tickClock() {
-  const now = new Date();
-  const clock = [now.getHours(), now.getMinutes(), now.getSeconds()].map(twoDigits).join(":");
-  setText(byId("clock"), clock);
-  setText(byId("time-left"), formatTimeLeft(state.expiresAt - now.getTime()));
-  // Aligned to the second so the clock does not skip or stutter.
-  setTimeout(tickClock, 1000 - (now.getTime() % 1000) + 5);
 }
 
 // Sound, full screen, wake lock
@@ -481,22 +569,30 @@ byId("sound-enable").addEventListener("click", () => audio.unlock());
 // Any tap or key is a user gesture that lets the audio start (pointerdown is not, for touch).
 for (const type of ["pointerup", "keydown"]) document.addEventListener(type, () => audio.unlock());
 byId("beep-toggle").addEventListener("click", toggleBeep);
+byId("nibp-start").addEventListener("click", () => transport.send({ type: "start_nibp" }));
+byId("silence-alarms").addEventListener("click", () => transport.send({ type: "silence_alarms" }));
 byId("fullscreen-toggle").hidden = !document.fullscreenEnabled;
 byId("fullscreen-toggle").addEventListener("click", toggleFullscreen);
 document.addEventListener("fullscreenchange", () => {
   const fullscreen = document.fullscreenElement !== null;
   byId("fullscreen-toggle").setAttribute("aria-pressed", String(fullscreen));
 });
-document.addEventListener("visibilitychange", () => {
-  keepScreenOn();
-  reconnectNow();
-});
-window.addEventListener("online", reconnectNow);
+document.addEventListener("visibilitychange", keepScreenOn);
 
-applyValues(readServerRenderedValues());
+if (text.replaySrc) {
+  transport = replayTransport(text.replaySrc);
+} else {
+  // The page came with a snapshot: draw it now, on a first estimate of the server's clock
+  // (read while the page was served, between navigation start and now).
+  const snapshot = readJson("monitor-state");
+  if (snapshot) {
+    clock.addSample(parseIsoTime(snapshot.now), performance.timeOrigin, localNow());
+    handleMessage(snapshot);
+  }
+  transport = socketTransport();
+}
 // Autoplay-permitted screens (a kiosk TV) get sound without a tap; others show the button.
 audio.unlock();
-tickClock();
 keepScreenOn();
-connect();
+setInterval(tick, TICK_MS);
 requestAnimationFrame(frame);
