@@ -36,3 +36,44 @@ def test_a_closed_session_has_no_form(alice_client, alice):
     assert "closed" in body
     assert 'id="vitals-form"' not in body
     assert 'id="close-session"' not in body
+
+
+def test_it_offers_the_transitions_the_limits_and_the_cuff(alice_client, alice_session):
+    r = alice_client.get(reverse("sessions:control", args=[alice_session.pk]))
+    body = r.content.decode()
+    for label in ("Instant", "10 s", "30 s", "1 min", "3 min", "Custom"):
+        assert f"> {label}</label>" in body
+    assert 'name="transition_seconds"' in body
+    assert 'name="heart_rate_low"' in body and 'name="etco2_high"' in body
+    assert 'id="nibp-measure"' in body
+    assert 'name="minutes"' in body and "Every 5 min" in body
+    assert 'value="temperature"' in body  # a "not connected" checkbox
+    assert 'id="trend" class="trend" hidden' in body
+    assert 'id="silenced-banner" class="silenced-banner" role="status" hidden' in body
+
+
+def test_it_shows_the_trend_in_progress_from_and_to(alice_client, alice_session):
+    services.apply_vitals(alice_session.pk, {**vitals.DEFAULT_VALUES, "heart_rate": 80})
+    services.apply_vitals(
+        alice_session.pk, {**vitals.DEFAULT_VALUES, "heart_rate": 140}, transition_seconds=180
+    )
+    r = alice_client.get(reverse("sessions:control", args=[alice_session.pk]))
+    body = r.content.decode()
+    assert 'id="trend" class="trend">' in body
+    assert (
+        '<tr data-field="heart_rate"><th scope="row">Heart rate</th><td>80</td>'
+        '<td class="trend-now"></td><td>140</td></tr>'
+    ) in body
+    assert "Stop trend" in body
+    assert "<td>3 min</td>" in body  # the event's transition
+
+
+def test_the_events_say_what_happened(alice_client, alice_session):
+    services.apply_vitals(alice_session.pk, vitals.DEFAULT_VALUES)
+    services.silence_alarms(alice_session.pk)
+    r = alice_client.get(reverse("sessions:control", args=[alice_session.pk]))
+    body = r.content.decode()
+    assert "<td>Values changed</td>" in body
+    assert "<td>Alarms silenced</td>" in body
+    assert "<td>14</td><td>38</td><td>36.8</td>" in body  # RR, EtCO2, temperature
+    assert 'id="silenced-banner" class="silenced-banner" role="status">' in body

@@ -318,3 +318,86 @@ def test_another_trainer_neither_sees_nor_opens_the_session(new_page, alice, bob
     expect(sessions).not_to_contain_text("Alex")
     r = page.goto(f"/sessions/{alices_session.pk}/")
     assert r.status == 404
+
+
+def test_a_replay_plays_the_recorded_messages_on_its_own_clock_without_a_socket(new_page, alice):
+    session = make_session(alice)
+    start = "2026-01-01T10:00:00+00:00"
+    values = {**vitals.DEFAULT_VALUES, "heart_rate": 80}
+    nibp = {
+        "measurement_seconds": vitals.NIBP_MEASUREMENT_SECONDS,
+        "interval_minutes": 0,
+        "cycle_started_at": None,
+        "started_at": None,
+        "reading": None,
+    }
+    replay = {
+        "started_at": start,
+        "ended_at": "2026-01-01T10:01:00+00:00",
+        "messages": [
+            {
+                "type": "snapshot",
+                "now": start,
+                "values": values,
+                "trend": None,
+                "expires_at": "2026-01-01T12:00:00+00:00",
+                "trainee_name": "Recorded",
+                "alarm_limits": vitals.default_alarm_limits(),
+                "alarms_silenced_until": None,
+                "nibp": nibp,
+            },
+            {
+                "type": "vitals",
+                "kind": "vitals",
+                "values": {**values, "heart_rate": 140},
+                "trend": {"from": values, "started_at": "2026-01-01T10:00:02+00:00", "seconds": 10},
+                "event_id": "recorded-1",
+                "at": "2026-01-01T10:00:02+00:00",
+            },
+        ],
+    }
+    page = new_page()
+    sockets = []
+    page.on("websocket", lambda socket: sockets.append(socket))
+    page.route("**/replay.json", lambda route: route.fulfill(json=replay))
+
+    def with_replay(route):
+        html = route.fetch().text().replace(
+            'id="monitor" class="monitor"',
+            'id="monitor" class="monitor" data-replay-src="/replay.json" data-replay-speed="4"',
+        )
+        route.fulfill(body=html, content_type="text/html")
+
+    page.route(f"**/monitor/{session.code}/", with_replay)
+    page.goto(f"/monitor/{session.code}/")
+
+    expect(page.locator("#trainee-name")).to_have_text("Recorded")
+    expect(page.locator("#hr-value")).to_have_text("80")
+    # At 4x, the trend's 10 s end 3 s after the 2 s mark: a few real seconds.
+    expect(page.locator("#hr-value")).to_have_text("140", timeout=6000)
+    expect(page.locator("#monitor")).to_have_attribute("data-event-id", "recorded-1")
+    expect(page.locator("#status-banner")).to_have_text("Replay")
+    assert sockets == []
+
+
+def test_trainer_changes_an_alarm_limit_and_the_monitor_alarms_by_it(new_page, alice):
+    session = make_session(alice, last_values={**vitals.DEFAULT_VALUES, "heart_rate": 110})
+    screen = open_monitor(new_page(), session)
+    control = open_control(new_page(), alice, session)
+    expect(screen.locator("#hr-panel")).to_have_attribute("data-alarm", "false")
+    limits = control.locator("#limits-form")
+
+    limits.locator("[name=heart_rate_low]").fill("130")
+    limits.get_by_role("button", name="Set limits").click()
+    expect(limits.locator("p.error")).to_contain_text("low limit must be below the high limit")
+
+    limits.locator("[name=heart_rate_low]").fill("50")
+    limits.locator("[name=heart_rate_high]").fill("100")
+    limits.get_by_role("button", name="Set limits").click()
+
+    expect(limits.locator("p.error")).to_have_count(0)
+    expect(screen.locator('#hr-panel [data-limit="heart_rate.1"]')).to_have_text(
+        "100", timeout=LIVE_WITHIN_MS
+    )
+    expect(screen.locator("#hr-panel")).to_have_attribute("data-alarm", "yellow")
+    expect(screen.locator("#alarm-banner")).to_have_text("HR high")
