@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import make_session
+from conftest import VALID_POST, make_session
 from sessions_app import services, vitals
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +77,20 @@ def test_the_events_say_what_happened(alice_client, alice_session):
     assert "<td>Alarms silenced</td>" in body
     assert "<td>14</td><td>38</td><td>36.8</td>" in body  # RR, EtCO2, temperature
     assert 'id="silenced-banner" class="silenced-banner" role="status">' in body
+
+
+def test_without_the_live_link_a_refused_form_shows_its_errors(alice_client, alice_session):
+    r = alice_client.post(
+        reverse("sessions:limits", args=[alice_session.pk]),
+        {"heart_rate_low": "130", "heart_rate_high": "120"},
+    )
+    assert r.status_code == 400
+    assert 'class="error"' in r.content.decode()
+    post = {**VALID_POST, "transition_seconds": "901"}
+    r = alice_client.post(reverse("sessions:vitals", args=[alice_session.pk]), post)
+    assert r.status_code == 400
+    assert 'data-field="transition_seconds"' in r.content.decode()
+    post = {**VALID_POST, "transition_seconds": "0", "temperature": "50"}
+    r = alice_client.post(reverse("sessions:vitals", args=[alice_session.pk]), post)
+    assert r.status_code == 400
+    assert "Temperature must be between 25.0 and 45.0." in r.content.decode()
