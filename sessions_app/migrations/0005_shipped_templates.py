@@ -12,8 +12,9 @@ import uuid
 from django.db import migrations
 
 
-def _values(systolic, diastolic, heart_rate, spo2, respiratory_rate, etco2, temperature, rhythm,
-            alarm=False):  # fmt: skip
+def _values(
+    systolic, diastolic, heart_rate, spo2, respiratory_rate, etco2, temperature, rhythm, alarm=False
+):
     return {
         "systolic": systolic,
         "diastolic": diastolic,
