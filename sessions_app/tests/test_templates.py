@@ -176,7 +176,9 @@ def test_each_refused_value_names_its_field(alice_client, alice, field, value, m
 
 
 def test_a_template_needs_a_name_and_a_step(alice_client, alice):
-    r = alice_client.post(reverse("sessions:template_new"), form_post(name="", steps=[blank_step()]))
+    r = alice_client.post(
+        reverse("sessions:template_new"), form_post(name="", steps=[blank_step()])
+    )
     body = r.content.decode()
     assert r.status_code == 400
     assert 'data-field="name">This field is required.' in body
@@ -367,7 +369,9 @@ def test_another_trainers_template_is_not_found(bob_client, alice, name, method)
 def test_shipped_templates_are_read_only(alice_client, name, method):
     shipped = SessionTemplate.objects.get(name="Septic shock", trainer=None)
     url = reverse(f"sessions:{name}", args=[shipped.pk])
-    data = form_post(name="Mine now", steps=[step_fields()], initial=5) if method == "post" else None
+    data = (
+        form_post(name="Mine now", steps=[step_fields()], initial=5) if method == "post" else None
+    )
     r = getattr(alice_client, method)(url, data)
     assert r.status_code == 404
     shipped.refresh_from_db()
