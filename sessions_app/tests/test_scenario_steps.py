@@ -57,6 +57,13 @@ def test_start_a_session_preselects_the_template(alice_client, drill):
     assert f'<option value="{drill.pk}" selected>Sepsis drill</option>' in r.content.decode()
 
 
+@pytest.mark.parametrize("template", ["not-a-uuid", "5a0c1e4e-3b1f-4c55-9b51-00000000ffff"])
+def test_a_bad_template_in_the_link_just_preselects_nothing(alice_client, template):
+    r = alice_client.get(reverse("sessions:new"), {"template": template})
+    assert r.status_code == 200
+    assert " selected>" not in r.content.decode().split('name="template"')[1].split("</select>")[0]
+
+
 def test_it_starts_a_session_from_a_template_with_a_copy_of_its_steps(alice_client, alice, drill):
     r = alice_client.post(
         reverse("sessions:new"),
