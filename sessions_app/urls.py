@@ -15,5 +15,12 @@ urlpatterns = [
     path("sessions/<uuid:pk>/stop-trend/", views.session_stop_trend, name="stop_trend"),
     path("sessions/<uuid:pk>/limits/", views.session_limits, name="limits"),
     path("sessions/<uuid:pk>/nibp/", views.session_nibp, name="nibp"),
+    path("sessions/<uuid:pk>/step/", views.session_step, name="step"),
     path("sessions/<uuid:pk>/close/", views.session_close, name="close"),
+    path("templates/", views.template_list, name="templates"),
+    path("templates/new/", views.template_new, name="template_new"),
+    path("templates/<uuid:pk>/", views.template_detail, name="template"),
+    path("templates/<uuid:pk>/edit/", views.template_edit, name="template_edit"),
+    path("templates/<uuid:pk>/duplicate/", views.template_duplicate, name="template_duplicate"),
+    path("templates/<uuid:pk>/delete/", views.template_delete, name="template_delete"),
 ]
