@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.models import Session, SessionEvent
+from sessions_app.models import Session, SessionEvent, SessionNote
 
 
 class ReadOnlyAdminMixin:
@@ -68,3 +68,14 @@ class SessionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["session__code"]
     list_select_related = ["session"]
     date_hierarchy = "created_at"
+
+
+@admin.register(SessionNote)
+class SessionNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The trainer's notes, kept with the events: read in the admin, written on the pages."""
+
+    list_display = ["at", "session", "text", "created_at"]
+    list_filter = ["at"]
+    search_fields = ["session__code", "text"]
+    list_select_related = ["session"]
+    date_hierarchy = "at"

@@ -16,4 +16,9 @@ urlpatterns = [
     path("sessions/<uuid:pk>/limits/", views.session_limits, name="limits"),
     path("sessions/<uuid:pk>/nibp/", views.session_nibp, name="nibp"),
     path("sessions/<uuid:pk>/close/", views.session_close, name="close"),
+    path("sessions/<uuid:pk>/notes/", views.session_note, name="note"),
+    path("sessions/<uuid:pk>/debrief/", views.session_debrief, name="debrief"),
+    path("sessions/<uuid:pk>/debrief.csv", views.session_export, name="export"),
+    path("sessions/<uuid:pk>/replay/", views.session_replay, name="replay"),
+    path("sessions/<uuid:pk>/replay.json", views.session_replay_json, name="replay_json"),
 ]
