@@ -21,7 +21,7 @@ from sessions_app.models import Session, SessionEvent, SessionNote
 
 # The plot's user units; the SVG scales to the width of its box (screen or A4 page).
 WIDTH, HEIGHT = 1000, 380
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 48, 16, 28, 36
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 48, 24, 28, 36
 PLOT_WIDTH = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 PLOT_HEIGHT = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 MIN_SPAN_SECONDS = 60
@@ -156,7 +156,7 @@ def step_label(step) -> str:
         step = step.get("name") or step.get("title") or step.get("number") or step.get("index")
     if isinstance(step, int) and not isinstance(step, bool):
         return _("Step %(number)d") % {"number": step}
-    return str(step)
+    return "" if step is None else str(step)
 
 
 # Alarms -----------------------------------------------------------------------------------

@@ -44,9 +44,11 @@ def test_it_draws_a_trend_as_a_ramp_from_its_start_values(alice_client, played):
     body = _get(alice_client, played).content.decode()
     systolic = re.search(r'series-systolic">\s*<path class="line" d="([^"]+)"', body).group(1)
 
-    # 600 s across 936 units from x=48; 0-150 over 316 units from y=28 (bottom 344).
+    # 600 s across the plot's width; 0 to 150 up its height.
     def point(seconds, value):
-        return f"{round(48 + seconds / 600 * 936, 1)},{round(28 + (1 - value / 150) * 316, 1)}"
+        x = debrief.MARGIN_LEFT + seconds / 600 * debrief.PLOT_WIDTH
+        y = debrief.MARGIN_TOP + (1 - value / 150) * debrief.PLOT_HEIGHT
+        return f"{round(x, 1)},{round(y, 1)}"
 
     assert systolic.split(" ")[:6] == [
         f"M{point(30, 120)}",  # normal values

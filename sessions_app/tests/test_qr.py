@@ -5,7 +5,10 @@ import re
 import pytest
 import zxingcpp
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image, ImageDraw
+
+from conftest import make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +59,9 @@ def test_the_qr_code_is_inline_svg_with_a_title(alice_client, alice_session):
     svg = _qr_svg(alice_client, alice_session)
     assert svg.startswith('<svg viewBox="0 0 ') and 'class="qr"' in svg
     assert "<title>Scan to join session ABC234</title>" in svg
+
+
+def test_an_ended_session_shows_no_qr_code(alice_client, alice):
+    session = make_session(alice, closed_at=timezone.now())
+    body = alice_client.get(reverse("sessions:control", args=[session.pk])).content.decode()
+    assert 'class="join-qr"' not in body
