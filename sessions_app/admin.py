@@ -2,7 +2,13 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.models import Session, SessionEvent, SessionTemplate, TemplateStep
+from sessions_app.models import (
+    Session,
+    SessionEvent,
+    SessionNote,
+    SessionTemplate,
+    TemplateStep,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -94,3 +100,14 @@ class SessionTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("steps"), ordering="step_count")
     def step_count(self, template):
         return template.step_count
+
+
+@admin.register(SessionNote)
+class SessionNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The trainer's notes, kept with the events: read in the admin, written on the pages."""
+
+    list_display = ["at", "session", "text", "created_at"]
+    list_filter = ["at"]
+    search_fields = ["session__code", "text"]
+    list_select_related = ["session"]
+    date_hierarchy = "at"

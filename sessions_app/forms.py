@@ -5,8 +5,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app import vitals
-from sessions_app.models import SessionTemplate
+from sessions_app import debrief, vitals
+from sessions_app.models import SessionNote, SessionTemplate
 from sessions_app.scenarios import MAX_STEPS, StepData
 
 
@@ -21,6 +21,44 @@ class JoinForm(forms.Form):
 
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper()
+
+
+class NoteForm(forms.Form):
+    """A trainer's note; `offset` (mm:ss from the start) says which moment it is about.
+
+    Without an offset the note is about now, or the end of a session that has ended.
+    """
+
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=SessionNote.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write something first: an empty note is not stored.")},
+    )
+    offset = forms.CharField(
+        label=_("At (mm:ss from the start)"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"placeholder": "04:30", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, duration_seconds: float | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duration_seconds = duration_seconds
+
+    def clean_offset(self):
+        text = self.cleaned_data["offset"]
+        if not text:
+            return None
+        seconds = debrief.parse_offset(text)
+        if seconds is None:
+            raise forms.ValidationError(_("Give the time as minutes:seconds, for example 04:30."))
+        if self.duration_seconds is not None and seconds > self.duration_seconds:
+            raise forms.ValidationError(
+                _("The session lasted %(length)s: choose a time within it.")
+                % {"length": debrief.format_offset(self.duration_seconds)}
+            )
+        return seconds
 
 
 class SessionForm(forms.Form):

@@ -234,3 +234,24 @@ class TemplateStep(models.Model):
             "transition_seconds": self.transition_seconds,
             "note": self.note,
         }
+
+
+class SessionNote(models.Model):
+    # The trainer's own remark, written during the session or at the debrief; `at` is the
+    # moment of the session it is about, not when it was typed.
+    MAX_LENGTH = 2000
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(_("note"), max_length=MAX_LENGTH)
+    at = models.DateTimeField(_("at"), db_index=True)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        db_table = "session_notes"
+        ordering = ["at", "created_at"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+    def __str__(self):
+        return self.text[:60]

@@ -18,9 +18,9 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from sessions_app import nibp, trends, vitals
+from sessions_app import debrief, nibp, trends, vitals
 from sessions_app.groups import control_group, screens_group
-from sessions_app.models import Session, SessionEvent
+from sessions_app.models import Session, SessionEvent, SessionNote
 from shiller import throttle
 
 logger = logging.getLogger(__name__)
@@ -277,6 +277,17 @@ def monitor_state(session: Session, now=None) -> dict:
         ),
         "nibp": nibp.state(session, now),
     }
+
+
+def add_note(session: Session, text: str, at=None, now=None) -> SessionNote:
+    """Store a trainer's note about a moment of the session (by default now, or its end).
+
+    Notes are the trainer's own, not the monitor's: they may be added after the session ended,
+    at the debrief, and are never broadcast.
+    """
+    end = debrief.ended_at(session, now)
+    at = min(max(at or end, session.created_at), end)
+    return SessionNote.objects.create(session=session, text=text, at=at)
 
 
 def close_session(session: Session, now=None) -> bool:

@@ -23,4 +23,9 @@ urlpatterns = [
     path("templates/<uuid:pk>/edit/", views.template_edit, name="template_edit"),
     path("templates/<uuid:pk>/duplicate/", views.template_duplicate, name="template_duplicate"),
     path("templates/<uuid:pk>/delete/", views.template_delete, name="template_delete"),
+    path("sessions/<uuid:pk>/notes/", views.session_note, name="note"),
+    path("sessions/<uuid:pk>/debrief/", views.session_debrief, name="debrief"),
+    path("sessions/<uuid:pk>/debrief.csv", views.session_export, name="export"),
+    path("sessions/<uuid:pk>/replay/", views.session_replay, name="replay"),
+    path("sessions/<uuid:pk>/replay.json", views.session_replay_json, name="replay_json"),
 ]

@@ -1,20 +1,24 @@
+import datetime
 import json
 from functools import partial
+from io import StringIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sessions_app import scenarios, services, vitals
+from sessions_app import debrief, qr, scenarios, services, vitals
 from sessions_app.forms import (
     AlarmLimitsForm,
     JoinForm,
     NibpIntervalForm,
+    NoteForm,
     SessionForm,
     StepForm,
     StepFormSet,
@@ -26,6 +30,8 @@ from sessions_app.models import Session, SessionTemplate
 from shiller import throttle
 
 RECENT_EVENTS = 20
+RECENT_NOTES = 5
+REPLAY_SPEEDS = (1, 2, 4, 8)
 SESSIONS_PER_PAGE = 25
 
 
@@ -119,8 +125,9 @@ def session_new(request):
     return render(request, "sessions_app/session_new.html", {"form": form})
 
 
-def _render_control(request, session, form=None, limits_form=None, status=200):
+def _render_control(request, session, form=None, limits_form=None, note_form=None, status=200):
     state = services.monitor_state(session)
+    join_url = request.build_absolute_uri(reverse("sessions:monitor", args=[session.code]))
     ctx = {
         "session": session,
         "state": state,
@@ -135,8 +142,13 @@ def _render_control(request, session, form=None, limits_form=None, status=200):
             for label, values in vitals.PRESETS.values()
         ],
         "rhythms": {key: str(label) for key, label in vitals.RHYTHMS.items()},
-        "join_url": request.build_absolute_uri(reverse("sessions:monitor", args=[session.code])),
         "scenario": scenarios.control_panel(session),
+        "join_url": join_url,
+        "join_qr": qr.svg(
+            join_url, title=_("Scan to join session %(code)s") % {"code": session.code}
+        ),
+        "note_form": note_form or NoteForm(),
+        "notes": list(session.notes.order_by("-at", "-created_at")[:RECENT_NOTES]),
     }
     return render(request, "sessions_app/control.html", ctx, status=status)
 
@@ -324,3 +336,79 @@ def template_delete(request, pk):
         messages.success(request, _("Template deleted."))
         return redirect("sessions:templates")
     return render(request, "sessions_app/template_delete.html", {"template": template})
+
+
+# After the session (or during it): notes, the debrief, its export and the replay.
+
+
+@login_required
+@require_POST
+def session_note(request, pk):
+    """Add a note from the control page (about now) or the debrief (about a chosen moment)."""
+    session = _get_own_session(request, pk)
+    from_debrief = request.POST.get("return_to") == "debrief"
+    line = debrief.timeline(session)
+    form = NoteForm(request.POST, duration_seconds=line.seconds(line.ended_at))
+    if not form.is_valid():
+        if from_debrief:
+            return _render_debrief(request, session, line, note_form=form, status=400)
+        return _render_control(request, session, note_form=form, status=400)
+    offset = form.cleaned_data["offset"]
+    at = None if offset is None else session.created_at + datetime.timedelta(seconds=offset)
+    services.add_note(session, form.cleaned_data["text"], at=at)
+    messages.success(request, _("Note saved."))
+    target = "sessions:debrief" if from_debrief else "sessions:control"
+    return redirect(reverse(target, args=[session.pk]) + "#notes")
+
+
+def _render_debrief(request, session, line, note_form=None, status=200):
+    ctx = {
+        "session": session,
+        "timeline": line,
+        "plot": debrief.plot(line),
+        "rows": debrief.rows(line),
+        "duration": debrief.format_offset(line.seconds(line.ended_at)),
+        "note_form": note_form or NoteForm(),
+        "replay_speeds": REPLAY_SPEEDS,
+    }
+    return render(request, "sessions_app/debrief.html", ctx, status=status)
+
+
+@login_required
+def session_debrief(request, pk):
+    session = _get_own_session(request, pk)
+    return _render_debrief(request, session, debrief.timeline(session))
+
+
+@login_required
+def session_export(request, pk):
+    session = _get_own_session(request, pk)
+    out = StringIO()
+    debrief.write_csv(debrief.timeline(session), out)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{debrief.csv_filename(session)}"'
+    return response
+
+
+@login_required
+def session_replay(request, pk):
+    """The monitor page, fed by the stored events at `speed` instead of the live socket."""
+    session = _get_own_session(request, pk)
+    speed = request.GET.get("speed", "1")
+    speed = int(speed) if speed.isdigit() and int(speed) in REPLAY_SPEEDS else 1
+    ctx = {
+        "session": session,
+        "state": debrief.replay_snapshot(session),
+        "values": None,
+        "alarm_limits": vitals.default_alarm_limits(),
+        "alarm_rules": _alarm_rules(),
+        "rhythms": vitals.RHYTHMS,
+        "replay_src": reverse("sessions:replay_json", args=[session.pk]),
+        "replay_speed": speed,
+    }
+    return render(request, "sessions_app/replay.html", ctx)
+
+
+@login_required
+def session_replay_json(request, pk):
+    return JsonResponse(debrief.replay(_get_own_session(request, pk)))
