@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sessions_app import vitals
 
@@ -36,7 +37,13 @@ class Session(models.Model):
     OPEN = "open"
     CLOSED = "closed"
     EXPIRED = "expired"
-    STATUS_LABELS = {OPEN: _("open"), CLOSED: _("closed"), EXPIRED: _("expired")}
+    # A context of their own: in French a closed session ("clôturée") and the field "closed"
+    # ("clôturée le") differ.
+    STATUS_LABELS = {
+        OPEN: pgettext_lazy("session status", "open"),
+        CLOSED: pgettext_lazy("session status", "closed"),
+        EXPIRED: pgettext_lazy("session status", "expired"),
+    }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     trainer = models.ForeignKey(
