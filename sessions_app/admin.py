@@ -2,7 +2,13 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.models import Session, SessionEvent
+from sessions_app.models import (
+    Session,
+    SessionEvent,
+    SessionNote,
+    SessionTemplate,
+    TemplateStep,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -45,7 +51,7 @@ class SessionAdmin(admin.ModelAdmin):
     list_display = ["code", "trainer", "trainee_name", "status_label", "expires_at", "event_count"]
     list_filter = [StatusFilter, "created_at", "expires_at"]
     search_fields = ["code", "trainee_name", "trainer__email"]
-    readonly_fields = ["id", "code", "trainer", "created_at", "last_values"]
+    readonly_fields = ["id", "code", "trainer", "created_at", "last_values", "template", "steps"]
     list_select_related = ["trainer"]
     inlines = [SessionEventInline]
 
@@ -68,3 +74,40 @@ class SessionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["session__code"]
     list_select_related = ["session"]
     date_hierarchy = "created_at"
+
+
+class TemplateStepInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = TemplateStep
+    fields = ["position", "values", "transition_seconds", "note"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(SessionTemplate)
+class SessionTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Trainers' templates, for audit: made and changed on the trainers' pages, not here."""
+
+    list_display = ["name", "trainer", "step_count", "created_at", "updated_at"]
+    list_filter = [("trainer", admin.EmptyFieldListFilter), "updated_at"]
+    search_fields = ["name", "trainer__email"]
+    list_select_related = ["trainer"]
+    readonly_fields = ["id", "trainer", "name", "description", "created_at", "updated_at"]
+    inlines = [TemplateStepInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(step_count=Count("steps"))
+
+    @admin.display(description=_("steps"), ordering="step_count")
+    def step_count(self, template):
+        return template.step_count
+
+
+@admin.register(SessionNote)
+class SessionNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The trainer's notes, kept with the events: read in the admin, written on the pages."""
+
+    list_display = ["at", "session", "text", "created_at"]
+    list_filter = ["at"]
+    search_fields = ["session__code", "text"]
+    list_select_related = ["session"]
+    date_hierarchy = "at"

@@ -13,7 +13,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions_app import services, viewers, vitals
+from sessions_app import scenarios, services, viewers, vitals
 from sessions_app.fanout import get_hub
 from sessions_app.groups import control_group
 from sessions_app.models import Session
@@ -177,7 +177,14 @@ class ControlConsumer(AsyncWebsocketConsumer):
             await self.send_error(request_id, errors)
 
     # What the control page can ask for; each is one services call, answered by an ack or error.
-    ACTIONS = ("set_vitals", "stop_trend", "set_alarm_limits", "start_nibp", "set_nibp_interval")
+    ACTIONS = (
+        "set_vitals",
+        "stop_trend",
+        "set_alarm_limits",
+        "start_nibp",
+        "set_nibp_interval",
+        "apply_step",
+    )
 
     async def run_action(self, request_id, message: dict) -> None:
         try:
@@ -247,3 +254,11 @@ class ControlConsumer(AsyncWebsocketConsumer):
                     self.session_id, message.get("minutes"), **mine
                 )
                 return {"minutes": minutes}
+            case "apply_step":
+                # Without an index, the next step.
+                change = scenarios.apply_step(self.session_id, message.get("index"), **mine)
+                return {
+                    "event_id": str(change.event.id),
+                    "broadcast": change.broadcast,
+                    "step": change.event.detail["step"],
+                }

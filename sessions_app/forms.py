@@ -1,10 +1,13 @@
 from django import forms
 from django.conf import settings
+from django.forms import formset_factory
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app import vitals
+from sessions_app import debrief, vitals
+from sessions_app.models import SessionNote, SessionTemplate
+from sessions_app.scenarios import MAX_STEPS, StepData
 
 
 class JoinForm(forms.Form):
@@ -20,6 +23,44 @@ class JoinForm(forms.Form):
         return self.cleaned_data["code"].strip().upper()
 
 
+class NoteForm(forms.Form):
+    """A trainer's note; `offset` (mm:ss from the start) says which moment it is about.
+
+    Without an offset the note is about now, or the end of a session that has ended.
+    """
+
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=SessionNote.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write something first: an empty note is not stored.")},
+    )
+    offset = forms.CharField(
+        label=_("At (mm:ss from the start)"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"placeholder": "04:30", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, duration_seconds: float | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duration_seconds = duration_seconds
+
+    def clean_offset(self):
+        text = self.cleaned_data["offset"]
+        if not text:
+            return None
+        seconds = debrief.parse_offset(text)
+        if seconds is None:
+            raise forms.ValidationError(_("Give the time as minutes:seconds, for example 04:30."))
+        if self.duration_seconds is not None and seconds > self.duration_seconds:
+            raise forms.ValidationError(
+                _("The session lasted %(length)s: choose a time within it.")
+                % {"length": debrief.format_offset(self.duration_seconds)}
+            )
+        return seconds
+
+
 class SessionForm(forms.Form):
     trainee_name = forms.CharField(label=_("Trainee name"), max_length=100)
     duration_minutes = forms.IntegerField(
@@ -28,6 +69,17 @@ class SessionForm(forms.Form):
         min_value=settings.SESSION_MIN_MINUTES,
         max_value=settings.SESSION_MAX_MINUTES,
     )
+    template = forms.ModelChoiceField(
+        label=_("Scenario template"),
+        queryset=SessionTemplate.objects.none(),
+        required=False,
+        empty_label=_("None: I set the values myself"),
+    )
+
+    def __init__(self, *args, trainer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Own and shipped templates only: another trainer's id is "not one of the choices".
+        self.fields["template"].queryset = SessionTemplate.objects.visible_to(trainer)
 
 
 def _message(template: str, **params):
@@ -162,3 +214,73 @@ class NibpIntervalForm(forms.Form):
     minutes = forms.TypedChoiceField(
         label=_("Automatic NIBP"), coerce=int, choices=_nibp_interval_choices
     )
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = SessionTemplate
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class TemplateStepForm(VitalsForm):
+    """One step of a template: the control page's values, its transition, and a note."""
+
+    note = forms.CharField(
+        label=_("Note for the trainer"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the trainee should do, e.g. “give 1 mg adrenaline”."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A blank "new step" left untouched must count as unchanged, so it is skipped.
+        self.fields["rhythm"].initial = "sinus"
+
+    @classmethod
+    def initial_from_step(cls, step) -> dict:
+        return {
+            **cls.initial_from(step.values),
+            "transition_seconds": step.transition_seconds,
+            "note": step.note,
+        }
+
+
+class BaseStepFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        if not self.ordered_forms:
+            raise forms.ValidationError(_("A template needs at least one step."))
+
+    def steps(self) -> list[StepData]:
+        """The kept steps (not deleted, not a blank new one), in the order the trainer gave."""
+        return [
+            StepData(
+                form.cleaned_data["values"],
+                form.cleaned_data["transition_seconds"],
+                form.cleaned_data["note"],
+            )
+            for form in self.ordered_forms
+        ]
+
+
+# Add: the blank form at the end; remove: "Delete"; reorder: the "Position" numbers. No script.
+StepFormSet = formset_factory(
+    TemplateStepForm,
+    formset=BaseStepFormSet,
+    extra=1,
+    can_delete=True,
+    can_order=True,
+    max_num=MAX_STEPS,
+    validate_max=True,
+)
+
+
+class StepForm(forms.Form):
+    """The control page's step buttons: a step's index, or none for the next step."""
+
+    index = forms.IntegerField(required=False, min_value=0)

@@ -1,9 +1,11 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sessions_app import vitals
 
@@ -35,7 +37,13 @@ class Session(models.Model):
     OPEN = "open"
     CLOSED = "closed"
     EXPIRED = "expired"
-    STATUS_LABELS = {OPEN: _("open"), CLOSED: _("closed"), EXPIRED: _("expired")}
+    # A context of their own: in French a closed session ("clôturée") and the field "closed"
+    # ("clôturée le") differ.
+    STATUS_LABELS = {
+        OPEN: pgettext_lazy("session status", "open"),
+        CLOSED: pgettext_lazy("session status", "closed"),
+        EXPIRED: pgettext_lazy("session status", "expired"),
+    }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     trainer = models.ForeignKey(
@@ -59,6 +67,19 @@ class Session(models.Model):
         _("NIBP interval (minutes)"), default=0
     )
     nibp_cycle_started_at = models.DateTimeField(_("NIBP cycle started"), null=True, blank=True)
+    # A session started from a scenario template keeps a copy of its steps (see scenarios.py):
+    # editing or deleting the template later changes neither a running session nor its record.
+    template = models.ForeignKey(
+        "SessionTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("template"),
+    )
+    steps = models.JSONField(_("steps"), null=True, blank=True)
+    # Index in `steps` of the step last applied; None before the first.
+    current_step = models.PositiveSmallIntegerField(_("current step"), null=True, blank=True)
 
     objects = SessionQuerySet.as_manager()
 
@@ -137,3 +158,107 @@ class SessionEvent(models.Model):
 
     def kind_label(self):
         return self.KINDS[self.kind]
+
+
+class SessionTemplateQuerySet(models.QuerySet):
+    def visible_to(self, trainer):
+        """The trainer's own templates and the shipped ones (no trainer), which everyone sees."""
+        return self.filter(models.Q(trainer=trainer) | models.Q(trainer__isnull=True))
+
+
+class SessionTemplate(models.Model):
+    """A scenario a trainer prepares: ordered steps of values, each with a note for the trainer.
+
+    Without a trainer it is shipped with Shiller (migration 0005): every trainer reads and
+    duplicates it, nobody edits it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="session_templates",
+        verbose_name=_("trainer"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SessionTemplateQuerySet.as_manager()
+
+    class Meta:
+        db_table = "session_templates"
+        ordering = ["name", "created_at"]
+        verbose_name = _("scenario template")
+        verbose_name_plural = _("scenario templates")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.trainer_id is None
+
+
+class TemplateStep(models.Model):
+    template = models.ForeignKey(
+        SessionTemplate, on_delete=models.CASCADE, related_name="steps", verbose_name=_("template")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    # Every vital and flag, as vitals.validate() returns them.
+    values = models.JSONField(_("values"))
+    transition_seconds = models.PositiveIntegerField(_("transition (s)"), default=0)
+    note = models.TextField(_("note for the trainer"), blank=True)
+
+    class Meta:
+        db_table = "session_template_steps"
+        ordering = ["template", "position"]
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "position"], name="session_template_steps_position_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.template} #{self.position + 1}"
+
+    def clean(self):
+        try:
+            self.values = vitals.validate(self.values)
+            self.transition_seconds = vitals.validate_transition(self.transition_seconds)
+        except vitals.VitalsError as error:
+            raise ValidationError(error.errors) from None
+
+    def as_snapshot(self) -> dict:
+        """What a session copies of the step when it starts (Session.steps)."""
+        return {
+            "values": self.values,
+            "transition_seconds": self.transition_seconds,
+            "note": self.note,
+        }
+
+
+class SessionNote(models.Model):
+    # The trainer's own remark, written during the session or at the debrief; `at` is the
+    # moment of the session it is about, not when it was typed.
+    MAX_LENGTH = 2000
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(_("note"), max_length=MAX_LENGTH)
+    at = models.DateTimeField(_("at"), db_index=True)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        db_table = "session_notes"
+        ordering = ["at", "created_at"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+    def __str__(self):
+        return self.text[:60]

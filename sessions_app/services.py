@@ -18,9 +18,9 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from sessions_app import nibp, trends, vitals
+from sessions_app import debrief, nibp, trends, vitals
 from sessions_app.groups import control_group, screens_group
-from sessions_app.models import Session, SessionEvent
+from sessions_app.models import Session, SessionEvent, SessionNote
 from shiller import throttle
 
 logger = logging.getLogger(__name__)
@@ -93,19 +93,21 @@ def apply_vitals(
     transition_seconds=0,
     trainer=None,
     now=None,
+    step: int | None = None,
 ) -> AppliedChange:
     """Validate and store a change, then broadcast it once the transaction commits.
 
     With a transition, the monitor moves from the values it shows now to `values` over that
-    many seconds (see trends.py). Raises VitalsError (nothing stored), Session.DoesNotExist
-    (unknown, or not `trainer`'s), or SessionNotOpen.
+    many seconds (see trends.py). `step` is the index of the scenario step this change applies
+    (scenarios.py), kept in the event's detail and the broadcast. Raises VitalsError (nothing
+    stored), Session.DoesNotExist (unknown, or not `trainer`'s), or SessionNotOpen.
     """
     clean = vitals.validate(values)
     seconds = vitals.validate_transition(transition_seconds)
     with transaction.atomic():
         session, now = _lock_open_session(session_id, trainer, now)
         trend = trends.start(current_values(session, now), seconds, now)
-        return _store_values(session, SessionEvent.VITALS, clean, trend, now)
+        return _store_values(session, SessionEvent.VITALS, clean, trend, now, step=step)
 
 
 class NoTrend(Exception):
@@ -136,15 +138,18 @@ def _lock_open_session(session_id, trainer, now) -> tuple[Session, datetime.date
     return session, now
 
 
-def _store_values(session, kind, values, trend, now) -> AppliedChange:
+def _store_values(session, kind, values, trend, now, step=None) -> AppliedChange:
     Session.objects.filter(pk=session.pk).update(last_values=values, trend=trend)
+    detail = {"from": trend["from"]} if trend else {}
+    if step is not None:
+        detail["step"] = step
     event = _record_event(
         session,
         kind,
         values,
         now,
         transition_seconds=trend["seconds"] if trend else 0,
-        detail={"from": trend["from"]} if trend else {},
+        detail=detail,
     )
     change = AppliedChange(event)
     # Broadcast after commit: a rolled-back change must not reach screens.
@@ -174,6 +179,8 @@ def _broadcast_change(change: AppliedChange, trend: dict | None) -> None:
         "event_id": str(event.id),
         "at": event.created_at.isoformat(),
     }
+    if "step" in event.detail:
+        message["step"] = event.detail["step"]
     change.broadcast = broadcast(event.session_id, message)
 
 
@@ -270,6 +277,17 @@ def monitor_state(session: Session, now=None) -> dict:
         ),
         "nibp": nibp.state(session, now),
     }
+
+
+def add_note(session: Session, text: str, at=None, now=None) -> SessionNote:
+    """Store a trainer's note about a moment of the session (by default now, or its end).
+
+    Notes are the trainer's own, not the monitor's: they may be added after the session ended,
+    at the debrief, and are never broadcast.
+    """
+    end = debrief.ended_at(session, now)
+    at = min(max(at or end, session.created_at), end)
+    return SessionNote.objects.create(session=session, text=text, at=at)
 
 
 def close_session(session: Session, now=None) -> bool:

@@ -1,26 +1,37 @@
+import datetime
 import json
 from functools import partial
+from io import StringIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sessions_app import services, vitals
+from sessions_app import debrief, qr, scenarios, services, vitals
 from sessions_app.forms import (
     AlarmLimitsForm,
     JoinForm,
     NibpIntervalForm,
+    NoteForm,
     SessionForm,
+    StepForm,
+    StepFormSet,
+    TemplateForm,
+    TemplateStepForm,
     VitalsForm,
 )
-from sessions_app.models import Session
+from sessions_app.models import Session, SessionTemplate
 from shiller import throttle
 
 RECENT_EVENTS = 20
+RECENT_NOTES = 5
+REPLAY_SPEEDS = (1, 2, 4, 8)
 SESSIONS_PER_PAGE = 25
 
 
@@ -102,17 +113,21 @@ def session_list(request):
 
 @login_required
 def session_new(request):
-    form = SessionForm(request.POST or None)
+    # "Start a session" on a template's page links here with ?template=<id>.
+    initial = {"template": request.GET.get("template")}
+    form = SessionForm(request.POST or None, trainer=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        session = services.create_session(
-            request.user, form.cleaned_data["trainee_name"], form.cleaned_data["duration_minutes"]
+        data = form.cleaned_data
+        session = scenarios.start_session(
+            request.user, data["trainee_name"], data["duration_minutes"], data["template"]
         )
         return redirect("sessions:control", pk=session.pk)
     return render(request, "sessions_app/session_new.html", {"form": form})
 
 
-def _render_control(request, session, form=None, limits_form=None, status=200):
+def _render_control(request, session, form=None, limits_form=None, note_form=None, status=200):
     state = services.monitor_state(session)
+    join_url = request.build_absolute_uri(reverse("sessions:monitor", args=[session.code]))
     ctx = {
         "session": session,
         "state": state,
@@ -127,7 +142,13 @@ def _render_control(request, session, form=None, limits_form=None, status=200):
             for label, values in vitals.PRESETS.values()
         ],
         "rhythms": {key: str(label) for key, label in vitals.RHYTHMS.items()},
-        "join_url": request.build_absolute_uri(reverse("sessions:monitor", args=[session.code])),
+        "scenario": scenarios.control_panel(session),
+        "join_url": join_url,
+        "join_qr": qr.svg(
+            join_url, title=_("Scan to join session %(code)s") % {"code": session.code}
+        ),
+        "note_form": note_form or NoteForm(),
+        "notes": list(session.notes.order_by("-at", "-created_at")[:RECENT_NOTES]),
     }
     return render(request, "sessions_app/control.html", ctx, status=status)
 
@@ -199,9 +220,24 @@ def session_nibp(request, pk):
     return _act(request, session, set_interval, _("NIBP interval set."))
 
 
+@login_required
+@require_POST
+def session_step(request, pk):
+    """Apply a step of the session's scenario: `index`, or without it the next step."""
+    session = _get_own_session(request, pk)
+    form = StepForm(request.POST)
+    # A malformed index is refused by apply_step like a step that does not exist.
+    index = form.cleaned_data["index"] if form.is_valid() else -1
+    apply = partial(scenarios.apply_step, session.pk, index, trainer=request.user)
+    return _act(request, session, apply, _("Step applied: values sent to the monitors."))
+
+
 def _act(request, session, action, success: str):
     try:
         action()
+    except vitals.VitalsError as error:
+        for message in error.errors.values():
+            messages.error(request, message)
     except services.SessionNotOpen:
         messages.error(request, _("This session has ended: the change was not stored."))
     except services.NoTrend:
@@ -220,3 +256,158 @@ def session_close(request, pk):
     else:
         messages.info(request, _("This session had already ended."))
     return redirect("sessions:control", pk=session.pk)
+
+
+# Scenario templates. Shipped templates (no trainer) are readable by every trainer and can be
+# duplicated and started; only a trainer's own can be edited or deleted.
+
+
+def _get_own_template(request, pk) -> SessionTemplate:
+    """The logged-in trainer's own template, or 404: shipped ones and others' are not editable."""
+    return get_object_or_404(SessionTemplate, pk=pk, trainer=request.user)
+
+
+def _get_visible_template(request, pk) -> SessionTemplate:
+    """An own or shipped template, or 404: another trainer's looks like no template."""
+    return get_object_or_404(SessionTemplate.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+def template_list(request):
+    templates = SessionTemplate.objects.visible_to(request.user).annotate(step_count=Count("steps"))
+    ctx = {
+        "own": [t for t in templates if not t.is_shipped],
+        "shipped": [t for t in templates if t.is_shipped],
+    }
+    return render(request, "sessions_app/template_list.html", ctx)
+
+
+@login_required
+def template_detail(request, pk):
+    template = _get_visible_template(request, pk)
+    ctx = {"template": template, "steps": template.steps.all()}
+    return render(request, "sessions_app/template_detail.html", ctx)
+
+
+@login_required
+def template_new(request):
+    return _edit_template(request, None)
+
+
+@login_required
+def template_edit(request, pk):
+    return _edit_template(request, _get_own_template(request, pk))
+
+
+def _edit_template(request, template: SessionTemplate | None):
+    steps = template.steps.all() if template else []
+    form = TemplateForm(request.POST or None, instance=template)
+    formset = StepFormSet(
+        request.POST or None,
+        prefix="steps",
+        initial=[TemplateStepForm.initial_from_step(step) for step in steps],
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        template = scenarios.save_template(
+            request.user, data["name"], data["description"], formset.steps(), template
+        )
+        messages.success(request, _("Template saved."))
+        return redirect("sessions:template", pk=template.pk)
+    ctx = {"template": template, "form": form, "formset": formset}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "sessions_app/template_edit.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def template_duplicate(request, pk):
+    copy = scenarios.duplicate_template(_get_visible_template(request, pk), request.user)
+    messages.success(request, _("Template copied: this copy is yours to edit."))
+    return redirect("sessions:template_edit", pk=copy.pk)
+
+
+@login_required
+def template_delete(request, pk):
+    """GET asks for confirmation; POST deletes. Sessions started from it keep their steps."""
+    template = _get_own_template(request, pk)
+    if request.method == "POST":
+        template.delete()
+        messages.success(request, _("Template deleted."))
+        return redirect("sessions:templates")
+    return render(request, "sessions_app/template_delete.html", {"template": template})
+
+
+# After the session (or during it): notes, the debrief, its export and the replay.
+
+
+@login_required
+@require_POST
+def session_note(request, pk):
+    """Add a note from the control page (about now) or the debrief (about a chosen moment)."""
+    session = _get_own_session(request, pk)
+    from_debrief = request.POST.get("return_to") == "debrief"
+    line = debrief.timeline(session)
+    form = NoteForm(request.POST, duration_seconds=line.seconds(line.ended_at))
+    if not form.is_valid():
+        if from_debrief:
+            return _render_debrief(request, session, line, note_form=form, status=400)
+        return _render_control(request, session, note_form=form, status=400)
+    offset = form.cleaned_data["offset"]
+    at = None if offset is None else session.created_at + datetime.timedelta(seconds=offset)
+    services.add_note(session, form.cleaned_data["text"], at=at)
+    messages.success(request, _("Note saved."))
+    target = "sessions:debrief" if from_debrief else "sessions:control"
+    return redirect(reverse(target, args=[session.pk]) + "#notes")
+
+
+def _render_debrief(request, session, line, note_form=None, status=200):
+    ctx = {
+        "session": session,
+        "timeline": line,
+        "plot": debrief.plot(line),
+        "rows": debrief.rows(line),
+        "duration": debrief.format_offset(line.seconds(line.ended_at)),
+        "note_form": note_form or NoteForm(),
+        "replay_speeds": REPLAY_SPEEDS,
+    }
+    return render(request, "sessions_app/debrief.html", ctx, status=status)
+
+
+@login_required
+def session_debrief(request, pk):
+    session = _get_own_session(request, pk)
+    return _render_debrief(request, session, debrief.timeline(session))
+
+
+@login_required
+def session_export(request, pk):
+    session = _get_own_session(request, pk)
+    out = StringIO()
+    debrief.write_csv(debrief.timeline(session), out)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{debrief.csv_filename(session)}"'
+    return response
+
+
+@login_required
+def session_replay(request, pk):
+    """The monitor page, fed by the stored events at `speed` instead of the live socket."""
+    session = _get_own_session(request, pk)
+    speed = request.GET.get("speed", "1")
+    speed = int(speed) if speed.isdigit() and int(speed) in REPLAY_SPEEDS else 1
+    ctx = {
+        "session": session,
+        "state": debrief.replay_snapshot(session),
+        "values": None,
+        "alarm_rules": _alarm_rules(),
+        "rhythms": vitals.RHYTHMS,
+        "replay_src": reverse("sessions:replay_json", args=[session.pk]),
+        "replay_speed": speed,
+    }
+    return render(request, "sessions_app/replay.html", ctx)
+
+
+@login_required
+def session_replay_json(request, pk):
+    return JsonResponse(debrief.replay(_get_own_session(request, pk)))

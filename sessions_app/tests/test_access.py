@@ -15,6 +15,11 @@ TRAINER_URLS = [
     ("get", "sessions:control", {}),
     ("post", "sessions:vitals", VALID_POST),
     ("post", "sessions:close", {}),
+    ("post", "sessions:note", {"text": "A note", "return_to": "debrief"}),
+    ("get", "sessions:debrief", {}),
+    ("get", "sessions:export", {}),
+    ("get", "sessions:replay", {}),
+    ("get", "sessions:replay_json", {}),
 ]
 
 

@@ -1,0 +1,468 @@
+"""A session after the fact: its timeline, the plot, the CSV export and the replay messages.
+
+Everything here is read from the stored events and notes, the audit trail; nothing is written.
+The plot is drawn on the server as SVG (the template `includes/debrief_plot.html` turns the
+geometry computed here into markup, so every text is escaped by Django). Alarm periods are
+worked out per event interval from the session's alarm limits as they are now (limit changes
+are not stored as events) and, along a trend, from samples of the values shown (at most
+TREND_SAMPLES per trend), so a period may start or end a few seconds off along a long trend.
+"""
+
+import csv
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sessions_app import trends, vitals
+from sessions_app.models import Session, SessionEvent, SessionNote
+
+# The plot's user units; the SVG scales to the width of its box (screen or A4 page).
+WIDTH, HEIGHT = 1000, 380
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 48, 24, 28, 36
+PLOT_WIDTH = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+PLOT_HEIGHT = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+MIN_SPAN_SECONDS = 60
+TREND_SAMPLES = 60
+TICK_STEPS_SECONDS = (15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+MAX_TICKS = 10
+
+ALWAYS_PLOTTED = ("heart_rate", "spo2", "systolic", "diastolic")
+# Plotted only when some event has them: a monitor without the sensor has nothing to show.
+PLOTTED_WHEN_USED = ("respiratory_rate", "etco2")
+# Limits are per number; what the trainer disconnects is per tile.
+PARAMETER_OF = {"systolic": "nibp", "diastolic": "nibp"}
+
+RED, YELLOW = "red", "yellow"
+
+CSV_COLUMNS = (
+    "at",
+    "seconds_since_start",
+    "kind",
+    "systolic",
+    "diastolic",
+    "heart_rate",
+    "spo2",
+    "respiratory_rate",
+    "etco2",
+    "temperature",
+    "rhythm",
+    "alarm",
+    "spo2_probe_off",
+    "hidden",
+    "transition_seconds",
+    "step",
+    "note",
+)
+NOTE_KIND = "note"
+
+
+@dataclass
+class Timeline:
+    session: Session
+    events: list[SessionEvent]  # oldest first
+    notes: list[SessionNote]
+    started_at: datetime.datetime
+    ended_at: datetime.datetime
+    segments: list["Segment"] = field(default_factory=list)
+
+    def seconds(self, at: datetime.datetime) -> float:
+        return (at - self.started_at).total_seconds()
+
+    @property
+    def span_seconds(self) -> float:
+        return max(self.seconds(self.ended_at), MIN_SPAN_SECONDS)
+
+
+@dataclass
+class Segment:
+    """From one change of values to the next (or the end): its target and trend."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+    target: dict
+    trend: dict | None
+
+    def values_at(self, at: datetime.datetime) -> dict:
+        return trends.values_at(self.target, self.trend, at)
+
+    @property
+    def ramp_end(self) -> datetime.datetime:
+        if not self.trend:
+            return self.start
+        return min(self.start + datetime.timedelta(seconds=self.trend["seconds"]), self.end)
+
+
+def ended_at(session: Session, now: datetime.datetime | None = None) -> datetime.datetime:
+    """When the session ended: closed, expired, or (still open) now."""
+    now = now or timezone.now()
+    end = session.closed_at or min(session.expires_at, now)
+    return max(end, session.created_at)
+
+
+def event_trend(event: SessionEvent) -> dict | None:
+    """The trend record a change broadcast, rebuilt from the event (see trends.start)."""
+    if not event.transition_seconds or "from" not in event.detail:
+        return None
+    return {
+        "from": event.detail["from"],
+        "started_at": event.created_at.isoformat(),
+        "seconds": event.transition_seconds,
+    }
+
+
+def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline:
+    events = list(session.events.order_by("created_at", "id"))
+    notes = list(session.notes.order_by("at", "created_at"))
+    end = ended_at(session, now)
+    if events:
+        end = max(end, events[-1].created_at)
+    result = Timeline(session, events, notes, session.created_at, end)
+    changes = [event for event in events if event.kind in SessionEvent.VALUE_KINDS]
+    for index, event in enumerate(changes):
+        next_start = changes[index + 1].created_at if index + 1 < len(changes) else end
+        result.segments.append(
+            Segment(
+                event.created_at,
+                max(next_start, event.created_at),
+                event.values,
+                event_trend(event),
+            )
+        )
+    return result
+
+
+def format_offset(seconds: float) -> str:
+    """mm:ss since the start; minutes go past 59 rather than adding hours."""
+    seconds = max(int(seconds), 0)
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def parse_offset(text: str) -> int | None:
+    """Seconds from "mm:ss" (or "m:ss"), or None when it is not that."""
+    minutes, colon, secs = text.strip().partition(":")
+    if not (colon and minutes.isdigit() and secs.isdigit() and len(secs) == 2):
+        return None
+    if int(secs) > 59:
+        return None
+    return int(minutes) * 60 + int(secs)
+
+
+def step_label(step) -> str:
+    """The scenario step an event came from; the scenarios branch decides the shape."""
+    if isinstance(step, dict):
+        step = step.get("name") or step.get("title") or step.get("number") or step.get("index")
+    if isinstance(step, int) and not isinstance(step, bool):
+        return _("Step %(number)d") % {"number": step}
+    return "" if step is None else str(step)
+
+
+# Alarms -----------------------------------------------------------------------------------
+
+
+def alarm_level(values: dict | None, limits: dict) -> str | None:
+    """RED, YELLOW or None for the values a monitor shows, by the rules in docs/protocol.md."""
+    if values is None:
+        return None
+    flags = values.get("flags") or {}
+    hidden = set(flags.get("hidden") or [])
+    spo2_read = "spo2" not in hidden and not flags.get("spo2_probe_off")
+    if (
+        flags.get("alarm")
+        or ("heart_rate" not in hidden and flags.get("rhythm") in vitals.RED_RHYTHMS)
+        or (spo2_read and values.get("spo2") is not None and values["spo2"] < vitals.RED_SPO2_BELOW)
+    ):
+        return RED
+    for name, (low, high) in limits.items():
+        value = values.get(name)
+        if value is None or PARAMETER_OF.get(name, name) in hidden:
+            continue
+        if name == "spo2" and not spo2_read:
+            continue  # Without a probe there is no reading to judge.
+        if not low <= value <= high:
+            return YELLOW
+    return None
+
+
+def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.datetime, str]]:
+    """(start, end, level) of each period with an alarm condition, merged when contiguous."""
+    limits = line.session.alarm_limits
+    periods = []
+    for segment in line.segments:
+        for start, end in _sample_intervals(segment):
+            level = alarm_level(segment.values_at(start), limits)
+            if level is None or end <= start:
+                continue
+            if periods and periods[-1][2] == level and periods[-1][1] == start:
+                periods[-1] = (periods[-1][0], end, level)
+            else:
+                periods.append((start, end, level))
+    return periods
+
+
+def _sample_intervals(segment: Segment):
+    """Sub-intervals of a segment, each judged by the values at its start."""
+    ramp_end = segment.ramp_end
+    moments = [segment.start]
+    if ramp_end > segment.start:
+        step = max((ramp_end - segment.start) / TREND_SAMPLES, datetime.timedelta(seconds=1))
+        moment = segment.start + step
+        while moment < ramp_end:
+            moments.append(moment)
+            moment += step
+        moments.append(ramp_end)
+    moments.append(segment.end)
+    return [(a, b) for a, b in zip(moments, moments[1:]) if b > a] or [(segment.start, segment.end)]
+
+
+# The plot ---------------------------------------------------------------------------------
+
+
+def plotted_fields(events: list[SessionEvent]) -> list[str]:
+    used = [name for name in PLOTTED_WHEN_USED if any(getattr(e, name) is not None for e in events)]
+    return [*ALWAYS_PLOTTED, *used]
+
+
+def plot(line: Timeline) -> dict | None:
+    """The plot's geometry for the template, or None when there is nothing to draw."""
+    if not line.events:
+        return None
+    fields = plotted_fields(line.events)
+    y_max = _y_max(line, fields)
+
+    def x(at):
+        return round(MARGIN_LEFT + line.seconds(at) / line.span_seconds * PLOT_WIDTH, 1)
+
+    def y(value):
+        return round(MARGIN_TOP + (1 - value / y_max) * PLOT_HEIGHT, 1)
+
+    series = []
+    for name in fields:
+        series.append(
+            {
+                "name": name,
+                "label": str(vitals.LABELS[name]),
+                "path": _path(_line_points(line, name), x, y),
+                "markers": [
+                    {
+                        "x": x(event.created_at),
+                        "y": y(value),
+                        "title": f"{format_offset(line.seconds(event.created_at))} "
+                        f"{event.kind_label()}: {vitals.LABELS[name]} {value}",
+                    }
+                    for event, value in _event_values(line, name)
+                ],
+            }
+        )
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": MARGIN_LEFT,
+        "right": WIDTH - MARGIN_RIGHT,
+        "top": MARGIN_TOP,
+        "bottom": HEIGHT - MARGIN_BOTTOM,
+        "plot_width": PLOT_WIDTH,
+        "plot_height": PLOT_HEIGHT,
+        "series": series,
+        "alarms": [
+            {"x": x(start), "width": round(x(end) - x(start), 1), "level": level}
+            for start, end, level in alarm_periods(line)
+        ],
+        "steps": [
+            {"x": x(e.created_at), "label": step_label(e.detail["step"])}
+            for e in line.events
+            if e.detail.get("step") is not None
+        ],
+        "notes": [
+            {"x": x(note.at), "number": number, "text": note.text}
+            for number, note in enumerate(line.notes, start=1)
+        ],
+        "x_ticks": [
+            {"x": x(line.started_at + datetime.timedelta(seconds=s)), "label": format_offset(s)}
+            for s in _x_ticks(line.span_seconds)
+        ],
+        "y_ticks": [{"y": y(v), "label": v} for v in range(0, y_max + 1, y_max // 5)],
+        "label_y": HEIGHT - 6,
+    }
+
+
+def _y_max(line: Timeline, fields: list[str]) -> int:
+    highest = max((getattr(e, name) or 0 for e in line.events for name in fields), default=0)
+    for e in line.events:
+        for name in fields:
+            highest = max(highest, (e.detail.get("from") or {}).get(name) or 0)
+    return max(150, math.ceil(highest / 50) * 50)
+
+
+def _event_values(line: Timeline, name: str):
+    """Each event with the value of `name` the monitor showed just after it, if any."""
+    for event in line.events:
+        if event.kind in SessionEvent.VALUE_KINDS:
+            shown = trends.values_at(event.values, event_trend(event), event.created_at)
+        else:
+            shown = event.values  # Stored as shown at that moment.
+        if shown.get(name) is not None:
+            yield event, shown[name]
+
+
+def _line_points(line: Timeline, name: str) -> list[tuple[datetime.datetime, float | None]]:
+    """Corners of the line: each change, the end of its ramp, and where the next one cuts in."""
+    points = []
+    for segment in line.segments:
+        for at in dict.fromkeys((segment.start, segment.ramp_end, segment.end)):
+            points.append((at, segment.values_at(at).get(name)))
+    return points
+
+
+def _path(points, x, y) -> str:
+    """An SVG path: a gap wherever the value is None (a sensor not fitted)."""
+    commands = []
+    pen_down = False
+    for at, value in points:
+        if value is None:
+            pen_down = False
+            continue
+        commands.append(f"{'L' if pen_down else 'M'}{x(at)},{y(value)}")
+        pen_down = True
+    return " ".join(commands)
+
+
+def _x_ticks(span: float) -> list[int]:
+    step = next((s for s in TICK_STEPS_SECONDS if span / s <= MAX_TICKS), TICK_STEPS_SECONDS[-1])
+    while span / step > MAX_TICKS:
+        step *= 2
+    return list(range(0, int(span) + 1, step))
+
+
+# The list below the plot ------------------------------------------------------------------
+
+
+def rows(line: Timeline) -> list[dict]:
+    """Events and notes in time order (a note after an event of the same moment)."""
+    items = [(e.created_at, 0, {"event": e}) for e in line.events]
+    items += [(n.at, 1, {"note": n, "number": i}) for i, n in enumerate(line.notes, start=1)]
+    result = []
+    for at, _order, item in sorted(items, key=lambda item: (item[0], item[1])):
+        event = item.get("event")
+        step = event.detail.get("step") if event else None
+        result.append(
+            {
+                **item,
+                "offset": format_offset(line.seconds(at)),
+                "at": at,
+                "step": None if step is None else step_label(step),
+                "hidden": [
+                    str(vitals.PARAMETERS.get(name, name))
+                    for name in (event.flags.get("hidden") or [] if event else [])
+                ],
+            }
+        )
+    return result
+
+
+# Export -----------------------------------------------------------------------------------
+
+
+def csv_filename(session: Session) -> str:
+    day = timezone.localtime(session.created_at).date().isoformat()
+    return f"shiller-{session.code}-{day}.csv"
+
+
+def write_csv(line: Timeline, out) -> None:
+    """One row per event, and one per note (kind "note"), in time order.
+
+    The header and the kinds are fixed identifiers, not translated: a spreadsheet or a script
+    reading the file must not depend on the trainer's language.
+    """
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows(line):
+        at = row["at"]
+        common = [timezone.localtime(at).isoformat(), f"{line.seconds(at):.3f}"]
+        if "note" in row:
+            writer.writerow([*common, NOTE_KIND, *[""] * 13, row["note"].text])
+            continue
+        event = row["event"]
+        values = event.values
+        flags = values["flags"]
+        writer.writerow(
+            [
+                *common,
+                event.kind,
+                *(_csv_value(values[name]) for name in vitals.NUMBER_FIELDS),
+                flags.get("rhythm", ""),
+                _csv_value(bool(flags.get("alarm"))),
+                _csv_value(bool(flags.get("spo2_probe_off"))),
+                " ".join(flags.get("hidden") or []),
+                event.transition_seconds,
+                row["step"] or "",
+                "",
+            ]
+        )
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# Replay -----------------------------------------------------------------------------------
+
+
+def replay(session: Session, now: datetime.datetime | None = None) -> dict:
+    """The messages a screen received, from a blank snapshot at the start to the last event.
+
+    A replaying monitor plays them on a virtual clock that starts at `started_at`. The snapshot
+    carries the default limits: limit changes are not stored with their time.
+    """
+    line = timeline(session, now)
+    return {
+        "started_at": line.started_at.isoformat(),
+        "ended_at": line.ended_at.isoformat(),
+        "messages": [replay_snapshot(session), *(event_message(e) for e in line.events)],
+    }
+
+
+def replay_snapshot(session: Session) -> dict:
+    """What a screen joining at the very start was sent: no values yet, default settings."""
+    return {
+        "type": "snapshot",
+        "now": session.created_at.isoformat(),
+        "values": None,
+        "trend": None,
+        "expires_at": session.expires_at.isoformat(),
+        "trainee_name": session.trainee_name,
+        "alarm_limits": vitals.default_alarm_limits(),
+        "alarms_silenced_until": None,
+        "nibp": {
+            "measurement_seconds": vitals.NIBP_MEASUREMENT_SECONDS,
+            "interval_minutes": 0,
+            "cycle_started_at": None,
+            "started_at": None,
+            "reading": None,
+        },
+    }
+
+
+def event_message(event: SessionEvent) -> dict:
+    """The protocol message the event was broadcast as (see services)."""
+    if event.kind == SessionEvent.ALARMS_SILENCED:
+        return {
+            "type": "alarms_silenced",
+            "until": event.detail.get("until"),
+            "event_id": str(event.id),
+            "at": event.created_at.isoformat(),
+        }
+    return {
+        "type": "vitals",
+        "kind": event.kind,
+        "values": event.values,
+        "trend": event_trend(event),
+        "event_id": str(event.id),
+        "at": event.created_at.isoformat(),
+    }

@@ -1,0 +1,159 @@
+"""Scenario templates: saving and copying them, starting a session from one, stepping through it.
+
+A session started from a template keeps a snapshot of its steps (`Session.steps`): a template
+edited or deleted while a session runs changes neither the session nor, afterwards, the record
+of what the trainee was shown. Applying a step is an ordinary change of values
+(services.apply_vitals), stored with the step's index in the event's detail.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sessions_app import services, vitals
+from sessions_app.models import Session, SessionTemplate, TemplateStep
+
+MAX_STEPS = 30
+
+
+@dataclass
+class StepData:
+    values: dict
+    transition_seconds: int = 0
+    note: str = ""
+
+
+def _clean_steps(steps: list[StepData]) -> list[StepData]:
+    """Every step through the one validator; raises VitalsError with the step's number."""
+    clean = []
+    for number, step in enumerate(steps, start=1):
+        try:
+            values = vitals.validate(step.values)
+            seconds = vitals.validate_transition(step.transition_seconds)
+        except vitals.VitalsError as error:
+            raise vitals.VitalsError(
+                {f"steps.{number}.{field}": message for field, message in error.errors.items()}
+            ) from None
+        clean.append(StepData(values, seconds, step.note.strip()))
+    return clean
+
+
+@transaction.atomic
+def save_template(
+    trainer,
+    name: str,
+    description: str,
+    steps: list[StepData],
+    template: SessionTemplate | None = None,
+) -> SessionTemplate:
+    """Create a trainer's template, or replace an own template's name, description and steps.
+
+    Raises VitalsError (nothing stored) when a step's values are refused.
+    """
+    steps = _clean_steps(steps)
+    if template is None:
+        template = SessionTemplate(trainer=trainer)
+    elif template.trainer_id is None or template.trainer_id != trainer.pk:
+        raise SessionTemplate.DoesNotExist
+    template.name = name
+    template.description = description
+    template.save()
+    # Steps are replaced as a whole: positions stay 0..n-1 whatever was added, removed or moved.
+    template.steps.all().delete()
+    TemplateStep.objects.bulk_create(
+        TemplateStep(
+            template=template,
+            position=position,
+            values=step.values,
+            transition_seconds=step.transition_seconds,
+            note=step.note,
+        )
+        for position, step in enumerate(steps)
+    )
+    return template
+
+
+def duplicate_template(template: SessionTemplate, trainer) -> SessionTemplate:
+    """A new template of `trainer`'s own, a copy of one they can see (theirs or shipped)."""
+    name = _("Copy of %(name)s") % {"name": template.name}
+    steps = [StepData(s.values, s.transition_seconds, s.note) for s in template.steps.all()]
+    max_length = SessionTemplate._meta.get_field("name").max_length
+    return save_template(trainer, name[:max_length], template.description, steps)
+
+
+@transaction.atomic
+def start_session(
+    trainer, trainee_name: str, duration_minutes: int, template: SessionTemplate | None = None
+) -> Session:
+    """Open a session, from a template when given: its steps are copied into the session."""
+    session = services.create_session(trainer, trainee_name, duration_minutes)
+    if template is not None:
+        session.template = template
+        session.steps = [step.as_snapshot() for step in template.steps.all()]
+        session.save(update_fields=["template", "steps"])
+    return session
+
+
+def next_step_index(session: Session) -> int | None:
+    """The step "Next step" applies: the first one, or the one after the current; None at the end."""
+    if not session.steps:
+        return None
+    index = 0 if session.current_step is None else session.current_step + 1
+    return index if index < len(session.steps) else None
+
+
+def apply_step(
+    session_id: uuid.UUID, index: int | None = None, *, trainer=None, now=None
+) -> services.AppliedChange:
+    """Apply step `index` of the session's scenario (the next one when None) and make it current.
+
+    Raises VitalsError when there is no such step, besides what services.apply_vitals raises.
+    """
+    with transaction.atomic():
+        sessions = Session.objects.select_for_update()
+        if trainer is not None:
+            sessions = sessions.filter(trainer=trainer)
+        session = sessions.get(pk=session_id)
+        steps = session.steps or []
+        if index is None:
+            index = next_step_index(session)
+            if index is None:
+                raise vitals.VitalsError({"step": _("This was the last step.")})
+        elif isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(steps):
+            raise vitals.VitalsError({"step": _("This session has no such step.")})
+        step = steps[index]
+        change = services.apply_vitals(
+            session.pk,
+            step["values"],
+            transition_seconds=step["transition_seconds"],
+            trainer=trainer,
+            now=now,
+            step=index,
+        )
+        Session.objects.filter(pk=session.pk).update(current_step=index)
+    return change
+
+
+def control_panel(session: Session) -> dict | None:
+    """What the control page's steps panel shows; None for a session without a scenario."""
+    if not session.steps:
+        return None
+    next_index = next_step_index(session)
+    return {
+        "template": session.template,
+        "next": next_index,
+        "steps": [
+            {
+                "index": index,
+                "number": index + 1,
+                "values": step["values"],
+                "transition_seconds": step["transition_seconds"],
+                "note": step["note"],
+                "is_current": index == session.current_step,
+                "is_next": index == next_index,
+            }
+            for index, step in enumerate(session.steps)
+        ],
+    }

@@ -1,0 +1,84 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from conftest import make_session
+from sessions_app import services
+from sessions_app.tests.played import at, played_session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def played(alice):
+    return played_session(alice)
+
+
+def _rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+
+
+def test_it_downloads_a_csv_named_for_the_code_and_date(alice_client, played):
+    r = alice_client.get(reverse("sessions:export", args=[played.pk]))
+    assert r.status_code == 200
+    assert r["Content-Type"] == "text/csv; charset=utf-8"
+    assert r["Content-Disposition"] == 'attachment; filename="shiller-ABC234-2026-03-02.csv"'
+    assert not r.content.startswith(b"\xef\xbb\xbf")  # plain UTF-8, no BOM
+    header = r.content.decode().splitlines()[0]
+    assert header == (
+        "at,seconds_since_start,kind,systolic,diastolic,heart_rate,spo2,respiratory_rate,"
+        "etco2,temperature,rhythm,alarm,spo2_probe_off,hidden,transition_seconds,step,note"
+    )
+
+
+def test_it_has_one_row_per_event_matching_the_events(alice_client, played):
+    rows = _rows(alice_client.get(reverse("sessions:export", args=[played.pk])))
+    events = list(played.events.order_by("created_at"))
+    assert len(rows) == len(events) == 4
+    for row, event in zip(rows, events):
+        assert row["at"] == event.created_at.isoformat()
+        assert float(row["seconds_since_start"]) == (event.created_at - played.created_at).seconds
+        assert row["kind"] == event.kind
+        for name in ("systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate", "etco2"):
+            assert row[name] == str(getattr(event, name))
+        assert row["temperature"] == str(event.temperature)
+        assert row["rhythm"] == event.flags["rhythm"]
+        assert row["alarm"] == ("true" if event.flags["alarm"] else "false")
+        assert row["spo2_probe_off"] == "false"
+        assert row["transition_seconds"] == str(event.transition_seconds)
+    assert [row["seconds_since_start"] for row in rows] == [
+        "30.000",
+        "120.000",
+        "150.000",
+        "300.000",
+    ]
+    assert [row["kind"] for row in rows] == ["vitals", "vitals", "alarms_silenced", "vitals"]
+    assert rows[1]["transition_seconds"] == "60" and rows[3]["alarm"] == "true"
+
+
+def test_empty_optional_values_and_hidden_parameters(alice, alice_client):
+    session = make_session(alice, code="XYZ789")
+    values = {"systolic": 120, "diastolic": 80, "heart_rate": 75, "spo2": 98}
+    services.apply_vitals(session.pk, {**values, "flags": {"hidden": ["etco2", "nibp"]}})
+    (row,) = _rows(alice_client.get(reverse("sessions:export", args=[session.pk])))
+    assert row["respiratory_rate"] == row["etco2"] == row["temperature"] == ""
+    assert row["hidden"] == "nibp etco2"
+
+
+def test_notes_are_rows_of_their_own_in_time_order(alice_client, played):
+    services.add_note(played, "Slow, to CPR, ça va", at=at(200))
+    rows = _rows(alice_client.get(reverse("sessions:export", args=[played.pk])))
+    assert [row["kind"] for row in rows] == [
+        "vitals",
+        "vitals",
+        "alarms_silenced",
+        "note",
+        "vitals",
+    ]
+    assert rows[3]["note"] == "Slow, to CPR, ça va" and rows[3]["heart_rate"] == ""
+
+
+def test_another_trainer_gets_404(bob_client, played):
+    assert bob_client.get(reverse("sessions:export", args=[played.pk])).status_code == 404

@@ -1,0 +1,123 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+from conftest import make_session
+from sessions_app import services, vitals
+from sessions_app.tests.played import HYPOTENSION, T0, at, close, played_session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def played(alice):
+    return played_session(alice)
+
+
+def _replay(client, session):
+    return client.get(reverse("sessions:replay_json", args=[session.pk]))
+
+
+def test_it_starts_with_a_blank_snapshot(alice_client, played):
+    r = _replay(alice_client, played)
+    assert r.status_code == 200 and r["Content-Type"] == "application/json"
+    data = r.json()
+    assert data["started_at"] == T0.isoformat()
+    assert data["ended_at"] == at(600).isoformat()
+    snapshot = data["messages"][0]
+    assert snapshot == {
+        "type": "snapshot",
+        "now": T0.isoformat(),
+        "values": None,
+        "trend": None,
+        "expires_at": played.expires_at.isoformat(),
+        "trainee_name": "Alex",
+        "alarm_limits": vitals.default_alarm_limits(),
+        "alarms_silenced_until": None,
+        "nibp": {
+            "measurement_seconds": vitals.NIBP_MEASUREMENT_SECONDS,
+            "interval_minutes": 0,
+            "cycle_started_at": None,
+            "started_at": None,
+            "reading": None,
+        },
+    }
+
+
+def test_then_one_message_per_event_in_order(alice_client, played):
+    messages = _replay(alice_client, played).json()["messages"][1:]
+    events = list(played.events.order_by("created_at"))
+    assert [m["event_id"] for m in messages] == [str(e.id) for e in events]
+    assert [m["type"] for m in messages] == ["vitals", "vitals", "alarms_silenced", "vitals"]
+    assert [m["at"] for m in messages] == [at(s).isoformat() for s in (30, 120, 150, 300)]
+    first, trend, silenced, arrest = messages
+    assert first["kind"] == "vitals" and first["trend"] is None
+    assert first["values"] == vitals.DEFAULT_VALUES
+    assert trend["values"] == vitals.validate(HYPOTENSION)
+    assert trend["trend"] == {
+        "from": {**{k: v for k, v in vitals.DEFAULT_VALUES.items() if k != "flags"}},
+        "started_at": at(120).isoformat(),
+        "seconds": 60,
+    }
+    assert silenced == {
+        "type": "alarms_silenced",
+        "until": at(150 + vitals.SILENCE_SECONDS).isoformat(),
+        "event_id": str(events[2].id),
+        "at": at(150).isoformat(),
+    }
+    assert arrest["values"]["flags"]["rhythm"] == "ventricular_fibrillation"
+
+
+def test_its_messages_are_those_the_screens_were_sent(
+    alice, alice_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(
+        services, "broadcast", lambda pk, message, ended=False: sent.append(message)
+    )
+    session = make_session(alice, now=T0)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.apply_vitals(session.pk, vitals.DEFAULT_VALUES, now=at(10))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.apply_vitals(session.pk, HYPOTENSION, transition_seconds=30, now=at(20))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.stop_trend(session.pk, now=at(35))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.silence_alarms(session.pk, now=at(40))
+    close(session, 60)
+    messages = _replay(alice_client, session).json()["messages"]
+    assert messages[1:] == json.loads(json.dumps(sent))
+    assert [m.get("kind") for m in messages[1:]] == ["vitals", "vitals", "trend_stopped", None]
+
+
+def test_a_session_without_events_replays_only_its_snapshot(alice_client, alice):
+    session = close(make_session(alice, now=T0), 90)
+    data = _replay(alice_client, session).json()
+    assert [m["type"] for m in data["messages"]] == ["snapshot"]
+    assert data["ended_at"] == at(90).isoformat()
+
+
+def test_the_replay_page_is_the_monitor_fed_by_the_json(alice_client, played):
+    r = alice_client.get(reverse("sessions:replay", args=[played.pk]), {"speed": "4"})
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert 'id="monitor"' in body and 'id="ecg-canvas"' in body
+    src = reverse("sessions:replay_json", args=[played.pk])
+    assert f'data-replay-src="{src}" data-replay-speed="4"' in body
+    assert "/static/sessions_app/monitor.js" in body
+
+
+@pytest.mark.parametrize("speed", ["3", "0", "-2", "fast", ""])
+def test_an_unknown_speed_plays_at_1x(alice_client, played, speed):
+    r = alice_client.get(reverse("sessions:replay", args=[played.pk]), {"speed": speed})
+    assert 'data-replay-speed="1"' in r.content.decode()
+
+
+def test_another_trainer_gets_404(bob_client, played):
+    assert _replay(bob_client, played).status_code == 404
+    assert bob_client.get(reverse("sessions:replay", args=[played.pk])).status_code == 404
+
+
+def test_it_needs_a_login(client, played):
+    assert _replay(client, played).status_code == 302

@@ -1,0 +1,427 @@
+"""Scenario templates: the pages to list, create, edit, duplicate and delete them."""
+
+import pytest
+from django.urls import reverse
+
+from sessions_app import scenarios, vitals
+from sessions_app.models import SessionTemplate, TemplateStep
+
+pytestmark = pytest.mark.django_db
+
+SHIPPED_NAMES = {
+    "Septic shock",
+    "Anaphylaxis",
+    "Haemorrhagic shock",
+    "Opioid overdose",
+    "Ventricular fibrillation arrest",
+}
+
+SHOCK = {
+    **vitals.DEFAULT_VALUES,
+    "systolic": 80,
+    "diastolic": 45,
+    "heart_rate": 130,
+    "flags": {**vitals.DEFAULT_VALUES["flags"], "rhythm": "sinus_tachycardia"},
+}
+
+
+def make_template(trainer, name="Sepsis drill", steps=(vitals.DEFAULT_VALUES, SHOCK), notes=()):
+    notes = list(notes) + [""] * (len(steps) - len(notes))
+    return scenarios.save_template(
+        trainer,
+        name,
+        "A drill",
+        [
+            scenarios.StepData(values, 30 * i, note)
+            for i, (values, note) in enumerate(zip(steps, notes, strict=True))
+        ],
+    )
+
+
+def step_fields(values=None, transition="0", note="", order="", delete=False) -> dict:
+    """One step form's POST fields, as the browser sends them (no prefix)."""
+    values = values or vitals.DEFAULT_VALUES
+    fields = {
+        field: "" if values.get(field) is None else str(values[field])
+        for field in vitals.NUMBER_FIELDS
+    }
+    fields.update(
+        rhythm=values["flags"]["rhythm"],
+        transition_seconds=transition,
+        note=note,
+        ORDER=order,
+    )
+    if values["flags"]["alarm"]:
+        fields["alarm"] = "on"
+    if delete:
+        fields["DELETE"] = "on"
+    return fields
+
+
+def form_post(name="Sepsis drill", description="", steps=(), initial=0) -> dict:
+    data = {
+        "name": name,
+        "description": description,
+        "steps-TOTAL_FORMS": str(len(steps)),
+        "steps-INITIAL_FORMS": str(initial),
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
+    }
+    for i, step in enumerate(steps):
+        data.update({f"steps-{i}-{key}": value for key, value in step.items()})
+    return data
+
+
+def blank_step() -> dict:
+    """The blank "new step" form at the end, untouched."""
+    return {
+        **{field: "" for field in vitals.NUMBER_FIELDS},
+        "transition_seconds": "0",
+        "rhythm": "sinus",
+        "note": "",
+        "ORDER": "",
+    }
+
+
+# The list.
+
+
+def test_the_list_shows_the_shipped_templates_and_an_empty_state(alice_client):
+    r = alice_client.get(reverse("sessions:templates"))
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "You have no templates of your own yet." in body
+    for name in SHIPPED_NAMES:
+        assert name in body
+
+
+def test_the_list_shows_my_templates_and_not_bobs(alice_client, alice, bob):
+    make_template(alice, "Alice's drill")
+    make_template(bob, "Bob's drill")
+    r = alice_client.get(reverse("sessions:templates"))
+    body = r.content.decode()
+    assert "Alice&#x27;s drill" in body
+    assert "Bob" not in body
+    assert "You have no templates of your own yet." not in body
+
+
+def test_anonymous_visitors_are_sent_to_login(client, alice):
+    template = make_template(alice)
+    for url in (
+        reverse("sessions:templates"),
+        reverse("sessions:template_new"),
+        reverse("sessions:template", args=[template.pk]),
+        reverse("sessions:template_edit", args=[template.pk]),
+    ):
+        r = client.get(url)
+        assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+# Create.
+
+
+def test_it_creates_a_template_with_its_steps(alice_client, alice):
+    r = alice_client.post(
+        reverse("sessions:template_new"),
+        form_post(
+            description="Pneumonia to shock",
+            steps=[step_fields(SHOCK, transition="180", note="Give 1 L of crystalloid")],
+        ),
+        follow=True,
+    )
+    template = SessionTemplate.objects.get(trainer=alice)
+    assert r.redirect_chain[-1][0] == reverse("sessions:template", args=[template.pk])
+    body = r.content.decode()
+    assert "Template saved." in body
+    assert "Give 1 L of crystalloid" in body and "over 180 s" in body
+    step = template.steps.get()
+    assert (template.name, template.description) == ("Sepsis drill", "Pneumonia to shock")
+    assert step.values == vitals.validate(SHOCK)
+    assert (step.position, step.transition_seconds) == (0, 180)
+
+
+def test_the_new_template_page_has_a_blank_step(alice_client):
+    r = alice_client.get(reverse("sessions:template_new"))
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "New step" in body and 'name="steps-0-heart_rate"' in body
+    assert 'name="steps-0-note"' in body and 'name="steps-0-ORDER"' in body
+
+
+def test_bad_step_values_are_shown_at_the_field_and_nothing_is_stored(alice_client, alice):
+    bad = step_fields({**SHOCK, "diastolic": 90})  # above the systolic
+    r = alice_client.post(reverse("sessions:template_new"), form_post(steps=[bad]))
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert 'data-field="diastolic">Diastolic must be lower than systolic.' in body
+    assert not SessionTemplate.objects.filter(trainer=alice).exists()
+    assert not TemplateStep.objects.filter(template__trainer=alice).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("heart_rate", "400", "Heart rate must be between 0 and 300."),
+        ("spo2", "", "SpO2 is required."),
+        ("transition_seconds", "901", "The transition must be from 0 to 900 seconds"),
+        ("temperature", "50", "Temperature must be between 25.0 and 45.0."),
+    ],
+)
+def test_each_refused_value_names_its_field(alice_client, alice, field, value, message):
+    step = {**step_fields(), field: value}
+    r = alice_client.post(reverse("sessions:template_new"), form_post(steps=[step]))
+    assert r.status_code == 400
+    assert f'data-field="{field}">{message}' in r.content.decode()
+    assert not SessionTemplate.objects.filter(trainer=alice).exists()
+
+
+def test_a_template_needs_a_name_and_a_step(alice_client, alice):
+    r = alice_client.post(
+        reverse("sessions:template_new"), form_post(name="", steps=[blank_step()])
+    )
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert 'data-field="name">This field is required.' in body
+    assert "A template needs at least one step." in body
+    assert not SessionTemplate.objects.filter(trainer=alice).exists()
+
+
+# Edit: add, remove, reorder.
+
+
+def _edit(client, template, steps, name="Sepsis drill"):
+    return client.post(
+        reverse("sessions:template_edit", args=[template.pk]),
+        form_post(name=name, steps=steps, initial=template.steps.count()),
+    )
+
+
+def test_the_edit_page_shows_the_steps_and_a_blank_one(alice_client, alice):
+    template = make_template(alice, notes=["Baseline", "Shock"])
+    r = alice_client.get(reverse("sessions:template_edit", args=[template.pk]))
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "Step 1" in body and "Step 2" in body and "New step" in body
+    assert 'name="steps-1-heart_rate" value="130"' in body
+    assert "\nShock</textarea>" in body
+
+
+def test_editing_renames_and_adds_a_step(alice_client, alice):
+    template = make_template(alice)
+    steps = [
+        step_fields(vitals.DEFAULT_VALUES, order="1"),
+        step_fields(SHOCK, transition="30", order="2"),
+        step_fields(SHOCK, transition="60", note="Noradrenaline"),  # the blank one, filled
+    ]
+    r = _edit(alice_client, template, steps, name="Sepsis, longer")
+    assert r.status_code == 302
+    template.refresh_from_db()
+    assert template.name == "Sepsis, longer"
+    assert [(s.position, s.note) for s in template.steps.all()] == [
+        (0, ""),
+        (1, ""),
+        (2, "Noradrenaline"),
+    ]
+
+
+def test_an_untouched_blank_step_adds_nothing(alice_client, alice):
+    template = make_template(alice)
+    steps = [step_fields(order="1"), step_fields(SHOCK, transition="30", order="2"), blank_step()]
+    assert _edit(alice_client, template, steps).status_code == 302
+    assert template.steps.count() == 2
+
+
+def test_editing_removes_a_step(alice_client, alice):
+    template = make_template(alice, notes=["Baseline", "Shock"])
+    steps = [
+        step_fields(order="1", note="Baseline", delete=True),
+        step_fields(SHOCK, transition="30", order="2", note="Shock"),
+        blank_step(),
+    ]
+    assert _edit(alice_client, template, steps).status_code == 302
+    assert [(s.position, s.note) for s in template.steps.all()] == [(0, "Shock")]
+
+
+def test_editing_reorders_the_steps(alice_client, alice):
+    template = make_template(alice, notes=["Baseline", "Shock"])
+    steps = [
+        step_fields(order="2", note="Baseline"),
+        step_fields(SHOCK, transition="30", order="1", note="Shock"),
+        blank_step(),
+    ]
+    assert _edit(alice_client, template, steps).status_code == 302
+    assert [(s.position, s.note) for s in template.steps.all()] == [(0, "Shock"), (1, "Baseline")]
+    r = alice_client.get(reverse("sessions:template", args=[template.pk]))
+    body = r.content.decode()
+    assert body.index("Shock") < body.index("Baseline")
+
+
+def test_removing_every_step_is_refused_and_keeps_them(alice_client, alice):
+    template = make_template(alice)
+    steps = [step_fields(order="1", delete=True), step_fields(SHOCK, order="2", delete=True)]
+    r = _edit(alice_client, template, steps)
+    assert r.status_code == 400
+    assert "A template needs at least one step." in r.content.decode()
+    assert template.steps.count() == 2
+
+
+def test_a_bad_edit_changes_nothing(alice_client, alice):
+    template = make_template(alice, notes=["Baseline", "Shock"])
+    steps = [
+        step_fields(order="2", note="Baseline"),
+        step_fields({**SHOCK, "spo2": 101}, order="1", note="Shock"),
+    ]
+    r = _edit(alice_client, template, steps, name="Renamed")
+    assert r.status_code == 400
+    assert 'data-field="spo2">SpO2 must be between 0 and 100.' in r.content.decode()
+    template.refresh_from_db()
+    assert template.name == "Sepsis drill"
+    assert [s.note for s in template.steps.all()] == ["Baseline", "Shock"]
+
+
+def test_the_service_refuses_bad_values_naming_the_step(alice):
+    with pytest.raises(vitals.VitalsError) as refused:
+        make_template(alice, steps=[vitals.DEFAULT_VALUES, {**SHOCK, "heart_rate": -1}])
+    assert list(refused.value.errors) == ["steps.2.heart_rate"]
+    assert not SessionTemplate.objects.filter(trainer=alice).exists()
+
+
+# Duplicate and delete.
+
+
+def test_duplicating_my_template_makes_a_copy_to_edit(alice_client, alice):
+    template = make_template(alice, notes=["Baseline", "Shock"])
+    r = alice_client.post(reverse("sessions:template_duplicate", args=[template.pk]), follow=True)
+    copy = SessionTemplate.objects.get(trainer=alice, name="Copy of Sepsis drill")
+    assert r.redirect_chain[-1][0] == reverse("sessions:template_edit", args=[copy.pk])
+    assert "this copy is yours to edit" in r.content.decode()
+    assert [(s.values, s.transition_seconds, s.note) for s in copy.steps.all()] == [
+        (s.values, s.transition_seconds, s.note) for s in template.steps.all()
+    ]
+
+
+def test_duplicating_a_shipped_template_makes_it_mine(alice_client, alice):
+    shipped = SessionTemplate.objects.get(name="Anaphylaxis", trainer=None)
+    r = alice_client.post(reverse("sessions:template_duplicate", args=[shipped.pk]))
+    copy = SessionTemplate.objects.get(trainer=alice)
+    assert r.status_code == 302
+    assert copy.name == "Copy of Anaphylaxis"
+    assert copy.steps.count() == shipped.steps.count()
+    assert shipped.steps.count() == 5  # the original is untouched
+    r = alice_client.get(reverse("sessions:template_edit", args=[copy.pk]))
+    assert r.status_code == 200
+
+
+def test_duplicating_needs_a_post(alice_client, alice):
+    template = make_template(alice)
+    r = alice_client.get(reverse("sessions:template_duplicate", args=[template.pk]))
+    assert r.status_code == 405
+
+
+def test_deleting_asks_for_confirmation_then_deletes(alice_client, alice):
+    template = make_template(alice)
+    url = reverse("sessions:template_delete", args=[template.pk])
+    r = alice_client.get(url)
+    assert r.status_code == 200
+    assert "Delete “Sepsis drill” and its steps?" in r.content.decode()
+    assert SessionTemplate.objects.filter(pk=template.pk).exists()
+    r = alice_client.post(url, follow=True)
+    assert r.redirect_chain[-1][0] == reverse("sessions:templates")
+    assert "Template deleted." in r.content.decode()
+    assert not SessionTemplate.objects.filter(pk=template.pk).exists()
+    assert not TemplateStep.objects.filter(template_id=template.pk).exists()
+
+
+# Isolation.
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("template", "get"),
+        ("template_edit", "get"),
+        ("template_edit", "post"),
+        ("template_duplicate", "post"),
+        ("template_delete", "get"),
+        ("template_delete", "post"),
+    ],
+)
+def test_another_trainers_template_is_not_found(bob_client, alice, name, method):
+    template = make_template(alice)
+    url = reverse(f"sessions:{name}", args=[template.pk])
+    data = form_post(name="Taken", steps=[step_fields()], initial=2) if method == "post" else None
+    r = getattr(bob_client, method)(url, data)
+    assert r.status_code == 404
+    template.refresh_from_db()
+    assert template.name == "Sepsis drill" and template.steps.count() == 2
+    assert not SessionTemplate.objects.filter(trainer__email="bob@example.org").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("template_edit", "get"),
+        ("template_edit", "post"),
+        ("template_delete", "get"),
+        ("template_delete", "post"),
+    ],
+)
+def test_shipped_templates_are_read_only(alice_client, name, method):
+    shipped = SessionTemplate.objects.get(name="Septic shock", trainer=None)
+    url = reverse(f"sessions:{name}", args=[shipped.pk])
+    data = (
+        form_post(name="Mine now", steps=[step_fields()], initial=5) if method == "post" else None
+    )
+    r = getattr(alice_client, method)(url, data)
+    assert r.status_code == 404
+    shipped.refresh_from_db()
+    assert shipped.name == "Septic shock" and shipped.steps.count() == 5
+
+
+def test_a_shipped_template_page_offers_start_and_duplicate_only(alice_client):
+    shipped = SessionTemplate.objects.get(name="Opioid overdose", trainer=None)
+    r = alice_client.get(reverse("sessions:template", args=[shipped.pk]))
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "Shipped, read-only" in body
+    assert f"/sessions/new/?template={shipped.pk}" in body
+    assert reverse("sessions:template_duplicate", args=[shipped.pk]) in body
+    assert reverse("sessions:template_edit", args=[shipped.pk]) not in body
+    assert reverse("sessions:template_delete", args=[shipped.pk]) not in body
+    assert "naloxone" in body
+
+
+def test_my_template_page_offers_edit_and_delete(alice_client, alice):
+    template = make_template(alice)
+    r = alice_client.get(reverse("sessions:template", args=[template.pk]))
+    body = r.content.decode()
+    assert reverse("sessions:template_edit", args=[template.pk]) in body
+    assert reverse("sessions:template_delete", args=[template.pk]) in body
+
+
+# The shipped templates.
+
+
+def test_the_five_shipped_templates_exist_and_every_step_validates():
+    shipped = SessionTemplate.objects.filter(trainer=None)
+    assert {t.name for t in shipped} == SHIPPED_NAMES
+    for template in shipped:
+        steps = list(template.steps.all())
+        assert 3 <= len(steps) <= 6, template.name
+        assert [s.position for s in steps] == list(range(len(steps)))
+        assert template.description
+        for step in steps:
+            assert vitals.validate(step.values) == step.values, (template.name, step.position)
+            assert vitals.validate_transition(step.transition_seconds) == step.transition_seconds
+            assert step.note, (template.name, step.position)
+            # Adult monitoring, every sensor in use.
+            for field in ("respiratory_rate", "etco2", "temperature"):
+                assert step.values[field] is not None, (template.name, field)
+
+
+def test_the_vf_arrest_template_alarms_red_and_asks_for_adrenaline():
+    template = SessionTemplate.objects.get(name="Ventricular fibrillation arrest", trainer=None)
+    rhythms = [s.values["flags"]["rhythm"] for s in template.steps.all()]
+    assert "ventricular_fibrillation" in rhythms
+    assert rhythms[-1] == "sinus"
+    assert any("1 mg adrenaline" in s.note for s in template.steps.all())
