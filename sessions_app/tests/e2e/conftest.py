@@ -57,7 +57,8 @@ def new_page(chromium, server):
     contexts = []
 
     def open_page():
-        context = chromium.new_context(base_url=server, viewport=VIEWPORT)
+        # The tests read English labels; the language follows the browser's.
+        context = chromium.new_context(base_url=server, viewport=VIEWPORT, locale="en-US")
         contexts.append(context)
         return context.new_page()
 
