@@ -102,17 +102,6 @@ def ended_at(session: Session, now: datetime.datetime | None = None) -> datetime
     return max(end, session.created_at)
 
 
-def event_trend(event: SessionEvent) -> dict | None:
-    """The trend record a change broadcast, rebuilt from the event (see trends.start)."""
-    if not event.transition_seconds or "from" not in event.detail:
-        return None
-    return {
-        "from": event.detail["from"],
-        "started_at": event.created_at.isoformat(),
-        "seconds": event.transition_seconds,
-    }
-
-
 def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline:
     events = list(session.events.order_by("created_at", "id"))
     notes = list(session.notes.order_by("at", "created_at"))
@@ -128,7 +117,7 @@ def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline
                 event.created_at,
                 max(next_start, event.created_at),
                 event.values,
-                event_trend(event),
+                event.trend,
             )
         )
     return result
@@ -300,7 +289,7 @@ def _event_values(line: Timeline, name: str):
     """Each event with the value of `name` the monitor showed just after it, if any."""
     for event in line.events:
         if event.kind in SessionEvent.VALUE_KINDS:
-            shown = trends.values_at(event.values, event_trend(event), event.created_at)
+            shown = trends.values_at(event.values, event.trend, event.created_at)
         else:
             shown = event.values  # Stored as shown at that moment.
         if shown.get(name) is not None:
@@ -424,7 +413,7 @@ def replay(session: Session, now: datetime.datetime | None = None) -> dict:
     return {
         "started_at": line.started_at.isoformat(),
         "ended_at": line.ended_at.isoformat(),
-        "messages": [replay_snapshot(session), *(event_message(e) for e in line.events)],
+        "messages": [replay_snapshot(session), *(event.message() for event in line.events)],
     }
 
 
@@ -446,23 +435,4 @@ def replay_snapshot(session: Session) -> dict:
             "started_at": None,
             "reading": None,
         },
-    }
-
-
-def event_message(event: SessionEvent) -> dict:
-    """The protocol message the event was broadcast as (see services)."""
-    if event.kind == SessionEvent.ALARMS_SILENCED:
-        return {
-            "type": "alarms_silenced",
-            "until": event.detail.get("until"),
-            "event_id": str(event.id),
-            "at": event.created_at.isoformat(),
-        }
-    return {
-        "type": "vitals",
-        "kind": event.kind,
-        "values": event.values,
-        "trend": event_trend(event),
-        "event_id": str(event.id),
-        "at": event.created_at.isoformat(),
     }

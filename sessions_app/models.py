@@ -108,14 +108,22 @@ class Session(models.Model):
 
 
 class SessionEvent(models.Model):
-    # A trainer's change of values, a trend stopped where it was, or the trainee silencing the
-    # alarms. Every event carries values: the target of a change, else those shown then.
+    # Everything that changes what the monitor shows: a trainer's change of values, a trend
+    # stopped, new alarm limits, the cuff started or its cycle set, the trainee silencing the
+    # alarms. Each carries values: the target of a change, else those shown at that moment
+    # (none before the first change).
     VITALS = "vitals"
     TREND_STOPPED = "trend_stopped"
+    ALARM_LIMITS = "alarm_limits"
+    NIBP_STARTED = "nibp_started"
+    NIBP_INTERVAL = "nibp_interval"
     ALARMS_SILENCED = "alarms_silenced"
     KINDS = {
         VITALS: _("Values changed"),
         TREND_STOPPED: _("Trend stopped"),
+        ALARM_LIMITS: _("Alarm limits changed"),
+        NIBP_STARTED: _("NIBP measurement started"),
+        NIBP_INTERVAL: _("Automatic NIBP changed"),
         ALARMS_SILENCED: _("Alarms silenced"),
     }
     # The kinds that set the values the monitor moves toward.
@@ -124,10 +132,10 @@ class SessionEvent(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=KINDS.items(), default=VITALS)
-    systolic = models.IntegerField(_("systolic"))
-    diastolic = models.IntegerField(_("diastolic"))
-    heart_rate = models.IntegerField(_("heart rate"))
-    spo2 = models.IntegerField(_("SpO2"))
+    systolic = models.IntegerField(_("systolic"), null=True, blank=True)
+    diastolic = models.IntegerField(_("diastolic"), null=True, blank=True)
+    heart_rate = models.IntegerField(_("heart rate"), null=True, blank=True)
+    spo2 = models.IntegerField(_("SpO2"), null=True, blank=True)
     respiratory_rate = models.IntegerField(_("respiratory rate"), null=True, blank=True)
     etco2 = models.IntegerField(_("EtCO2"), null=True, blank=True)
     temperature = models.DecimalField(
@@ -135,7 +143,8 @@ class SessionEvent(models.Model):
     )
     flags = models.JSONField(_("flags"), default=dict)
     transition_seconds = models.PositiveIntegerField(_("transition (s)"), default=0)
-    # Kind-specific facts: a trend's starting values, until when the alarms are silenced.
+    # Kind-specific facts: a trend's starting values and step, new limits, the cuff's start or
+    # cycle, until when the alarms are silenced.
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
@@ -146,6 +155,8 @@ class SessionEvent(models.Model):
         verbose_name_plural = _("events")
 
     def __str__(self):
+        if self.heart_rate is None:
+            return str(self.kind_label())
         return f"{self.systolic}/{self.diastolic} HR {self.heart_rate} SpO2 {self.spo2}"
 
     @property
@@ -155,6 +166,46 @@ class SessionEvent(models.Model):
         values["temperature"] = None if self.temperature is None else float(self.temperature)
         values["flags"] = self.flags
         return values
+
+    @property
+    def trend(self) -> dict | None:
+        """The trend record the change was broadcast with (see trends.start), or None."""
+        if not self.transition_seconds or "from" not in self.detail:
+            return None
+        return {
+            "from": self.detail["from"],
+            "started_at": self.created_at.isoformat(),
+            "seconds": self.transition_seconds,
+        }
+
+    def message(self) -> dict:
+        """The protocol message this event is broadcast as (docs/protocol.md); replay too."""
+        at = self.created_at.isoformat()
+        match self.kind:
+            case self.ALARM_LIMITS:
+                return {"type": "alarm_limits", "limits": self.detail["limits"]}
+            case self.NIBP_STARTED:
+                return {"type": "nibp_started", "started_at": at}
+            case self.NIBP_INTERVAL:
+                return {"type": "nibp_interval", **self.detail}
+            case self.ALARMS_SILENCED:
+                return {
+                    "type": "alarms_silenced",
+                    "until": self.detail["until"],
+                    "event_id": str(self.id),
+                    "at": at,
+                }
+        message = {
+            "type": "vitals",
+            "kind": self.kind,
+            "values": self.values,
+            "trend": self.trend,
+            "event_id": str(self.id),
+            "at": at,
+        }
+        if "step" in self.detail:
+            message["step"] = self.detail["step"]
+        return message
 
     def kind_label(self):
         return self.KINDS[self.kind]

@@ -78,14 +78,7 @@ def values_at(session: Session, at: datetime.datetime) -> dict | None:
     )
     if event is None:
         return None
-    trend = None
-    if event.transition_seconds:
-        trend = {
-            "from": event.detail["from"],
-            "started_at": event.created_at.isoformat(),
-            "seconds": event.transition_seconds,
-        }
-    return trends.values_at(event.values, trend, at)
+    return trends.values_at(event.values, event.trend, at)
 
 
 def state(session: Session, now: datetime.datetime) -> dict:

@@ -153,35 +153,25 @@ def _store_values(session, kind, values, trend, now, step=None) -> AppliedChange
     )
     change = AppliedChange(event)
     # Broadcast after commit: a rolled-back change must not reach screens.
-    transaction.on_commit(lambda: _broadcast_change(change, trend))
+    transaction.on_commit(lambda: _broadcast_event(change))
     return change
 
 
 def _record_event(session, kind, values, now, transition_seconds=0, detail=None) -> SessionEvent:
+    values = values or {}  # None before the first change of values.
     return SessionEvent.objects.create(
         session=session,
         kind=kind,
         **{field: values.get(field) for field in vitals.NUMBER_FIELDS},
-        flags=values["flags"],
+        flags=values.get("flags", {}),
         transition_seconds=transition_seconds,
         detail=detail or {},
         created_at=now,
     )
 
 
-def _broadcast_change(change: AppliedChange, trend: dict | None) -> None:
-    event = change.event
-    message = {
-        "type": "vitals",
-        "kind": event.kind,
-        "values": event.values,
-        "trend": trend,
-        "event_id": str(event.id),
-        "at": event.created_at.isoformat(),
-    }
-    if "step" in event.detail:
-        message["step"] = event.detail["step"]
-    change.broadcast = broadcast(event.session_id, message)
+def _broadcast_event(change: AppliedChange) -> None:
+    change.broadcast = broadcast(change.event.session_id, change.event.message())
 
 
 def current_values(session: Session, now=None) -> dict | None:
@@ -195,9 +185,7 @@ def set_alarm_limits(session_id: uuid.UUID, limits, *, trainer=None, now=None) -
         session, now = _lock_open_session(session_id, trainer, now)
         clean = vitals.validate_limits(limits, session.alarm_limits)
         Session.objects.filter(pk=session.pk).update(alarm_limits=clean)
-        transaction.on_commit(
-            lambda: broadcast(session.pk, {"type": "alarm_limits", "limits": clean})
-        )
+        _record_setting(session, SessionEvent.ALARM_LIMITS, now, {"limits": clean})
     return clean
 
 
@@ -209,9 +197,8 @@ def start_nibp(session_id: uuid.UUID, *, trainer=None, now=None) -> datetime.dat
         if under_way is not None:
             return under_way
         Session.objects.filter(pk=session.pk).update(nibp_started_at=now)
-        transaction.on_commit(
-            lambda: broadcast(session.pk, {"type": "nibp_started", "started_at": now.isoformat()})
-        )
+        # Whether the trainer or the trainee pressed it.
+        _record_setting(session, SessionEvent.NIBP_STARTED, now, {"by_trainer": bool(trainer)})
     return now
 
 
@@ -224,12 +211,11 @@ def set_nibp_interval(session_id: uuid.UUID, minutes, *, trainer=None, now=None)
         Session.objects.filter(pk=session.pk).update(
             nibp_interval_minutes=minutes, nibp_cycle_started_at=cycle_started_at
         )
-        message = {
-            "type": "nibp_interval",
+        detail = {
             "minutes": minutes,
             "cycle_started_at": cycle_started_at and cycle_started_at.isoformat(),
         }
-        transaction.on_commit(lambda: broadcast(session.pk, message))
+        _record_setting(session, SessionEvent.NIBP_INTERVAL, now, detail)
     return minutes
 
 
@@ -241,22 +227,20 @@ def silence_alarms(session_id: uuid.UUID, *, now=None) -> AppliedChange:
     """The trainee silences the alarms for two minutes; stored so the trainer sees it."""
     with transaction.atomic():
         session, now = _lock_open_session(session_id, None, now)
-        values = current_values(session, now)
-        if values is None:
+        if session.last_values is None:
             raise NothingToSilence
         until = now + datetime.timedelta(seconds=vitals.SILENCE_SECONDS)
         Session.objects.filter(pk=session.pk).update(alarms_silenced_until=until)
-        event = _record_event(
-            session, SessionEvent.ALARMS_SILENCED, values, now, detail={"until": until.isoformat()}
+        return _record_setting(
+            session, SessionEvent.ALARMS_SILENCED, now, {"until": until.isoformat()}
         )
-        change = AppliedChange(event)
-        message = {
-            "type": "alarms_silenced",
-            "until": until.isoformat(),
-            "event_id": str(event.id),
-            "at": now.isoformat(),
-        }
-        transaction.on_commit(lambda: setattr(change, "broadcast", broadcast(session.pk, message)))
+
+
+def _record_setting(session, kind, now, detail: dict) -> AppliedChange:
+    """Store an event that leaves the values as they are, with those shown now; broadcast it."""
+    event = _record_event(session, kind, current_values(session, now), now, detail=detail)
+    change = AppliedChange(event)
+    transaction.on_commit(lambda: _broadcast_event(change))
     return change
 
 
