@@ -61,6 +61,11 @@ class NoteForm(forms.Form):
         return seconds
 
 
+class TemplateChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
 class SessionForm(forms.Form):
     trainee_name = forms.CharField(label=_("Trainee name"), max_length=100)
     duration_minutes = forms.IntegerField(
@@ -69,7 +74,7 @@ class SessionForm(forms.Form):
         min_value=settings.SESSION_MIN_MINUTES,
         max_value=settings.SESSION_MAX_MINUTES,
     )
-    template = forms.ModelChoiceField(
+    template = TemplateChoiceField(
         label=_("Scenario template"),
         queryset=SessionTemplate.objects.none(),
         required=False,

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from sessions_app import vitals
 
@@ -253,6 +253,23 @@ class SessionTemplate(models.Model):
     def is_shipped(self) -> bool:
         return self.trainer_id is None
 
+    def shipped_text(self, text: str) -> str:
+        """`text` in the active language when this template is shipped; as typed otherwise.
+
+        Shipped templates are stored in English and marked for translation in migration 0005.
+        A trainer's own text is never looked up, even when it matches a catalogue entry.
+        """
+        # gettext("") would return the catalogue's header.
+        return gettext(text) if self.is_shipped and text else text
+
+    @property
+    def display_name(self) -> str:
+        return self.shipped_text(self.name)
+
+    @property
+    def display_description(self) -> str:
+        return self.shipped_text(self.description)
+
 
 class TemplateStep(models.Model):
     template = models.ForeignKey(
@@ -284,6 +301,10 @@ class TemplateStep(models.Model):
             self.transition_seconds = vitals.validate_transition(self.transition_seconds)
         except vitals.VitalsError as error:
             raise ValidationError(error.errors) from None
+
+    @property
+    def display_note(self) -> str:
+        return self.template.shipped_text(self.note)
 
     def as_snapshot(self) -> dict:
         """What a session copies of the step when it starts (Session.steps)."""

@@ -76,11 +76,15 @@ def save_template(
 
 
 def duplicate_template(template: SessionTemplate, trainer) -> SessionTemplate:
-    """A new template of `trainer`'s own, a copy of one they can see (theirs or shipped)."""
-    name = _("Copy of %(name)s") % {"name": template.name}
-    steps = [StepData(s.values, s.transition_seconds, s.note) for s in template.steps.all()]
+    """A new template of `trainer`'s own, a copy of one they can see (theirs or shipped).
+
+    A shipped template is copied in the language the trainer reads it in: the copy is their own
+    text from then on, and is never translated again.
+    """
+    name = _("Copy of %(name)s") % {"name": template.display_name}
+    steps = [StepData(s.values, s.transition_seconds, s.display_note) for s in template.steps.all()]
     max_length = SessionTemplate._meta.get_field("name").max_length
-    return save_template(trainer, name[:max_length], template.description, steps)
+    return save_template(trainer, name[:max_length], template.display_description, steps)
 
 
 @transaction.atomic
@@ -141,8 +145,14 @@ def control_panel(session: Session) -> dict | None:
     if not session.steps:
         return None
     next_index = next_step_index(session)
+    # The notes were copied from the template when the session started. They are translated
+    # when that template is a shipped one (stored in English, marked in migration 0005), not
+    # whenever a note happens to be in the catalogue: a trainer's own notes are their words,
+    # even an English copy of a shipped template's.
+    template = session.template
+    translate = template.shipped_text if template is not None else str
     return {
-        "template": session.template,
+        "template": template,
         "next": next_index,
         "steps": [
             {
@@ -150,7 +160,7 @@ def control_panel(session: Session) -> dict | None:
                 "number": index + 1,
                 "values": step["values"],
                 "transition_seconds": step["transition_seconds"],
-                "note": step["note"],
+                "note": translate(step["note"]),
                 "is_current": index == session.current_step,
                 "is_next": index == next_index,
             }

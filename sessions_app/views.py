@@ -1,5 +1,6 @@
 import datetime
 import json
+import unicodedata
 from functools import partial
 from io import StringIO
 
@@ -272,12 +273,19 @@ def _get_visible_template(request, pk) -> SessionTemplate:
     return get_object_or_404(SessionTemplate.objects.visible_to(request.user), pk=pk)
 
 
+def _sort_key(template: SessionTemplate) -> str:
+    """Alphabetical order for a translated name: accents and case ignored ("Arrêt" < "Choc")."""
+    decomposed = unicodedata.normalize("NFKD", template.display_name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 @login_required
 def template_list(request):
     templates = SessionTemplate.objects.visible_to(request.user).annotate(step_count=Count("steps"))
     ctx = {
         "own": [t for t in templates if not t.is_shipped],
-        "shipped": [t for t in templates if t.is_shipped],
+        # By their name in the page's language, not the stored English one.
+        "shipped": sorted((t for t in templates if t.is_shipped), key=_sort_key),
     }
     return render(request, "sessions_app/template_list.html", ctx)
 

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from conftest import VALID_POST, make_session
+from sessions_app import scenarios, vitals
+from sessions_app.models import SessionTemplate
 from sessions_app.tests.ws import ORIGIN, TIMEOUT, session_cookie
 from shiller.asgi import application
 
@@ -31,11 +33,14 @@ IGNORED = [".venv", "bench", "node_modules", "staticfiles", ".git"]
 
 
 def read_po(path: Path) -> list[dict]:
-    """The entries of a .po file: msgid, msgid_plural, msgstr (a list) and flags.
+    """The entries of a .po file: msgctxt, msgid, msgid_plural, msgstr (a list) and flags.
 
     A small reader for what xgettext writes; obsolete (#~) entries and the header are left out.
     """
     entries, entry, field = [], None, None
+
+    def new_entry():
+        return {"msgctxt": None, "msgid": "", "msgid_plural": None, "msgstr": {}, "flags": []}
 
     def finish():
         if entry and entry["msgid"]:
@@ -46,14 +51,20 @@ def read_po(path: Path) -> list[dict]:
             continue
         if line.startswith("#,"):
             finish()
-            entry, field = {"msgid": "", "msgid_plural": None, "msgstr": {}, "flags": []}, None
+            entry, field = new_entry(), None
             entry["flags"] = [flag.strip() for flag in line[2:].split(",")]
         elif line.startswith("#"):
             continue
-        elif line.startswith("msgid "):
+        elif line.startswith("msgctxt "):
             if entry is None or field is not None:
                 finish()
-                entry = {"msgid": "", "msgid_plural": None, "msgstr": {}, "flags": []}
+                entry = new_entry()
+            field = "msgctxt"
+            entry["msgctxt"] = json.loads(line[8:])
+        elif line.startswith("msgid "):
+            if entry is None or field not in (None, "msgctxt"):
+                finish()
+                entry = new_entry()
             field = "msgid"
             entry["msgid"] = json.loads(line[6:])
         elif line.startswith("msgid_plural "):
@@ -102,7 +113,9 @@ def test_the_committed_mo_file_matches_the_catalogue():
     with open(PO.with_suffix(".mo"), "rb") as mo:
         compiled = gettext.GNUTranslations(mo)
     for e in read_po(PO):
-        if e["msgid_plural"]:
+        if e["msgctxt"] is not None:
+            assert compiled.pgettext(e["msgctxt"], e["msgid"]) == e["msgstr"][0], e["msgid"]
+        elif e["msgid_plural"]:
             assert compiled.ngettext(e["msgid"], e["msgid_plural"], 1) == e["msgstr"][0]
             assert compiled.ngettext(e["msgid"], e["msgid_plural"], 5) == e["msgstr"][1]
         else:
@@ -300,3 +313,141 @@ async def test_the_control_socket_answers_in_the_pages_language(alice):
         f"Fréquence cardiaque{NBSP}: la valeur doit être comprise entre 0 et 300."
     )
     await c.disconnect()
+
+
+# The shipped scenario templates: stored in English, shown in the page's language.
+
+SEPTIC_NOTE_EN = (
+    "Sepsis: fever, tachycardia, tachypnoea, warm peripheries. Expect ABCDE, oxygen, blood "
+    "cultures, lactate, antibiotics within the hour and a 500 mL crystalloid bolus."
+)
+SEPTIC_NOTE_FR = f"Sepsis{NBSP}: fièvre, tachycardie, polypnée, extrémités chaudes."
+VF_NOTE_FR = "administrer 1 mg d&#x27;adrénaline IV et 300 mg d&#x27;amiodarone IV"
+
+
+def _shipped(name):
+    return SessionTemplate.objects.get(trainer=None, name=name)
+
+
+def _own_template_in_english(trainer):
+    """A trainer's template whose name and note are, word for word, catalogue entries."""
+    return scenarios.save_template(
+        trainer,
+        "Septic shock",
+        "Anaphylaxis",
+        [scenarios.StepData(vitals.DEFAULT_VALUES, 0, SEPTIC_NOTE_EN)],
+    )
+
+
+def test_the_template_list_shows_the_shipped_templates_in_french(alice_client):
+    r = alice_client.get(reverse("sessions:templates"), **FR)
+    page = r.content.decode()
+    assert r.status_code == 200
+    assert "Modèles de scénario" in page
+    french = [
+        "Anaphylaxie",
+        "Arrêt cardiaque sur fibrillation ventriculaire",
+        "Choc hémorragique",
+        "Choc septique",
+        "Surdosage en opioïdes",
+    ]
+    positions = [page.index(f">{name}</a>") for name in french]
+    assert positions == sorted(positions)  # in French alphabetical order
+    assert "qui devient hypotendu malgré le remplissage" in page
+    assert "Septic shock" not in page
+    assert "becomes hypotensive" not in page
+
+
+def test_a_shipped_template_page_is_in_french(alice_client):
+    r = alice_client.get(reverse("sessions:template", args=[_shipped("Septic shock").pk]), **FR)
+    page = r.content.decode()
+    assert "<h1>Choc septique</h1>" in page
+    assert "<title>Choc septique · Shiller</title>" in page
+    assert SEPTIC_NOTE_FR in page
+    assert "Expect ABCDE" not in page
+    r = alice_client.get(
+        reverse("sessions:template", args=[_shipped("Ventricular fibrillation arrest").pk]), **FR
+    )
+    assert VF_NOTE_FR in r.content.decode()
+
+
+def test_an_english_browser_still_sees_the_shipped_templates_in_english(alice_client):
+    alice_client.get("/", **FR)  # a French page before must not leave its language behind
+    page = alice_client.get(reverse("sessions:templates")).content.decode()
+    assert ">Septic shock</a>" in page and "Choc septique" not in page
+    shipped = _shipped("Septic shock")
+    page = alice_client.get(reverse("sessions:template", args=[shipped.pk])).content.decode()
+    assert "<h1>Septic shock</h1>" in page
+    assert "Sepsis: fever, tachycardia" in page
+
+
+def test_duplicating_a_shipped_template_in_french_gives_a_french_copy(alice_client, alice):
+    shipped = _shipped("Septic shock")
+    r = alice_client.post(reverse("sessions:template_duplicate", args=[shipped.pk]), **FR)
+    assert r.status_code == 302
+    copy = SessionTemplate.objects.get(trainer=alice)
+    assert copy.name == "Copie de Choc septique"
+    assert copy.description.startswith("Patient de 68 ans atteint d'une pneumopathie")
+    notes = [step.note for step in copy.steps.all()]
+    assert notes[0].startswith(SEPTIC_NOTE_FR)
+    assert len(notes) == shipped.steps.count() and all(notes)
+    assert not any("Expect" in note for note in notes)
+    # The copy is the trainer's own text now: an English page shows it as written.
+    page = alice_client.get(reverse("sessions:template", args=[copy.pk])).content.decode()
+    assert "Copie de Choc septique" in page and SEPTIC_NOTE_FR in page
+    shipped.refresh_from_db()
+    assert shipped.name == "Septic shock"  # the shipped template is untouched
+
+
+def test_duplicating_in_english_gives_an_english_copy(alice_client, alice):
+    alice_client.post(reverse("sessions:template_duplicate", args=[_shipped("Anaphylaxis").pk]))
+    copy = SessionTemplate.objects.get(trainer=alice)
+    assert copy.name == "Copy of Anaphylaxis"
+    assert copy.steps.first().note.startswith("Baseline: the antibiotic infusion")
+
+
+def test_a_trainers_own_template_is_never_translated(alice_client, alice):
+    own = _own_template_in_english(alice)
+    page = alice_client.get(reverse("sessions:templates"), **FR).content.decode()
+    assert f'<a href="{reverse("sessions:template", args=[own.pk])}">Septic shock</a>' in page
+    page = alice_client.get(reverse("sessions:template", args=[own.pk]), **FR).content.decode()
+    assert "<h1>Septic shock</h1>" in page
+    assert "<p>Anaphylaxis</p>" in page
+    assert "Sepsis: fever, tachycardia" in page and SEPTIC_NOTE_FR not in page
+    # Duplicated in French, it stays in English but for the "Copy of" the page adds.
+    alice_client.post(reverse("sessions:template_duplicate", args=[own.pk]), **FR)
+    copy = SessionTemplate.objects.get(trainer=alice, name="Copie de Septic shock")
+    assert copy.description == "Anaphylaxis"
+    assert copy.steps.get().note == SEPTIC_NOTE_EN
+
+
+def test_the_new_session_form_offers_the_shipped_templates_in_french(alice_client, alice):
+    own = _own_template_in_english(alice)
+    page = alice_client.get(reverse("sessions:new"), **FR).content.decode()
+    assert f'<option value="{_shipped("Septic shock").pk}">Choc septique</option>' in page
+    assert f'<option value="{own.pk}">Septic shock</option>' in page
+    assert "Aucun\u00a0: je règle les valeurs moi-même" in page
+
+
+def test_the_control_page_shows_a_shipped_scenarios_notes_in_french(alice_client, alice):
+    session = scenarios.start_session(alice, "Alex", 60, _shipped("Septic shock"))
+    assert session.steps[0]["note"] == SEPTIC_NOTE_EN  # the snapshot stays as stored
+    page = alice_client.get(reverse("sessions:control", args=[session.pk]), **FR).content.decode()
+    assert f"Scénario{NBSP}: Choc septique" in page
+    assert SEPTIC_NOTE_FR in page
+    assert "Expect ABCDE" not in page
+    page = alice_client.get(reverse("sessions:control", args=[session.pk])).content.decode()
+    assert "Scenario: Septic shock" in page and "Sepsis: fever, tachycardia" in page
+
+
+def test_the_control_page_leaves_an_own_scenarios_notes_as_written(alice_client, alice):
+    session = scenarios.start_session(alice, "Alex", 60, _own_template_in_english(alice))
+    page = alice_client.get(reverse("sessions:control", args=[session.pk]), **FR).content.decode()
+    assert f"Scénario{NBSP}: Septic shock" in page
+    assert "Sepsis: fever, tachycardia" in page and SEPTIC_NOTE_FR not in page
+
+
+def test_an_empty_shipped_text_is_not_the_catalogue_header():
+    with translation.override("fr"):
+        assert SessionTemplate(trainer=None, name="Septic shock").display_description == ""
+        assert SessionTemplate(trainer=None, name="Septic shock").display_name == "Choc septique"
