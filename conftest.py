@@ -8,7 +8,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from sessions_app.models import Session
 from trainers.models import Trainer
@@ -40,6 +40,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
             connection.close_pool()
+
+
+@pytest.fixture(autouse=True)
+def _english_to_start_with():
+    """A request in French leaves French active in its thread: every test starts in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,13 @@
+import datetime
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from conftest import PASSWORD
 from trainers.models import Trainer
+
+START = datetime.datetime(2026, 11, 24, 9, 0, 30, tzinfo=datetime.UTC)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +46,8 @@ def test_logout_is_a_post(alice_client):
     assert r.url.startswith(reverse("login"))
 
 
+# Frozen: the throttle counts in fixed windows, which must not turn over mid-test.
+@time_machine.travel(START, tick=False)
 def test_failed_logins_are_throttled_per_email(client, alice):
     for attempt in range(10):
         address = f"10.0.0.{attempt}"
@@ -59,6 +66,7 @@ def test_failed_logins_are_throttled_per_email(client, alice):
     assert "_auth_user_id" not in client.session
 
 
+@time_machine.travel(START, tick=False)
 def test_failed_logins_are_throttled_per_address(client, alice, bob):
     for attempt in range(10):
         client.post(reverse("login"), {"username": f"nobody{attempt}@x.org", "password": "x"})
@@ -66,6 +74,7 @@ def test_failed_logins_are_throttled_per_address(client, alice, bob):
     assert r.status_code == 429
 
 
+@time_machine.travel(START, tick=False)
 def test_successful_logins_do_not_count(client, alice):
     for _ in range(12):
         r = client.post(reverse("login"), {"username": "alice@example.org", "password": PASSWORD})
