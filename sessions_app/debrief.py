@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions_app import trends, vitals
+from sessions_app import services, trends, vitals
 from sessions_app.models import Session, SessionEvent, SessionNote
 
 # The plot's user units; the SVG scales to the width of its box (screen or A4 page).
@@ -95,17 +95,10 @@ class Segment:
         return min(self.start + datetime.timedelta(seconds=self.trend["seconds"]), self.end)
 
 
-def ended_at(session: Session, now: datetime.datetime | None = None) -> datetime.datetime:
-    """When the session ended: closed, expired, or (still open) now."""
-    now = now or timezone.now()
-    end = session.closed_at or min(session.expires_at, now)
-    return max(end, session.created_at)
-
-
 def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline:
     events = list(session.events.order_by("created_at", "id"))
     notes = list(session.notes.order_by("at", "created_at"))
-    end = ended_at(session, now)
+    end = session.ended_at(now)
     if events:
         end = max(end, events[-1].created_at)
     result = Timeline(session, events, notes, session.created_at, end)
@@ -418,21 +411,10 @@ def replay(session: Session, now: datetime.datetime | None = None) -> dict:
 
 
 def replay_snapshot(session: Session) -> dict:
-    """What a screen joining at the very start was sent: no values yet, default settings."""
-    return {
-        "type": "snapshot",
-        "now": session.created_at.isoformat(),
-        "values": None,
-        "trend": None,
-        "expires_at": session.expires_at.isoformat(),
-        "trainee_name": session.trainee_name,
-        "alarm_limits": vitals.default_alarm_limits(),
-        "alarms_silenced_until": None,
-        "nibp": {
-            "measurement_seconds": vitals.NIBP_MEASUREMENT_SECONDS,
-            "interval_minutes": 0,
-            "cycle_started_at": None,
-            "started_at": None,
-            "reading": None,
-        },
-    }
+    """What a screen joining at the very start was sent: the session as it was created."""
+    as_created = Session(
+        trainee_name=session.trainee_name,
+        created_at=session.created_at,
+        expires_at=session.expires_at,
+    )
+    return services.monitor_state(as_created, now=session.created_at)

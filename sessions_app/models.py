@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.conf import settings
@@ -102,6 +103,12 @@ class Session(models.Model):
 
     def status_label(self):
         return self.STATUS_LABELS[self.status()]
+
+    def ended_at(self, now=None) -> datetime.datetime:
+        """When the session ended: closed, expired, or (still open) now."""
+        now = now or timezone.now()
+        end = self.closed_at or min(self.expires_at, now)
+        return max(end, self.created_at)
 
     def is_open(self, now=None) -> bool:
         return self.status(now) == self.OPEN

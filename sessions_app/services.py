@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from sessions_app import debrief, nibp, trends, vitals
+from sessions_app import nibp, trends, vitals
 from sessions_app.groups import control_group, screens_group
 from sessions_app.models import Session, SessionEvent, SessionNote
 from shiller import throttle
@@ -220,14 +220,18 @@ def set_nibp_interval(session_id: uuid.UUID, minutes, *, trainer=None, now=None)
 
 
 class NothingToSilence(Exception):
-    """The monitor has no values yet, so no alarm can sound."""
+    """The monitor has no values yet, so no alarm can sound, or the alarms are silenced."""
 
 
 def silence_alarms(session_id: uuid.UUID, *, now=None) -> AppliedChange:
-    """The trainee silences the alarms for two minutes; stored so the trainer sees it."""
+    """The trainee silences the alarms for two minutes; stored so the trainer sees it.
+
+    Pressing again while they are silenced does nothing: a screen cannot flood the audit trail.
+    """
     with transaction.atomic():
         session, now = _lock_open_session(session_id, None, now)
-        if session.last_values is None:
+        silenced = session.alarms_silenced_until and session.alarms_silenced_until > now
+        if session.last_values is None or silenced:
             raise NothingToSilence
         until = now + datetime.timedelta(seconds=vitals.SILENCE_SECONDS)
         Session.objects.filter(pk=session.pk).update(alarms_silenced_until=until)
@@ -269,7 +273,7 @@ def add_note(session: Session, text: str, at=None, now=None) -> SessionNote:
     Notes are the trainer's own, not the monitor's: they may be added after the session ended,
     at the debrief, and are never broadcast.
     """
-    end = debrief.ended_at(session, now)
+    end = session.ended_at(now)
     at = min(max(at or end, session.created_at), end)
     return SessionNote.objects.create(session=session, text=text, at=at)
 

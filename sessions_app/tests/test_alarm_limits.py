@@ -1,4 +1,7 @@
-"""Alarm limits per session: the trainer sets them; nonsense is refused and nothing stored."""
+"""Alarms per session: the trainer sets the limits (nonsense is refused, nothing stored); the
+trainee silences them."""
+
+import datetime
 
 import pytest
 from django.urls import reverse
@@ -85,3 +88,13 @@ def test_another_trainer_cannot_change_the_limits(client, bob, alice):
     assert r.status_code == 404
     session.refresh_from_db()
     assert session.alarm_limits == vitals.DEFAULT_ALARM_LIMITS
+
+
+def test_alarms_can_be_silenced_again_once_the_two_minutes_are_over(alice):
+    start = datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.UTC)
+    session = make_session(alice, now=start, last_values=vitals.DEFAULT_VALUES)
+    services.silence_alarms(session.pk, now=start)
+    with pytest.raises(services.NothingToSilence):
+        services.silence_alarms(session.pk, now=start + datetime.timedelta(seconds=119))
+    services.silence_alarms(session.pk, now=start + datetime.timedelta(seconds=120))
+    assert session.events.filter(kind="alarms_silenced").count() == 2

@@ -117,6 +117,9 @@ async def test_a_silenced_alarm_is_stored_and_the_trainer_sees_it(alice):
     at = datetime.datetime.fromisoformat(silenced["at"])
     assert until - at == datetime.timedelta(seconds=vitals.SILENCE_SECONDS)
     assert await receive_type(trainer, "alarms_silenced") == silenced
+    # Pressed again while silenced: nothing new.
+    await send(watcher, {"type": "silence_alarms"})
+    assert await watcher.receive_nothing(timeout=0.3)
     event = await sync_to_async(SessionEvent.objects.get)()
     assert event.kind == SessionEvent.ALARMS_SILENCED
     assert str(event.id) == silenced["event_id"]

@@ -129,3 +129,4 @@ def test_another_trainer_cannot_work_the_cuff(client, bob, open_session):
     client.force_login(bob)
     assert client.post(reverse("sessions:nibp", args=[session.pk])).status_code == 404
     assert refreshed(session).nibp_started_at is None
+
