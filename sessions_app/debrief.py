@@ -3,8 +3,8 @@
 Everything here is read from the stored events and notes, the audit trail; nothing is written.
 The plot is drawn on the server as SVG (the template `includes/debrief_plot.html` turns the
 geometry computed here into markup, so every text is escaped by Django). Alarm periods are
-worked out per event interval from the session's alarm limits as they are now (limit changes
-are not stored as events) and, along a trend, from samples of the values shown (at most
+worked out per event interval from the alarm limits in force then (the defaults, then each
+stored change of limits) and, along a trend, from samples of the values shown (at most
 TREND_SAMPLES per trend), so a period may start or end a few seconds off along a long trend.
 """
 
@@ -170,10 +170,19 @@ def alarm_level(values: dict | None, limits: dict) -> str | None:
 
 def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.datetime, str]]:
     """(start, end, level) of each period with an alarm condition, merged when contiguous."""
-    limits = line.session.alarm_limits
+    limit_changes = [
+        (event.created_at, event.detail["limits"])
+        for event in line.events
+        if event.kind == SessionEvent.ALARM_LIMITS
+    ]
     periods = []
     for segment in line.segments:
-        for start, end in _sample_intervals(segment):
+        cuts = [at for at, _limits in limit_changes if segment.start < at < segment.end]
+        for start, end in _sample_intervals(segment, cuts):
+            limits = next(
+                (limits for at, limits in reversed(limit_changes) if at <= start),
+                vitals.DEFAULT_ALARM_LIMITS,
+            )
             level = alarm_level(segment.values_at(start), limits)
             if level is None or end <= start:
                 continue
@@ -184,8 +193,8 @@ def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.date
     return periods
 
 
-def _sample_intervals(segment: Segment):
-    """Sub-intervals of a segment, each judged by the values at its start."""
+def _sample_intervals(segment: Segment, cuts: list[datetime.datetime]):
+    """Sub-intervals of a segment, cut where the limits change too, each judged at its start."""
     ramp_end = segment.ramp_end
     moments = [segment.start]
     if ramp_end > segment.start:
@@ -195,7 +204,7 @@ def _sample_intervals(segment: Segment):
             moments.append(moment)
             moment += step
         moments.append(ramp_end)
-    moments.append(segment.end)
+    moments = sorted({*moments, *cuts, segment.end})
     return [(a, b) for a, b in zip(moments, moments[1:]) if b > a] or [(segment.start, segment.end)]
 
 

@@ -187,14 +187,15 @@ class SessionEvent(models.Model):
 
     def message(self) -> dict:
         """The protocol message this event is broadcast as (docs/protocol.md); replay too."""
+        # Every message says when it happened: the replay plays each at its moment.
         at = self.created_at.isoformat()
         match self.kind:
             case self.ALARM_LIMITS:
-                return {"type": "alarm_limits", "limits": self.detail["limits"]}
+                return {"type": "alarm_limits", "limits": self.detail["limits"], "at": at}
             case self.NIBP_STARTED:
-                return {"type": "nibp_started", "started_at": at}
+                return {"type": "nibp_started", "started_at": at, "at": at}
             case self.NIBP_INTERVAL:
-                return {"type": "nibp_interval", **self.detail}
+                return {"type": "nibp_interval", **self.detail, "at": at}
             case self.ALARMS_SILENCED:
                 return {
                     "type": "alarms_silenced",

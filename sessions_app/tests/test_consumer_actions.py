@@ -69,7 +69,8 @@ async def test_new_alarm_limits_reach_the_screens(alice):
     await send(trainer, {"type": "set_alarm_limits", "limits": {"spo2": [85, 100]}})
     ack = await receive_type(trainer, "ack")
     assert ack["limits"]["spo2"] == [85, 100]
-    assert await receive(watcher) == {"type": "alarm_limits", "limits": ack["limits"]}
+    message = await receive(watcher)
+    assert (message["type"], message["limits"]) == ("alarm_limits", ack["limits"])
     await send(
         trainer, {"type": "set_alarm_limits", "limits": {"spo2": [100, 85]}, "request_id": 2}
     )

@@ -5,7 +5,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from conftest import make_session
-from sessions_app import debrief, services
+from sessions_app import debrief, services, vitals
 from sessions_app.models import SessionEvent
 from sessions_app.tests.played import HYPOTENSION, T0, at, close, played_session
 
@@ -71,6 +71,16 @@ def test_it_shades_the_alarm_periods(alice_client, played):
     assert at(162) <= yellow_start <= at(165)
     assert yellow_end == red_start == at(300)
     assert red_end == at(600)
+
+
+def test_alarm_periods_follow_the_limits_in_force_at_the_time(alice):
+    session = make_session(alice, now=T0)
+    services.apply_vitals(session.pk, {**vitals.DEFAULT_VALUES, "heart_rate": 110}, now=at(10))
+    services.set_alarm_limits(session.pk, {"heart_rate": [50, 100]}, now=at(40))
+    services.set_alarm_limits(session.pk, {"heart_rate": [50, 120]}, now=at(70))
+    close(session, 100)
+    periods = debrief.alarm_periods(debrief.timeline(session))
+    assert periods == [(at(40), at(70), "yellow")]
 
 
 def test_a_general_alarm_flag_is_a_red_period(alice, alice_client):
