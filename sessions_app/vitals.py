@@ -65,6 +65,9 @@ PARAMETERS = {
     "temperature": gettext_lazy("Temperature"),
 }
 
+# Numbers are disconnected with their tile: both pressures with the cuff.
+PARAMETER_OF = {"systolic": "nibp", "diastolic": "nibp"}
+
 # Trends: the choices the control page offers; any whole number of seconds up to the maximum.
 TRANSITIONS = {
     0: gettext_lazy("Instant"),

@@ -6,10 +6,6 @@ from sessions_app import vitals
 
 register = template.Library()
 
-# The sensor (as named in flags.hidden) that shows each number; see static/sessions_app/alarms.js.
-SENSORS = {"systolic": "nibp", "diastolic": "nibp"}
-
-
 @register.filter
 def rhythm_label(rhythm: str) -> str:
     return vitals.RHYTHMS.get(rhythm, rhythm)
@@ -23,7 +19,7 @@ def mean_arterial_pressure(values: dict) -> int:
 @register.filter
 def shown(values: dict | None, field: str) -> str:
     """A tile's number, or nothing (not zero) when its sensor is disconnected or absent."""
-    if not values or SENSORS.get(field, field) in values["flags"].get("hidden", []):
+    if not values or vitals.PARAMETER_OF.get(field, field) in values["flags"].get("hidden", []):
         return ""
     value = values.get(field)
     if value is None:
