@@ -26,7 +26,20 @@ class ReadOnlyAdminMixin:
 
 class SessionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SessionEvent
-    fields = ["created_at", "systolic", "diastolic", "heart_rate", "spo2", "flags"]
+    fields = [
+        "created_at",
+        "kind",
+        "systolic",
+        "diastolic",
+        "heart_rate",
+        "spo2",
+        "respiratory_rate",
+        "etco2",
+        "temperature",
+        "flags",
+        "transition_seconds",
+        "detail",
+    ]
     readonly_fields = fields
     ordering = ["-created_at"]
     extra = 0
@@ -51,12 +64,29 @@ class SessionAdmin(admin.ModelAdmin):
     list_display = ["code", "trainer", "trainee_name", "status_label", "expires_at", "event_count"]
     list_filter = [StatusFilter, "created_at", "expires_at"]
     search_fields = ["code", "trainee_name", "trainer__email"]
-    readonly_fields = ["id", "code", "trainer", "created_at", "last_values", "template", "steps"]
+    # The monitor's state changes only through services (stored as events, broadcast): here it
+    # is read, never edited.
+    readonly_fields = [
+        "id",
+        "code",
+        "trainer",
+        "created_at",
+        "last_values",
+        "trend",
+        "alarm_limits",
+        "alarms_silenced_until",
+        "nibp_started_at",
+        "nibp_interval_minutes",
+        "nibp_cycle_started_at",
+        "template",
+        "steps",
+        "current_step",
+    ]
     list_select_related = ["trainer"]
     inlines = [SessionEventInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(event_count=Count("events"))
+        return super().get_queryset(request).with_event_count()
 
     @admin.display(description=_("changes"), ordering="event_count")
     def event_count(self, session):
@@ -69,8 +99,17 @@ class SessionAdmin(admin.ModelAdmin):
 
 @admin.register(SessionEvent)
 class SessionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "session", "systolic", "diastolic", "heart_rate", "spo2", "flags"]
-    list_filter = ["created_at"]
+    list_display = [
+        "created_at",
+        "session",
+        "kind",
+        "systolic",
+        "diastolic",
+        "heart_rate",
+        "spo2",
+        "flags",
+    ]
+    list_filter = ["kind", "created_at"]
     search_fields = ["session__code"]
     list_select_related = ["session"]
     date_hierarchy = "created_at"

@@ -1,7 +1,7 @@
 """Websocket consumers: trainee screens watch a session, the trainer's control page drives it.
 
-Neither writes to the database on its own: a change goes through services.apply_vitals, which
-broadcasts after commit.
+Neither writes to the database on its own: every action goes through services (or scenarios),
+which store it and broadcast after commit.
 """
 
 import json
@@ -39,7 +39,8 @@ def pong() -> str:
 
 
 class MonitorConsumer(AsyncWebsocketConsumer):
-    """A trainee screen: receives the snapshot, then every change; can only watch."""
+    """A trainee screen: receives the snapshot, then every change; it can start the cuff and
+    silence the alarms, nothing else."""
 
     # Reached through the process's hub, not a layer channel of its own (see fanout.py).
     channel_layer_alias = None
@@ -87,8 +88,14 @@ class MonitorConsumer(AsyncWebsocketConsumer):
             # The trainee's two buttons; the answer comes back as a broadcast to every screen.
             try:
                 await self.act(message_type)
-            except services.SessionNotOpen:
+            except services.SessionNotOpen as ended:
+                # Ended but not yet announced (expire_sessions has not run): say so, as it would.
+                await self.send(
+                    text_data=json.dumps({"type": "session_ended", "reason": ended.reason})
+                )
                 await self.close(code=CLOSE_ENDED)
+            except Session.DoesNotExist:
+                await self.close(code=CLOSE_NOT_FOUND)
             except services.NothingToSilence:
                 pass
 

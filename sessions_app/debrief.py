@@ -11,12 +11,13 @@ TREND_SAMPLES per trend), so a period may start or end a few seconds off along a
 import csv
 import datetime
 import math
+import re
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions_app import services, trends, vitals
+from sessions_app import nibp, services, trends, vitals
 from sessions_app.models import Session, SessionEvent, SessionNote
 
 # The plot's user units; the SVG scales to the width of its box (screen or A4 page).
@@ -32,8 +33,6 @@ MAX_TICKS = 10
 ALWAYS_PLOTTED = ("heart_rate", "spo2", "systolic", "diastolic")
 # Plotted only when some event has them: a monitor without the sensor has nothing to show.
 PLOTTED_WHEN_USED = ("respiratory_rate", "etco2")
-# Limits are per number; what the trainer disconnects is per tile.
-PARAMETER_OF = {"systolic": "nibp", "diastolic": "nibp"}
 
 RED, YELLOW = "red", "yellow"
 
@@ -124,21 +123,15 @@ def format_offset(seconds: float) -> str:
 
 def parse_offset(text: str) -> int | None:
     """Seconds from "mm:ss" (or "m:ss"), or None when it is not that."""
-    minutes, colon, secs = text.strip().partition(":")
-    if not (colon and minutes.isdigit() and secs.isdigit() and len(secs) == 2):
-        return None
-    if int(secs) > 59:
-        return None
-    return int(minutes) * 60 + int(secs)
+    # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+    match = re.fullmatch(r"(\d+):([0-5]\d)", text.strip(), re.ASCII)
+    return int(match[1]) * 60 + int(match[2]) if match else None
 
 
-def step_label(step) -> str:
-    """The scenario step an event came from; the scenarios branch decides the shape."""
-    if isinstance(step, dict):
-        step = step.get("name") or step.get("title") or step.get("number") or step.get("index")
-    if isinstance(step, int) and not isinstance(step, bool):
-        return _("Step %(number)d") % {"number": step}
-    return "" if step is None else str(step)
+def step_number(event: SessionEvent | None) -> int | None:
+    """The scenario step an event applied, counted from 1 as the control page shows it."""
+    index = event.detail.get("step") if event else None
+    return None if index is None else index + 1
 
 
 # Alarms -----------------------------------------------------------------------------------
@@ -159,7 +152,7 @@ def alarm_level(values: dict | None, limits: dict) -> str | None:
         return RED
     for name, (low, high) in limits.items():
         value = values.get(name)
-        if value is None or PARAMETER_OF.get(name, name) in hidden:
+        if value is None or vitals.PARAMETER_OF.get(name, name) in hidden:
             continue
         if name == "spo2" and not spo2_read:
             continue  # Without a probe there is no reading to judge.
@@ -169,21 +162,36 @@ def alarm_level(values: dict | None, limits: dict) -> str | None:
 
 
 def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.datetime, str]]:
-    """(start, end, level) of each period with an alarm condition, merged when contiguous."""
+    """(start, end, level) of each period with an alarm condition, merged when contiguous.
+
+    As on the monitor, blood pressure alarms on the cuff's last reading, not on the pressure of
+    the moment.
+    """
     limit_changes = [
         (event.created_at, event.detail["limits"])
         for event in line.events
         if event.kind == SessionEvent.ALARM_LIMITS
     ]
+    readings = [
+        (taken_at, _values_at(line, taken_at))
+        for taken_at in nibp.measurement_ends(line.session, line.ended_at)
+    ]
     periods = []
     for segment in line.segments:
-        cuts = [at for at, _limits in limit_changes if segment.start < at < segment.end]
+        cuts = [
+            at
+            for at in (*(at for at, _ in limit_changes), *(at for at, _ in readings))
+            if segment.start < at < segment.end
+        ]
         for start, end in _sample_intervals(segment, cuts):
-            limits = next(
-                (limits for at, limits in reversed(limit_changes) if at <= start),
-                vitals.DEFAULT_ALARM_LIMITS,
-            )
-            level = alarm_level(segment.values_at(start), limits)
+            limits = _latest(limit_changes, start) or vitals.DEFAULT_ALARM_LIMITS
+            reading = _latest(readings, start) or {}
+            shown = {
+                **segment.values_at(start),
+                "systolic": reading.get("systolic"),
+                "diastolic": reading.get("diastolic"),
+            }
+            level = alarm_level(shown, limits)
             if level is None or end <= start:
                 continue
             if periods and periods[-1][2] == level and periods[-1][1] == start:
@@ -191,6 +199,17 @@ def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.date
             else:
                 periods.append((start, end, level))
     return periods
+
+
+def _latest(timed: list[tuple[datetime.datetime, dict]], at: datetime.datetime) -> dict | None:
+    """The newest of (moment, thing) pairs at or before `at`."""
+    return next((thing for moment, thing in reversed(timed) if moment <= at), None)
+
+
+def _values_at(line: Timeline, at: datetime.datetime) -> dict:
+    """The values shown at `at`, from the segment in force then (none before the first)."""
+    segment = _latest([(segment.start, segment) for segment in line.segments], at)
+    return segment.values_at(at) if segment else {}
 
 
 def _sample_intervals(segment: Segment, cuts: list[datetime.datetime]):
@@ -262,7 +281,7 @@ def plot(line: Timeline) -> dict | None:
             for start, end, level in alarm_periods(line)
         ],
         "steps": [
-            {"x": x(e.created_at), "label": step_label(e.detail["step"])}
+            {"x": x(e.created_at), "label": _("Step %(number)d") % {"number": step_number(e)}}
             for e in line.events
             if e.detail.get("step") is not None
         ],
@@ -336,18 +355,12 @@ def rows(line: Timeline) -> list[dict]:
     items += [(n.at, 1, {"note": n, "number": i}) for i, n in enumerate(line.notes, start=1)]
     result = []
     for at, _order, item in sorted(items, key=lambda item: (item[0], item[1])):
-        event = item.get("event")
-        step = event.detail.get("step") if event else None
         result.append(
             {
                 **item,
                 "offset": format_offset(line.seconds(at)),
                 "at": at,
-                "step": None if step is None else step_label(step),
-                "hidden": [
-                    str(vitals.PARAMETERS.get(name, name))
-                    for name in (event.flags.get("hidden") or [] if event else [])
-                ],
+                "step": step_number(item.get("event")),
             }
         )
     return result
@@ -388,7 +401,7 @@ def write_csv(line: Timeline, out) -> None:
                 _csv_value(bool(flags.get("spo2_probe_off"))),
                 " ".join(flags.get("hidden") or []),
                 event.transition_seconds,
-                row["step"] or "",
+                "" if row["step"] is None else row["step"],
                 "",
             ]
         )
@@ -408,8 +421,9 @@ def _csv_value(value) -> str:
 def replay(session: Session, now: datetime.datetime | None = None) -> dict:
     """The messages a screen received, from a blank snapshot at the start to the last event.
 
-    A replaying monitor plays them on a virtual clock that starts at `started_at`. The snapshot
-    carries the default limits: limit changes are not stored with their time.
+    A replaying monitor plays them on a virtual clock that starts at `started_at`: the snapshot
+    of the session as created, then each stored event as it was broadcast (limits and the cuff
+    included).
     """
     line = timeline(session, now)
     return {

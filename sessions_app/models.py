@@ -31,7 +31,9 @@ class SessionQuerySet(models.QuerySet):
         )
 
     def with_event_count(self):
-        return self.annotate(event_count=models.Count("events"))
+        """Changes of values only: cuff starts, limits and silences are events, not changes."""
+        changes = models.Q(events__kind__in=SessionEvent.VALUE_KINDS)
+        return self.annotate(event_count=models.Count("events", filter=changes))
 
 
 class Session(models.Model):

@@ -37,36 +37,43 @@ def measuring_since(session: Session, now: datetime.datetime) -> datetime.dateti
 
 def last_reading(session: Session, now: datetime.datetime) -> dict | None:
     """The last completed measurement: {"taken_at", "systolic", "diastolic"}, or None."""
-    done = [start + MEASUREMENT for start in _completed_starts(session, now)]
-    if not done:
+    taken = measurement_ends(session, now)
+    if not taken:
         return None
-    taken_at = max(done)
-    values = values_at(session, taken_at)
+    values = values_at(session, taken[-1])
     if values is None:
         return None
     return {
-        "taken_at": taken_at.isoformat(),
+        "taken_at": taken[-1].isoformat(),
         "systolic": values["systolic"],
         "diastolic": values["diastolic"],
     }
 
 
-def _completed_starts(session: Session, now: datetime.datetime) -> list[datetime.datetime]:
-    starts = []
-    for start in latest_starts(session, now):
-        if start + MEASUREMENT > now:
-            # Under way: the one before it on the cycle has completed (a manual one has none).
-            start = _previous_cycle_start(session, start)
-        if start is not None:
-            starts.append(start)
-    return starts
+def measurement_ends(session: Session, until: datetime.datetime) -> list[datetime.datetime]:
+    """When each measurement completed, oldest first, up to `until`.
 
-
-def _previous_cycle_start(session: Session, start: datetime.datetime):
-    if start == session.nibp_started_at or not session.nibp_interval_minutes:
-        return None
-    previous = start - datetime.timedelta(minutes=session.nibp_interval_minutes)
-    return previous if previous >= session.nibp_cycle_started_at else None
+    Read from the events, not the session's current settings: a reading stays the last one
+    after its cycle is turned off or changed, or while the next manual one is under way.
+    """
+    events = list(
+        session.events.filter(
+            kind__in=(SessionEvent.NIBP_STARTED, SessionEvent.NIBP_INTERVAL), created_at__lte=until
+        ).order_by("created_at")
+    )
+    ends = [e.created_at + MEASUREMENT for e in events if e.kind == SessionEvent.NIBP_STARTED]
+    cycles = [e for e in events if e.kind == SessionEvent.NIBP_INTERVAL]
+    for cycle, following in zip(cycles, [*cycles[1:], None]):
+        if not cycle.detail["minutes"]:
+            continue
+        interval = datetime.timedelta(minutes=cycle.detail["minutes"])
+        # A cycle runs until the next setting; a measurement it cuts short never completes.
+        stop = min(following.created_at, until) if following else until
+        start = cycle.created_at
+        while start + MEASUREMENT <= stop:
+            ends.append(start + MEASUREMENT)
+            start += interval
+    return sorted(end for end in ends if end <= until)
 
 
 def values_at(session: Session, at: datetime.datetime) -> dict | None:

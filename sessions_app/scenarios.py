@@ -116,10 +116,7 @@ def apply_step(
     Raises VitalsError when there is no such step, besides what services.apply_vitals raises.
     """
     with transaction.atomic():
-        sessions = Session.objects.select_for_update()
-        if trainer is not None:
-            sessions = sessions.filter(trainer=trainer)
-        session = sessions.get(pk=session_id)
+        session, now = services.lock_open_session(session_id, trainer, now)
         steps = session.steps or []
         if index is None:
             index = next_step_index(session)

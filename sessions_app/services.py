@@ -105,7 +105,7 @@ def apply_vitals(
     clean = vitals.validate(values)
     seconds = vitals.validate_transition(transition_seconds)
     with transaction.atomic():
-        session, now = _lock_open_session(session_id, trainer, now)
+        session, now = lock_open_session(session_id, trainer, now)
         trend = trends.start(current_values(session, now), seconds, now)
         return _store_values(session, SessionEvent.VITALS, clean, trend, now, step=step)
 
@@ -117,7 +117,7 @@ class NoTrend(Exception):
 def stop_trend(session_id: uuid.UUID, *, trainer=None, now=None) -> AppliedChange:
     """Hold the values where the trend has got to; stored as a change of its own kind."""
     with transaction.atomic():
-        session, now = _lock_open_session(session_id, trainer, now)
+        session, now = lock_open_session(session_id, trainer, now)
         if not trends.in_progress(session.trend, now):
             raise NoTrend
         return _store_values(
@@ -125,7 +125,8 @@ def stop_trend(session_id: uuid.UUID, *, trainer=None, now=None) -> AppliedChang
         )
 
 
-def _lock_open_session(session_id, trainer, now) -> tuple[Session, datetime.datetime]:
+def lock_open_session(session_id, trainer=None, now=None) -> tuple[Session, datetime.datetime]:
+    """The session, its row locked for this transaction, if it is `trainer`'s and open."""
     # The row lock orders concurrent changes: last_values is always the newest event,
     # and event times, taken under the lock, follow the same order.
     sessions = Session.objects.select_for_update()
@@ -182,7 +183,7 @@ def current_values(session: Session, now=None) -> dict | None:
 def set_alarm_limits(session_id: uuid.UUID, limits, *, trainer=None, now=None) -> dict:
     """Change some of the session's alarm limits; returns all of them."""
     with transaction.atomic():
-        session, now = _lock_open_session(session_id, trainer, now)
+        session, now = lock_open_session(session_id, trainer, now)
         clean = vitals.validate_limits(limits, session.alarm_limits)
         Session.objects.filter(pk=session.pk).update(alarm_limits=clean)
         _record_setting(session, SessionEvent.ALARM_LIMITS, now, {"limits": clean})
@@ -192,7 +193,7 @@ def set_alarm_limits(session_id: uuid.UUID, limits, *, trainer=None, now=None) -
 def start_nibp(session_id: uuid.UUID, *, trainer=None, now=None) -> datetime.datetime:
     """Start a cuff measurement, unless one is under way; returns the measurement's start."""
     with transaction.atomic():
-        session, now = _lock_open_session(session_id, trainer, now)
+        session, now = lock_open_session(session_id, trainer, now)
         under_way = nibp.measuring_since(session, now)
         if under_way is not None:
             return under_way
@@ -206,7 +207,7 @@ def set_nibp_interval(session_id: uuid.UUID, minutes, *, trainer=None, now=None)
     """Set the automatic cuff cycle; a new cycle measures at once, as a monitor's does."""
     minutes = vitals.validate_nibp_interval(minutes)
     with transaction.atomic():
-        session, now = _lock_open_session(session_id, trainer, now)
+        session, now = lock_open_session(session_id, trainer, now)
         cycle_started_at = now if minutes else None
         Session.objects.filter(pk=session.pk).update(
             nibp_interval_minutes=minutes, nibp_cycle_started_at=cycle_started_at
@@ -229,7 +230,7 @@ def silence_alarms(session_id: uuid.UUID, *, now=None) -> AppliedChange:
     Pressing again while they are silenced does nothing: a screen cannot flood the audit trail.
     """
     with transaction.atomic():
-        session, now = _lock_open_session(session_id, None, now)
+        session, now = lock_open_session(session_id, None, now)
         silenced = session.alarms_silenced_until and session.alarms_silenced_until > now
         if session.last_values is None or silenced:
             raise NothingToSilence

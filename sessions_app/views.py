@@ -355,10 +355,11 @@ def session_note(request, pk):
     """Add a note from the control page (about now) or the debrief (about a chosen moment)."""
     session = _get_own_session(request, pk)
     from_debrief = request.POST.get("return_to") == "debrief"
-    line = debrief.timeline(session)
-    form = NoteForm(request.POST, duration_seconds=line.seconds(line.ended_at))
+    duration = (session.ended_at() - session.created_at).total_seconds()
+    form = NoteForm(request.POST, duration_seconds=duration)
     if not form.is_valid():
         if from_debrief:
+            line = debrief.timeline(session)
             return _render_debrief(request, session, line, note_form=form, status=400)
         return _render_control(request, session, note_form=form, status=400)
     offset = form.cleaned_data["offset"]
@@ -402,8 +403,8 @@ def session_export(request, pk):
 def session_replay(request, pk):
     """The monitor page, fed by the stored events at `speed` instead of the live socket."""
     session = _get_own_session(request, pk)
-    speed = request.GET.get("speed", "1")
-    speed = int(speed) if speed.isdigit() and int(speed) in REPLAY_SPEEDS else 1
+    requested = request.GET.get("speed")
+    speed = next((speed for speed in REPLAY_SPEEDS if str(speed) == requested), 1)
     ctx = {
         "session": session,
         "state": debrief.replay_snapshot(session),

@@ -20,9 +20,8 @@ RANGES = {
     "respiratory_rate": (0, 80),
     "etco2": (0, 150),
 }
+# The others may be None: the monitor has no such sensor, its tile stays empty.
 REQUIRED_FIELDS = ("systolic", "diastolic", "heart_rate", "spo2")
-# May be None: the monitor has no such sensor, its tile stays empty.
-OPTIONAL_FIELDS = ("respiratory_rate", "etco2")
 INTEGER_FIELDS = tuple(RANGES)
 TEMPERATURE_RANGE = (25.0, 45.0)
 # Every number a change carries; they all move along a trend.

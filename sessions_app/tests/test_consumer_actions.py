@@ -147,6 +147,7 @@ async def test_a_screen_of_a_session_that_ended_is_closed_when_it_presses_a_butt
         expires_at=timezone.now() - datetime.timedelta(seconds=1)
     )
     await send(watcher, {"type": "start_nibp"})
+    assert await receive(watcher) == {"type": "session_ended", "reason": "expired"}
     output = await watcher.receive_output(timeout=3)
     assert output == {"type": "websocket.close", "code": 4410}
     await disconnect_all(trainer)

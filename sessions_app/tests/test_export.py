@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import make_session
 from sessions_app import services
@@ -38,7 +39,7 @@ def test_it_has_one_row_per_event_matching_the_events(alice_client, played):
     events = list(played.events.order_by("created_at"))
     assert len(rows) == len(events) == 4
     for row, event in zip(rows, events):
-        assert row["at"] == event.created_at.isoformat()
+        assert row["at"] == timezone.localtime(event.created_at).isoformat()
         assert float(row["seconds_since_start"]) == (event.created_at - played.created_at).seconds
         assert row["kind"] == event.kind
         for name in ("systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate", "etco2"):
@@ -56,6 +57,12 @@ def test_it_has_one_row_per_event_matching_the_events(alice_client, played):
     ]
     assert [row["kind"] for row in rows] == ["vitals", "vitals", "alarms_silenced", "vitals"]
     assert rows[1]["transition_seconds"] == "60" and rows[3]["alarm"] == "true"
+
+
+def test_the_step_column_counts_from_1_as_the_control_page_does(alice_client, played):
+    played.events.filter(created_at=at(300)).update(detail={"step": 0})
+    rows = _rows(alice_client.get(reverse("sessions:export", args=[played.pk])))
+    assert [row["step"] for row in rows] == ["", "", "", "1"]
 
 
 def test_empty_optional_values_and_hidden_parameters(alice, alice_client):

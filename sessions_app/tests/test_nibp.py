@@ -130,3 +130,28 @@ def test_another_trainer_cannot_work_the_cuff(client, bob, open_session):
     assert client.post(reverse("sessions:nibp", args=[session.pk])).status_code == 404
     assert refreshed(session).nibp_started_at is None
 
+
+def test_the_last_reading_stays_when_the_cycle_is_turned_off(session):
+    services.set_nibp_interval(session.pk, 1, now=T0)
+    services.set_nibp_interval(session.pk, 0, now=later(30))
+    reading = nibp.last_reading(refreshed(session), later(600))
+    assert reading["taken_at"] == later(MEASURING).isoformat()
+
+
+def test_a_cycle_changed_mid_measurement_does_not_complete_it(session):
+    services.set_nibp_interval(session.pk, 1, now=T0)
+    services.set_nibp_interval(session.pk, 5, now=later(65))
+    # The cycle of 1 min measured at 0-10 s and was cut at 65 s; the new one measures at once.
+    assert nibp.measurement_ends(refreshed(session), later(300)) == [
+        later(MEASURING),
+        later(65 + MEASURING),
+    ]
+
+
+def test_the_previous_manual_reading_shows_while_the_next_is_measured(session):
+    services.apply_vitals(session.pk, SHOCK, now=later(5))
+    services.start_nibp(session.pk, now=later(20))
+    services.apply_vitals(session.pk, AT_REST, now=later(40))
+    services.start_nibp(session.pk, now=later(60))
+    reading = nibp.last_reading(refreshed(session), later(65))
+    assert (reading["systolic"], reading["taken_at"]) == (80, later(30).isoformat())

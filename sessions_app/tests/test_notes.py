@@ -76,9 +76,10 @@ def test_a_moment_outside_the_session_is_refused(alice_client, played):
     r = _post(alice_client, played, text="Later", offset="12:00", return_to="debrief")
     assert r.status_code == 400
     assert "The session lasted 10:00: choose a time within it." in r.content.decode()
-    r = _post(alice_client, played, text="Later", offset="4m30", return_to="debrief")
-    assert r.status_code == 400
-    assert "Give the time as minutes:seconds" in r.content.decode()
+    for offset in ("4m30", "1:²³", "4:60"):
+        r = _post(alice_client, played, text="Later", offset=offset, return_to="debrief")
+        assert r.status_code == 400
+        assert "Give the time as minutes:seconds" in r.content.decode()
     assert not SessionNote.objects.exists()
 
 

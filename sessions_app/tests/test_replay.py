@@ -108,7 +108,7 @@ def test_the_replay_page_is_the_monitor_fed_by_the_json(alice_client, played):
     assert "/static/sessions_app/monitor.js" in body
 
 
-@pytest.mark.parametrize("speed", ["3", "0", "-2", "fast", ""])
+@pytest.mark.parametrize("speed", ["3", "0", "-2", "fast", "", "²", "04"])
 def test_an_unknown_speed_plays_at_1x(alice_client, played, speed):
     r = alice_client.get(reverse("sessions:replay", args=[played.pk]), {"speed": speed})
     assert 'data-replay-speed="1"' in r.content.decode()
