@@ -1,3 +1,5 @@
+import json
+
 from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -54,6 +56,10 @@ def limit_rows(form) -> list[dict]:
     ]
 
 
+def _number(name: str, value) -> str:
+    return f"{value:.1f}" if name == "temperature" else str(value)
+
+
 @register.simple_tag
 def trend_rows(state: dict) -> list[dict]:
     """What a trend in progress moves: one row per number whose start and target differ."""
@@ -61,12 +67,23 @@ def trend_rows(state: dict) -> list[dict]:
     if not trend or not target:
         return []
     return [
-        {"name": name, "label": vitals.LABELS[name], "from": trend["from"].get(name), "to": target.get(name)}
+        {
+            "name": name,
+            "label": vitals.LABELS[name],
+            "from": _number(name, trend["from"].get(name)),
+            "to": _number(name, target.get(name)),
+        }
         for name in vitals.NUMBER_FIELDS
         if trend["from"].get(name) is not None
         and target.get(name) is not None
         and trend["from"].get(name) != target.get(name)
     ]
+
+
+@register.simple_tag
+def trend_labels() -> str:
+    """The trend rows' labels as JSON, for control.js to build the same rows after a change."""
+    return json.dumps({name: str(vitals.LABELS[name]) for name in vitals.NUMBER_FIELDS})
 
 
 @register.filter

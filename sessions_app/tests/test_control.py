@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,7 +50,27 @@ def test_it_offers_the_transitions_the_limits_and_the_cuff(alice_client, alice_s
     assert 'name="minutes"' in body and "Every 5 min" in body
     assert 'value="temperature"' in body  # a "not connected" checkbox
     assert 'id="trend" class="trend" hidden' in body
-    assert 'id="silenced-banner" class="silenced-banner" role="status" hidden' in body
+    assert 'id="silenced-banner" class="silenced-banner" hidden' in body
+
+
+def test_without_javascript_the_presets_and_transition_choices_are_hidden(alice_client, alice_session):
+    # The server reads only transition_seconds: the choices work through control.js alone.
+    r = alice_client.get(reverse("sessions:control", args=[alice_session.pk]))
+    body = r.content.decode()
+    assert '<div class="presets js-only"' in body
+    assert '<div class="transition-choices js-only">' in body
+    css = (settings.BASE_DIR / "static" / "css" / "shiller.css").read_text()
+    assert "html:not(.js) .js-only { display: none; }" in css
+
+
+def test_it_offers_the_live_rows_labels_in_the_pages_language(alice_client, alice_session):
+    r = alice_client.get(reverse("sessions:control", args=[alice_session.pk]))
+    body = r.content.decode()
+    assert f'data-time-zone="{settings.TIME_ZONE}"' in body
+    assert 'data-kind-alarm-limits="Alarm limits changed"' in body
+    assert 'data-kind-nibp-started="NIBP measurement started"' in body
+    assert 'data-kind-nibp-interval="Automatic NIBP changed"' in body
+    assert "&quot;heart_rate&quot;: &quot;Heart rate&quot;" in body  # the trend rows' labels
 
 
 def test_it_shows_the_trend_in_progress_from_and_to(alice_client, alice_session):
@@ -68,6 +89,23 @@ def test_it_shows_the_trend_in_progress_from_and_to(alice_client, alice_session)
     assert "<td>3 min</td>" in body  # the event's transition
 
 
+def test_a_trend_row_shows_the_temperature_with_one_decimal(alice_client, alice_session):
+    services.apply_vitals(alice_session.pk, {**vitals.DEFAULT_VALUES, "temperature": 37})
+    services.apply_vitals(
+        alice_session.pk, {**vitals.DEFAULT_VALUES, "temperature": 39.5}, transition_seconds=180
+    )
+    r = alice_client.get(reverse("sessions:control", args=[alice_session.pk]))
+    assert "<td>37.0</td><td class=\"trend-now\"></td><td>39.5</td>" in r.content.decode()
+
+
+def test_a_cuff_started_before_any_values_shows_no_values(alice_client, alice_session):
+    services.start_nibp(alice_session.pk)
+    r = alice_client.get(reverse("sessions:control", args=[alice_session.pk]))
+    body = r.content.decode()
+    assert "<td>NIBP measurement started</td><td></td><td></td>" in body
+    assert "None" not in body
+
+
 def test_the_events_say_what_happened(alice_client, alice_session):
     services.apply_vitals(alice_session.pk, vitals.DEFAULT_VALUES)
     services.silence_alarms(alice_session.pk)
@@ -76,16 +114,21 @@ def test_the_events_say_what_happened(alice_client, alice_session):
     assert "<td>Values changed</td>" in body
     assert "<td>Alarms silenced</td>" in body
     assert "<td>14</td><td>38</td><td>36.8</td>" in body  # RR, EtCO2, temperature
-    assert 'id="silenced-banner" class="silenced-banner" role="status">' in body
+    assert 'id="silenced-banner" class="silenced-banner">' in body
 
 
 def test_without_the_live_link_a_refused_form_shows_its_errors(alice_client, alice_session):
+    limits = {
+        f"{name}_{end}": str(value)
+        for name, pair in vitals.DEFAULT_ALARM_LIMITS.items()
+        for end, value in zip(("low", "high"), pair)
+    }
     r = alice_client.post(
         reverse("sessions:limits", args=[alice_session.pk]),
-        {"heart_rate_low": "130", "heart_rate_high": "120"},
+        {**limits, "heart_rate_low": "130", "heart_rate_high": "120"},
     )
     assert r.status_code == 400
-    assert 'class="error"' in r.content.decode()
+    assert "Heart rate: the low limit must be below the high limit." in r.content.decode()
     post = {**VALID_POST, "transition_seconds": "901"}
     r = alice_client.post(reverse("sessions:vitals", args=[alice_session.pk]), post)
     assert r.status_code == 400

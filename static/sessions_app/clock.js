@@ -65,12 +65,6 @@ export class VirtualClock {
     this.speed = speed;
   }
 
-  setSpeed(speed) {
-    this.origin = this.now();
-    this.startedAt = this.localNow();
-    this.speed = speed;
-  }
-
   now() {
     return Math.min(this.end, this.origin + (this.localNow() - this.startedAt) * this.speed);
   }

@@ -4,21 +4,22 @@
 // (POST), so nothing is lost.
 import { ServerClock, formatClock, formatDuration, localNow, parseIsoTime } from "./clock.js";
 import { Cuff, nextAutomaticStart } from "./nibp.js";
-import { NUMBER_FIELDS, inProgress, progress, valuesAt } from "./trends.js";
+import { INTEGER_FIELDS, NUMBER_FIELDS, inProgress, progress, valuesAt } from "./trends.js";
+
+// First: the controls marked js-only (presets, transition choices) show from here on.
+document.documentElement.classList.add("js");
 
 const root = document.getElementById("control");
 const byId = (id) => document.getElementById(id);
 const form = byId("vitals-form");
 const socketState = byId("socket-state");
-const eventsBody = document.querySelector("#events tbody");
 const readJson = (id) => JSON.parse(byId(id).textContent);
 const rhythmLabels = readJson("rhythm-labels");
 const transitionLabels = readJson("transition-labels");
 const text = root.dataset;
-const expiresAt = new Date(text.expiresAt);
+const expiresAt = parseIsoTime(text.expiresAt);
 
-const INTEGER_INPUTS = ["systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate", "etco2"];
-const OPTIONAL_INPUTS = new Set(["respiratory_rate", "etco2", "temperature"]);
+const OPTIONAL_INPUTS = new Set(["respiratory_rate", "etco2"]);
 const MAX_EVENT_ROWS = 20;
 const PING_EVERY_MS = 20000;
 const TICK_MS = 250;
@@ -33,18 +34,26 @@ const live = {
   cuff: new Cuff(initial.nibp, parseIsoTime(initial.now)),
 };
 
+const CLOSE_FORBIDDEN = 4403;
+const CLOSE_SESSION_ENDED = 4410;
+
 let socket = null;
 let socketOpen = false;
+let openedBefore = false;
 let retryDelay = 500;
 let ended = text.open !== "true";
+// Signed out (or the session is no longer this trainer's): no more reconnecting.
+let signedOut = false;
 let nextRequestId = 1;
 let pingTimer = null;
 const pingsSent = [];
 // request_id -> the form that sent it and what to say on success.
 const pending = new Map();
+// Forms with edits not sent yet: a reconnection must not throw them away.
+const edited = new Set();
 
 function connect() {
-  if (ended) return;
+  if (ended || signedOut) return;
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   socket = new WebSocket(`${scheme}://${location.host}${text.wsPath}`);
   socket.addEventListener("open", () => {
@@ -53,20 +62,60 @@ function connect() {
     setSocketState("open");
     ping();
     pingTimer = setInterval(ping, PING_EVERY_MS);
+    // The control socket sends no snapshot: whatever happened while it was down is missing.
+    if (openedBefore) catchUp();
+    openedBefore = true;
   });
   socket.addEventListener("message", (event) => handle(JSON.parse(event.data), localNow()));
   socket.addEventListener("close", (event) => {
     socketOpen = false;
     clearInterval(pingTimer);
     pingsSent.length = 0;
-    if (event.code === 4410 || event.code === 4403 || ended) {
+    // No answer will come on this socket: the sender may post again (classic way if still down).
+    for (const { sender } of pending.values()) showStatus(sender, text.msgOffline, "warn");
+    pending.clear();
+    if (event.code === CLOSE_SESSION_ENDED || ended) {
       endSession();
+      return;
+    }
+    if (event.code === CLOSE_FORBIDDEN) {
+      signOut();
       return;
     }
     setSocketState("closed");
     setTimeout(connect, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 10000);
   });
+}
+
+// Without unsent edits, the page as the server renders it now is the simplest truth.
+function catchUp() {
+  if (edited.size === 0) location.reload();
+  else resync();
+}
+
+// Unsent edits: take the server's state and its read-only parts, leave edited forms alone.
+async function resync() {
+  let page;
+  try {
+    const response = await fetch(location.href, { cache: "no-store" });
+    if (!response.ok) return;
+    page = new DOMParser().parseFromString(await response.text(), "text/html");
+  } catch {
+    return;
+  }
+  const state = JSON.parse(page.getElementById("control-state").textContent);
+  live.target = state.values;
+  live.trend = state.trend;
+  live.silencedUntil = parseIsoTime(state.alarms_silenced_until);
+  live.cuff = new Cuff(state.nibp, parseIsoTime(state.now));
+  for (const id of ["current-values", "trend-rows", "event-rows"]) {
+    const fresh = page.getElementById(id);
+    if (fresh && byId(id)) byId(id).replaceWith(document.adoptNode(fresh));
+  }
+  if (!edited.has(limitsForm)) fillLimits(state.alarm_limits);
+  if (!edited.has(intervalForm)) showInterval(state.nibp.interval_minutes);
+  tick();
 }
 
 // The server's clock places trends and cuff cycles (see clock.js).
@@ -78,7 +127,11 @@ function ping() {
 
 function setSocketState(state) {
   socketState.dataset.state = state;
-  socketState.textContent = state === "open" ? "●" : "○";
+  const symbol = document.createElement("span");
+  symbol.setAttribute("aria-hidden", "true");
+  symbol.textContent = state === "open" ? "●" : "○";
+  const label = { open: text.linkOpen, closed: text.linkClosed }[state] ?? text.linkOff;
+  socketState.replaceChildren(symbol, ` ${label}`);
 }
 
 function handle(message, receivedAt) {
@@ -93,7 +146,7 @@ function handle(message, receivedAt) {
       byId("viewer-count").textContent = message.count;
       break;
     case "vitals":
-      live.cuff.update(Math.min(now, parseIsoTime(message.at)), currentValuesAt);
+      live.cuff.receive(message, now, currentValuesAt);
       live.target = message.values;
       live.trend = message.trend;
       showValues(message.values);
@@ -102,19 +155,20 @@ function handle(message, receivedAt) {
       break;
     case "alarm_limits":
       fillLimits(message.limits);
+      addSettingRow(message);
       break;
     case "nibp_started":
-      live.cuff.update(now, currentValuesAt);
-      live.cuff.setStarted(message.started_at);
+      live.cuff.receive(message, now, currentValuesAt);
+      addSettingRow(message);
       break;
     case "nibp_interval":
-      live.cuff.update(now, currentValuesAt);
-      live.cuff.setInterval(message.minutes, message.cycle_started_at);
+      live.cuff.receive(message, now, currentValuesAt);
       showInterval(message.minutes);
+      addSettingRow(message);
       break;
     case "alarms_silenced":
       live.silencedUntil = parseIsoTime(message.until);
-      addEventRow("alarms_silenced", null, message.at, 0);
+      addSettingRow(message);
       break;
     case "ack":
       acknowledge(message);
@@ -149,6 +203,7 @@ function acknowledge(message) {
   const request = pending.get(message.request_id);
   if (!request) return;
   pending.delete(message.request_id);
+  edited.delete(request.sender);
   const [status, kind] = request.onAck(message);
   showStatus(request.sender, status, kind);
 }
@@ -209,7 +264,7 @@ function typed(raw, pattern) {
 function formValues() {
   const data = new FormData(form);
   const values = {};
-  for (const field of INTEGER_INPUTS) {
+  for (const field of INTEGER_FIELDS) {
     const raw = String(data.get(field) ?? "").trim();
     // An optional sensor left empty is absent: its tile stays empty.
     values[field] = OPTIONAL_INPUTS.has(field) && raw === "" ? null : typed(raw, /^-?\d+$/);
@@ -276,15 +331,15 @@ function parameterLabel(name) {
   return form?.querySelector(`input[name=hidden][value="${name}"]`)?.parentElement.textContent.trim() ?? name;
 }
 
-function fieldLabel(field) {
-  return form?.querySelector(`label[for="id_${field}"]`)?.textContent ?? field;
-}
-
 const currentValuesAt = (time) => valuesAt(live.target, live.trend, time);
 
-// The rows of the trend table: the numbers that move, from where to where.
+const formatNumber = (field, value) => (field === "temperature" ? value.toFixed(1) : String(value));
+
+// The rows of the trend table after a change, as the server renders them (vitals_tags.trend_rows):
+// the numbers that move, from where to where.
 function showTrendRows() {
   const body = byId("trend-rows");
+  const labels = JSON.parse(body.dataset.labels);
   body.replaceChildren();
   if (!live.trend || !live.target) return;
   for (const field of NUMBER_FIELDS) {
@@ -293,10 +348,11 @@ function showTrendRows() {
     if (from == null || to == null || from === to) continue;
     const row = document.createElement("tr");
     row.dataset.field = field;
-    const cells = [fieldLabel(field), from, "", to];
+    const cells = [labels[field] ?? field, formatNumber(field, from), "", formatNumber(field, to)];
     cells.forEach((value, i) => {
       const cell = document.createElement(i === 0 ? "th" : "td");
       cell.textContent = value;
+      if (i === 0) cell.scope = "row";
       if (i === 2) cell.className = "trend-now";
       row.append(cell);
     });
@@ -314,9 +370,7 @@ function showTrend(now) {
   byId("trend-left").textContent = formatDuration(end - now);
   byId("trend-progress").value = progress(trend, now);
   for (const row of byId("trend-rows").rows) {
-    const value = values[row.dataset.field];
-    row.querySelector(".trend-now").textContent =
-      row.dataset.field === "temperature" ? value.toFixed(1) : value;
+    row.querySelector(".trend-now").textContent = formatNumber(row.dataset.field, values[row.dataset.field]);
   }
 }
 
@@ -344,14 +398,31 @@ function showSilenced(now) {
   if (silenced) byId("silenced-left").textContent = formatDuration(live.silencedUntil - now);
 }
 
+// Times as the server writes its rows (|time:"H:i:s"): in the server's time zone, not the browser's.
+const eventTime = (() => {
+  const options = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
+  try {
+    return new Intl.DateTimeFormat("en-GB", { ...options, timeZone: text.timeZone });
+  } catch {
+    return new Intl.DateTimeFormat("en-GB", options); // A zone this browser does not know.
+  }
+})();
+
+// A setting changed (limits, cuff, silence): the server's row shows the values shown then.
+function addSettingRow(message) {
+  const values = currentValuesAt(parseIsoTime(message.at) ?? clock.now());
+  addEventRow(message.type, values, message.at, 0);
+}
+
 function addEventRow(kind, values, at, transitionSeconds) {
+  const eventsBody = byId("event-rows");
   eventsBody.querySelector("tr.empty")?.remove();
   const row = document.createElement("tr");
   row.dataset.kind = kind;
   const kindLabel = text[`kind${kind.replace(/(^|_)(\w)/g, (_, __, c) => c.toUpperCase())}`] ?? kind;
   const number = (value) => (value == null ? "" : value);
   const cells = [
-    new Date(at).toLocaleTimeString([], { hour12: false }),
+    at ? eventTime.format(parseIsoTime(at)) : "",
     kindLabel,
     values ? `${values.systolic}/${values.diastolic}` : "",
     number(values?.heart_rate),
@@ -388,19 +459,26 @@ function showInterval(minutes) {
 
 function endSession() {
   ended = true;
-  setSocketState("closed");
+  setSocketState("off");
   showStatus(form, text.msgEnded, "error");
+  // Notes still work after the end: the debrief takes them.
   root
-    .querySelectorAll("form input, form select, form button, .preset")
+    .querySelectorAll(
+      "form:not(.note-form) input, form:not(.note-form) select, form:not(.note-form) button, .preset",
+    )
     .forEach((element) => (element.disabled = true));
 }
 
+// The forms keep posting: the server sends them to the login page.
+function signOut() {
+  signedOut = true;
+  setSocketState("off");
+  showStatus(form, text.msgSignedOut, "error");
+}
+
 function tick() {
-  const seconds = Math.max(0, Math.round((expiresAt - Date.now()) / 1000));
-  const hours = Math.floor(seconds / 3600);
-  const minutes = String(Math.floor((seconds % 3600) / 60)).padStart(2, "0");
-  byId("time-left").textContent = `${hours}:${minutes}:${String(seconds % 60).padStart(2, "0")}`;
   const now = clock.now();
+  byId("time-left").textContent = formatDuration(expiresAt - now);
   showTrend(now);
   showCuff(now);
   showSilenced(now);
@@ -426,9 +504,13 @@ if (form) {
     (ack) => (ack.broadcast ? [text.msgSent, "ok"] : [text.msgNotReached, "warn"]),
   ]);
   root.querySelectorAll(".preset").forEach((button) =>
-    button.addEventListener("click", () => fillForm(JSON.parse(button.dataset.preset))),
+    button.addEventListener("click", () => {
+      fillForm(JSON.parse(button.dataset.preset));
+      edited.add(form);
+    }),
   );
 }
+root.addEventListener("input", (event) => event.target.form && edited.add(event.target.form));
 
 onSubmit(byId("stop-trend-form"), () => [
   { type: "stop_trend" },
@@ -463,9 +545,7 @@ onSubmit(intervalForm, () => [
 ]);
 // Choosing an interval is the action: no extra button while the socket is up.
 intervalForm?.elements.minutes.addEventListener("change", () => intervalForm.requestSubmit());
-document.documentElement.classList.add("js");
 
-showTrendRows();
 tick();
 setInterval(tick, TICK_MS);
 connect();

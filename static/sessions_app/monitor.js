@@ -105,8 +105,7 @@ function handleMessage(message) {
       showLimits();
       break;
     case "vitals":
-      // A measurement that ended before this change read the values before it.
-      settleCuff(Math.min(now, parseIsoTime(message.at)));
+      state.cuff?.receive(message, now, currentValuesAt);
       setTarget(message.values, message.trend);
       break;
     case "alarm_limits":
@@ -114,12 +113,8 @@ function handleMessage(message) {
       showLimits();
       break;
     case "nibp_started":
-      settleCuff(now);
-      state.cuff?.setStarted(message.started_at);
-      break;
     case "nibp_interval":
-      settleCuff(now);
-      state.cuff?.setInterval(message.minutes, message.cycle_started_at);
+      state.cuff?.receive(message, now, currentValuesAt);
       break;
     case "alarms_silenced":
       state.silencedUntil = parseIsoTime(message.until);
@@ -148,10 +143,6 @@ function setTarget(values, trend) {
   }
 }
 
-function settleCuff(time) {
-  state.cuff?.update(time, currentValuesAt);
-}
-
 function showLimits() {
   for (const element of root.querySelectorAll("[data-limit]")) {
     const [field, end] = element.dataset.limit.split(".");
@@ -164,7 +155,7 @@ function showLimits() {
 function tick() {
   if (state.ended) return;
   const now = clock.now();
-  settleCuff(now);
+  state.cuff?.update(now, currentValuesAt);
   const values = currentValuesAt(now);
   const shown = shownValues(values, state.cuff?.reading ?? null);
   state.values = values;
@@ -379,6 +370,8 @@ function socketTransport() {
     stop() {
       stopPings();
       clearTimeout(link.reconnectTimer);
+      // reconnectNow() takes a set timer for a reconnection still to come.
+      link.reconnectTimer = null;
       link.socket?.close();
       link.socket = null;
     },
@@ -470,6 +463,7 @@ function socketTransport() {
 
   // Back online or back on screen: try now rather than at the end of the backoff.
   function reconnectNow() {
+    if (state.ended) return;
     if (link.reconnectTimer !== null && document.visibilityState === "visible") connect();
   }
 
@@ -486,7 +480,6 @@ function socketTransport() {
 function replayTransport(src) {
   const api = { canSend: false, send: () => false, stop: () => clearInterval(timer) };
   let timer = null;
-  const speed = () => Number(text.replaySpeed) || 1;
   setStatus("replay", text.msgReplay);
   fetch(src, { cache: "no-store" })
     .then((response) => {
@@ -494,15 +487,11 @@ function replayTransport(src) {
       return response.json();
     })
     .then((replay) => {
-      const replayClock = new VirtualClock(
+      clock = new VirtualClock(
         parseIsoTime(replay.started_at),
-        speed(),
+        Number(text.replaySpeed) || 1,
         parseIsoTime(replay.ended_at) ?? Infinity,
       );
-      clock = replayClock;
-      new MutationObserver(() => replayClock.setSpeed(speed())).observe(root, {
-        attributeFilter: ["data-replay-speed"],
-      });
       const queue = replay.messages.map((message) => ({
         message,
         at: parseIsoTime(message.at ?? message.now ?? replay.started_at),

@@ -112,6 +112,26 @@ export class Cuff {
     return measuringSince(this.nibp, now);
   }
 
+  // A live message at server time `now`, before the page applies its new values: a
+  // measurement that ended first reads the values it ended on, then the cuff's settings change.
+  receive(message, now, valuesAt) {
+    switch (message.type) {
+      case "vitals":
+        // A measurement that ended before this change (the message may arrive late) read the
+        // values before it.
+        this.update(message.at ? Math.min(now, parseIsoTime(message.at)) : now, valuesAt);
+        break;
+      case "nibp_started":
+        this.update(now, valuesAt);
+        this.setStarted(message.started_at);
+        break;
+      case "nibp_interval":
+        this.update(now, valuesAt);
+        this.setInterval(message.minutes, message.cycle_started_at);
+        break;
+    }
+  }
+
   // Take the reading of a measurement that ended by `now`; `valuesAt(time)` gives the values
   // then. Returns true when a new reading was taken. Called often, and before values change.
   update(now, valuesAt) {

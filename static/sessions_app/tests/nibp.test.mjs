@@ -124,6 +124,24 @@ describe("readings", () => {
     assert.equal(cuff.reading, null);
   });
 
+  test("a change arriving after a measurement ended leaves it the values before the change", () => {
+    const cuff = new Cuff(record({ started_at: iso(T0) }), T0);
+    const change = { type: "vitals", values: AFTER, trend: null, at: iso(T0 + 11 * S) };
+    // Received 2 s late: the measurement ended at 10 s, before the change.
+    cuff.receive(change, T0 + 13 * S, () => BEFORE);
+    assert.deepEqual(cuff.reading, { takenAt: T0 + 10 * S, systolic: 120, diastolic: 80 });
+  });
+
+  test("starting the cuff and setting the cycle arrive as messages", () => {
+    const cuff = new Cuff(record(), T0);
+    cuff.receive({ type: "nibp_started", started_at: iso(T0), at: iso(T0) }, T0, () => BEFORE);
+    assert.equal(cuff.measuringSince(T0 + S), T0);
+    const cycle = { type: "nibp_interval", minutes: 5, cycle_started_at: iso(T0 + MIN), at: iso(T0 + MIN) };
+    cuff.receive(cycle, T0 + MIN, () => AFTER);
+    assert.equal(cuff.reading.systolic, 80);
+    assert.equal(nextAutomaticStart(cuff.nibp, T0 + 2 * MIN), T0 + 6 * MIN);
+  });
+
   test("a manual start, then the cycle, each give a new reading", () => {
     const cuff = new Cuff(record(), T0);
     cuff.setStarted(iso(T0));
