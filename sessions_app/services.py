@@ -144,35 +144,30 @@ def _store_values(session, kind, values, trend, now, step=None) -> AppliedChange
     detail = {"from": trend["from"]} if trend else {}
     if step is not None:
         detail["step"] = step
-    event = _record_event(
-        session,
-        kind,
-        values,
-        now,
-        transition_seconds=trend["seconds"] if trend else 0,
-        detail=detail,
-    )
-    change = AppliedChange(event)
-    # Broadcast after commit: a rolled-back change must not reach screens.
-    transaction.on_commit(lambda: _broadcast_event(change))
-    return change
+    transition_seconds = trend["seconds"] if trend else 0
+    return _record(session, kind, values, now, detail, transition_seconds)
 
 
-def _record_event(session, kind, values, now, transition_seconds=0, detail=None) -> SessionEvent:
+def _record(session, kind, values, now, detail: dict, transition_seconds=0) -> AppliedChange:
+    """Store an event, and broadcast it as its message once the transaction commits."""
     values = values or {}  # None before the first change of values.
-    return SessionEvent.objects.create(
+    event = SessionEvent.objects.create(
         session=session,
         kind=kind,
         **{field: values.get(field) for field in vitals.NUMBER_FIELDS},
         flags=values.get("flags", {}),
         transition_seconds=transition_seconds,
-        detail=detail or {},
+        detail=detail,
         created_at=now,
     )
+    change = AppliedChange(event)
 
+    def announce():
+        change.broadcast = broadcast(event.session_id, event.message())
 
-def _broadcast_event(change: AppliedChange) -> None:
-    change.broadcast = broadcast(change.event.session_id, change.event.message())
+    # Broadcast after commit: a rolled-back change must not reach screens.
+    transaction.on_commit(announce)
+    return change
 
 
 def current_values(session: Session, now=None) -> dict | None:
@@ -243,10 +238,7 @@ def silence_alarms(session_id: uuid.UUID, *, now=None) -> AppliedChange:
 
 def _record_setting(session, kind, now, detail: dict) -> AppliedChange:
     """Store an event that leaves the values as they are, with those shown now; broadcast it."""
-    event = _record_event(session, kind, current_values(session, now), now, detail=detail)
-    change = AppliedChange(event)
-    transaction.on_commit(lambda: _broadcast_event(change))
-    return change
+    return _record(session, kind, current_values(session, now), now, detail)
 
 
 def monitor_state(session: Session, now=None) -> dict:
