@@ -8,6 +8,7 @@ from sessions_app import vitals
 
 register = template.Library()
 
+
 @register.filter
 def rhythm_label(rhythm: str) -> str:
     return vitals.RHYTHMS.get(rhythm, rhythm)
@@ -21,12 +22,10 @@ def mean_arterial_pressure(values: dict) -> int:
 @register.filter
 def shown(values: dict | None, field: str) -> str:
     """A tile's number, or nothing (not zero) when its sensor is disconnected or absent."""
-    if not values or vitals.PARAMETER_OF.get(field, field) in values["flags"].get("hidden", []):
+    if not values or is_hidden(values, vitals.PARAMETER_OF.get(field, field)):
         return ""
     value = values.get(field)
-    if value is None:
-        return ""
-    return f"{value:.1f}" if field == "temperature" else str(value)
+    return "" if value is None else _number(field, value)
 
 
 @register.filter
