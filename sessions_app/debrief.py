@@ -56,6 +56,9 @@ CSV_COLUMNS = (
     "note",
 )
 NOTE_KIND = "note"
+# A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP's
+# list: https://owasp.org/www-community/attacks/CSV_Injection); a leading ' makes it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -378,7 +381,8 @@ def write_csv(line: Timeline, out) -> None:
     """One row per event, and one per note (kind "note"), in time order.
 
     The header and the kinds are fixed identifiers, not translated: a spreadsheet or a script
-    reading the file must not depend on the trainer's language.
+    reading the file must not depend on the trainer's language. Text cells go through
+    _csv_text (no formulas); numbers stay plain numbers.
     """
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -386,7 +390,7 @@ def write_csv(line: Timeline, out) -> None:
         at = row["at"]
         common = [timezone.localtime(at).isoformat(), f"{line.seconds(at):.3f}"]
         if "note" in row:
-            writer.writerow([*common, NOTE_KIND, *[""] * 13, row["note"].text])
+            writer.writerow([*common, NOTE_KIND, *[""] * 13, _csv_text(row["note"].text)])
             continue
         event = row["event"]
         values = event.values
@@ -394,17 +398,21 @@ def write_csv(line: Timeline, out) -> None:
         writer.writerow(
             [
                 *common,
-                event.kind,
+                _csv_text(event.kind),
                 *(_csv_value(values[name]) for name in vitals.NUMBER_FIELDS),
-                flags.get("rhythm", ""),
+                _csv_text(flags.get("rhythm", "")),
                 _csv_value(bool(flags.get("alarm"))),
                 _csv_value(bool(flags.get("spo2_probe_off"))),
-                " ".join(flags.get("hidden") or []),
+                _csv_text(" ".join(flags.get("hidden") or [])),
                 event.transition_seconds,
                 "" if row["step"] is None else row["step"],
                 "",
             ]
         )
+
+
+def _csv_text(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _csv_value(value) -> str:

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.forms import formset_factory
-from django.utils.functional import lazy
+from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -254,6 +254,34 @@ class TemplateStepForm(VitalsForm):
 
 
 class BaseStepFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "tampered": _("The form was changed or is incomplete: reload the page and try again."),
+    }
+
+    @cached_property
+    def tampered(self) -> bool:
+        """Step counts our page never sends: missing, not numbers, or more than a template holds."""
+        if not self.is_bound:
+            return False
+        management = self.management_form
+        if not management.is_valid():
+            return True
+        counts = management.cleaned_data
+        return not 0 <= counts["INITIAL_FORMS"] <= counts["TOTAL_FORMS"] <= self.max_num
+
+    def total_form_count(self):
+        # No form is built from a tampered count: a 200-byte POST claiming a billion steps
+        # would otherwise cost seconds of CPU (Django builds up to max_num + 1000 forms).
+        return 0 if self.tampered else super().total_form_count()
+
+    def full_clean(self):
+        if not self.tampered:
+            return super().full_clean()
+        self._errors = []
+        self._non_form_errors = self.error_class(
+            [self.error_messages["tampered"]], error_class="nonform", renderer=self.renderer
+        )
+
     def clean(self):
         super().clean()
         if any(self.errors):

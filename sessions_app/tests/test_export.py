@@ -89,3 +89,19 @@ def test_notes_are_rows_of_their_own_in_time_order(alice_client, played):
 
 def test_another_trainer_gets_404(bob_client, played):
     assert bob_client.get(reverse("sessions:export", args=[played.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("http://evil.example")', "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+)
+def test_a_formula_in_a_note_is_exported_as_text(alice_client, played, text):
+    services.add_note(played, text, at=at(200))
+    rows = _rows(alice_client.get(reverse("sessions:export", args=[played.pk])))
+    assert rows[3]["note"] == "'" + text
+
+
+def test_numbers_stay_plain_numbers_and_other_notes_are_unchanged(alice_client, played):
+    services.add_note(played, "Gave 1 mg = good", at=at(200))
+    rows = _rows(alice_client.get(reverse("sessions:export", args=[played.pk])))
+    assert rows[3]["note"] == "Gave 1 mg = good"
+    assert rows[0]["heart_rate"] == str(played.events.order_by("created_at")[0].heart_rate)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from sessions_app import scenarios, vitals
+from sessions_app import forms, scenarios, vitals
 from sessions_app.models import SessionTemplate, TemplateStep
 
 pytestmark = pytest.mark.django_db
@@ -425,3 +425,54 @@ def test_the_vf_arrest_template_alarms_red_and_asks_for_adrenaline():
     assert "ventricular_fibrillation" in rhythms
     assert rhythms[-1] == "sinus"
     assert any("1 mg adrenaline" in s.note for s in template.steps.all())
+
+
+# A tampered form.
+
+TAMPERED = "The form was changed or is incomplete: reload the page and try again."
+
+
+@pytest.mark.parametrize("total", [None, "abc", "-1", ""])
+def test_a_tampered_step_count_is_refused_with_a_message(alice_client, alice, total):
+    data = form_post(steps=[step_fields()])
+    if total is None:
+        del data["steps-TOTAL_FORMS"]
+    else:
+        data["steps-TOTAL_FORMS"] = total
+    r = alice_client.post(reverse("sessions:template_new"), data)
+    assert r.status_code == 400
+    assert TAMPERED in r.content.decode()
+    assert not SessionTemplate.objects.filter(trainer=alice).exists()
+
+
+def test_a_tampered_form_is_explained_in_french(alice_client, alice):
+    data = form_post(steps=[step_fields()])
+    del data["steps-TOTAL_FORMS"]
+    r = alice_client.post(reverse("sessions:template_new"), data, HTTP_ACCEPT_LANGUAGE="fr")
+    assert r.status_code == 400
+    assert "Le formulaire a été modifié ou est incomplet" in r.content.decode()
+
+
+def test_a_huge_step_count_is_refused_without_building_its_forms(alice_client, alice, monkeypatch):
+    built = []
+    original = forms.TemplateStepForm.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(forms.TemplateStepForm, "__init__", counting_init)
+    data = form_post(steps=[step_fields()])
+    data["steps-TOTAL_FORMS"] = "1000000000"
+    r = alice_client.post(reverse("sessions:template_new"), data)
+    assert r.status_code == 400
+    assert TAMPERED in r.content.decode()
+    assert len(built) <= scenarios.MAX_STEPS + 1
+    assert not SessionTemplate.objects.filter(trainer=alice).exists()
+
+
+def test_one_step_too_many_is_refused(alice_client, alice):
+    steps = [step_fields()] * (scenarios.MAX_STEPS + 1)
+    r = alice_client.post(reverse("sessions:template_new"), form_post(steps=steps))
+    assert r.status_code == 400
+    assert not SessionTemplate.objects.filter(trainer=alice).exists()
