@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 PG_START := pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 REDIS_START := redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 
-.PHONY: run test bench browser gettext clean
+.PHONY: run test bench browser gettext nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ run: $(VENV)/.runtime
 # The tests run against real PostgreSQL and Redis: started here when installed but stopped.
 # Under CI=true a missing service fails the run; elsewhere the tests fall back to SQLite and
 # the in-memory layer, with a warning.
-test: $(VENV)/.dev browser gettext
+test: $(VENV)/.dev browser gettext nginx
 	@pg_up() { $(BIN)/python -c "import psycopg; psycopg.connect('$(TEST_DATABASE_URL)', dbname='postgres', connect_timeout=3).close()" 2>/dev/null; }; \
 	redis_up() { $(BIN)/python -c "import redis; redis.Redis.from_url('$(TEST_REDIS_URL)', socket_timeout=3).ping()" 2>/dev/null; }; \
 	pg_up || { command -v pg_ctlcluster >/dev/null && $(PG_START) && sleep 2; } || true; \
@@ -62,6 +62,12 @@ gettext:
 	@command -v xgettext >/dev/null || [ "$$(id -u)" != 0 ] || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; } || \
 	  echo "WARNING: could not install gettext: the makemessages test will say so." >&2
+
+# Debian's nginx (and openssl) for the test of deploy/nginx.conf in front of daphne.
+nginx:
+	@{ command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null && command -v openssl >/dev/null || [ "$$(id -u)" != 0 ] || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx openssl >/dev/null; } || \
+	  echo "WARNING: could not install nginx: the proxy tests will say so." >&2
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/fanout.py $(BENCH_ARGS)

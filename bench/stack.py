@@ -83,6 +83,9 @@ class ShillerSetup:
             SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS="127.0.0.1",
             LOG_LEVEL="WARNING",
+            # Every simulated screen connects from 127.0.0.1 to one session: lift the caps.
+            MAX_SOCKETS_PER_ADDRESS="100000",
+            MAX_SOCKETS_PER_SESSION="100000",
         )
         sys.path.insert(0, str(BASE_DIR))
         import django

@@ -4,19 +4,22 @@ Neither writes to the database on its own: every action goes through services (o
 which store it and broadcast after commit.
 """
 
+import asyncio
+import datetime
 import json
 import logging
 
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions_app import scenarios, services, viewers, vitals
+from sessions_app import nibp, scenarios, services, viewers, vitals
 from sessions_app.fanout import get_hub
 from sessions_app.groups import control_group
 from sessions_app.models import Session
+from shiller import throttle
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +27,20 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_ENDED = 4410
 CLOSE_TOO_MANY = 4429
+# Too many sockets from this address, or on this session, in this server process.
+CLOSE_FULL = 4503
+
+# A screen sends pings and two buttons, a control page a few hundred bytes of values: anything
+# longer is refused before it is parsed (daphne's own cap is --websocket_max_message_size).
+SCREEN_MAX_MESSAGE_CHARS = 1024
+CONTROL_MAX_MESSAGE_CHARS = 8192
+# A screen's messages are counted in memory before any of them may reach the database, whose
+# one worker thread every session of the process shares: a burst of SCREEN_BURST, then
+# SCREEN_MESSAGES_PER_SECOND; the rest is ignored. A page pings at 0, 1 and 3 s, then every 20 s.
+SCREEN_BURST = 10
+SCREEN_MESSAGES_PER_SECOND = 1.0
+# A press that found nothing to silence (no values yet) keeps the session's screens quiet this long.
+NOTHING_TO_SILENCE_QUIET_SECONDS = 2.0
 
 
 async def refuse(consumer: AsyncWebsocketConsumer, code: int) -> None:
@@ -38,56 +55,167 @@ def pong() -> str:
     return json.dumps({"type": "pong", "now": timezone.now().isoformat()})
 
 
-class MonitorConsumer(AsyncWebsocketConsumer):
-    """A trainee screen: receives the snapshot, then every change; it can start the cuff and
-    silence the alarms, nothing else."""
+class LiveConsumer(AsyncWebsocketConsumer):
+    """What both sockets share: a cap on sockets per address, frames refused before parsing
+    when too long, nothing unexpected escaping `receive`, and leaving the hub however the
+    connection ends (an exception, a cancellation), so a socket that is gone is never counted."""
 
     # Reached through the process's hub, not a layer channel of its own (see fanout.py).
     channel_layer_alias = None
+    max_message_chars: int
     session_id = None
+    address: str | None = None
+    _left = False
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.leave()
+
+    async def websocket_disconnect(self, message):
+        await self.leave()
+        await super().websocket_disconnect(message)
+
+    async def leave(self) -> None:
+        """Idempotent: called on disconnect and again when the consumer ends."""
+        if self._left:
+            return
+        self._left = True
+        hub = get_hub()
+        if self.address is not None:
+            hub.release_address(self.address)
+        if self.session_id is not None:
+            await self.leave_session(hub)
+
+    async def leave_session(self, hub) -> None:
+        raise NotImplementedError
+
+    def admit(self) -> bool:
+        """Count this socket against its address; False when the address has too many."""
+        address = throttle.scope_client_address(self.scope)
+        if not get_hub().admit_address(address, settings.MAX_SOCKETS_PER_ADDRESS):
+            return False
+        self.address = address
+        return True
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if text_data is None or len(text_data) > self.max_message_chars:
+            limit = {"limit": self.max_message_chars}
+            await self.refuse_message(
+                _("A message must be a JSON object of at most %(limit)s characters.") % limit
+            )
+            return
+        try:
+            # RecursionError: deeply nested arrays ("[[[[...") exhaust the parser's stack.
+            message = json.loads(text_data)
+        except (ValueError, RecursionError):
+            await self.refuse_message(_("Malformed JSON."))
+            return
+        if not isinstance(message, dict):
+            await self.refuse_message(_("A message must be a JSON object."))
+            return
+        try:
+            await self.handle(message)
+        except Exception:
+            logger.exception("Unexpected failure on a %s message", type(self).__name__)
+            await self.refuse_message(_("The server could not handle this message."), message)
+
+    async def refuse_message(self, text: str, message: dict | None = None) -> None:
+        """A screen ignores what it cannot use; the control page is told (ControlConsumer)."""
+
+    async def handle(self, message: dict) -> None:
+        raise NotImplementedError
+
+
+class ScreenActions:
+    """A session's trainee buttons in this process: a press that can change nothing now (the
+    cuff already measuring, the alarms already silenced, the same press already on its way to
+    the database) is answered without a query, so 500 screens pressing NIBP cost one."""
+
+    def __init__(self):
+        self._quiet_until: dict[str, float] = {}
+        self._running: set[str] = set()
+
+    async def press(self, name: str, run) -> None:
+        """`run()` performs the press and returns the seconds during which pressing again
+        can change nothing."""
+        loop = asyncio.get_running_loop()
+        if name in self._running or self._quiet_until.get(name, 0) > loop.time():
+            return
+        self._running.add(name)
+        try:
+            quiet_seconds = await run()
+        finally:
+            self._running.discard(name)
+        self._quiet_until[name] = loop.time() + quiet_seconds
+
+
+class MonitorConsumer(LiveConsumer):
+    """A trainee screen: receives the snapshot, then every change; it can start the cuff and
+    silence the alarms, nothing else."""
+
+    max_message_chars = SCREEN_MAX_MESSAGE_CHARS
     pending: list[dict] | None = None
+    tokens = float(SCREEN_BURST)
+    tokens_at = 0.0
 
     async def connect(self):
-        address = (self.scope.get("client") or ("",))[0]
-        if await self.throttled(address):
+        if not self.admit():
+            await refuse(self, CLOSE_FULL)
+            return
+        session, wait = await self.attempt_join(self.scope["url_route"]["kwargs"]["code"])
+        if wait:
             await refuse(self, CLOSE_TOO_MANY)
             return
-        session = await self.get_session(self.scope["url_route"]["kwargs"]["code"])
         if session is None:
-            await self.record_failure(address)
             await refuse(self, CLOSE_NOT_FOUND)
             return
         if not session.is_open():
             await refuse(self, CLOSE_ENDED)
             return
-        await self.accept()
         # Messages that reach the hub before the snapshot is sent wait, so they cannot be
         # overtaken by an older snapshot.
         self.pending = []
-        self.session_id = str(session.pk)
-        await get_hub().add_screen(self.session_id, self)
+        session_id = str(session.pk)
+        if not await get_hub().add_screen(session_id, self, settings.MAX_SOCKETS_PER_SESSION):
+            await refuse(self, CLOSE_FULL)
+            return
+        self.session_id = session_id
+        await self.accept()
         # Read again after subscribing: no change can fall between snapshot and stream.
         await self.send(text_data=await self.snapshot(session.code))
         pending, self.pending = self.pending, None
         for event in pending:
             await self.deliver(event)
 
-    async def disconnect(self, code):
-        if self.session_id is not None:
-            await get_hub().remove_screen(self.session_id, self)
+    async def leave_session(self, hub) -> None:
+        await hub.remove_screen(self.session_id, self)
+
+    def take_token(self) -> bool:
+        now = asyncio.get_running_loop().time()
+        elapsed = now - self.tokens_at
+        self.tokens = min(SCREEN_BURST, self.tokens + elapsed * SCREEN_MESSAGES_PER_SECOND)
+        self.tokens_at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
     async def receive(self, text_data=None, bytes_data=None):
-        try:
-            message = json.loads(text_data or "")
-        except ValueError:
-            return
-        message_type = message.get("type") if isinstance(message, dict) else None
+        # Counted before anything else, parsing included.
+        if self.take_token():
+            await super().receive(text_data, bytes_data)
+
+    async def handle(self, message: dict) -> None:
+        message_type = message.get("type")
         if message_type == "ping":
             await self.send(text_data=pong())
         elif message_type in ("start_nibp", "silence_alarms"):
             # The trainee's two buttons; the answer comes back as a broadcast to every screen.
+            actions = get_hub().screen_actions(self.session_id, ScreenActions)
             try:
-                await self.act(message_type)
+                await actions.press(message_type, lambda: self.act(message_type))
             except services.SessionNotOpen as ended:
                 # Ended but not yet announced (expire_sessions has not run): say so, as it would.
                 await self.send(
@@ -96,55 +224,53 @@ class MonitorConsumer(AsyncWebsocketConsumer):
                 await self.close(code=CLOSE_ENDED)
             except Session.DoesNotExist:
                 await self.close(code=CLOSE_NOT_FOUND)
-            except services.NothingToSilence:
-                pass
 
     async def deliver(self, event: dict) -> None:
         """Called by the hub with each event of the session; its text is already serialised."""
         if self.pending is not None:
             self.pending.append(event)
             return
-        try:
-            await self.send(text_data=event["text"])
-            if event["type"] == "monitor.ended":
-                await self.close()
-        except Exception:
-            # A socket that died between messages must not stop the hub's loop.
-            logger.info("Dropped a message for a closed screen", exc_info=True)
-
-    @database_sync_to_async
-    def get_session(self, code: str) -> Session | None:
-        return services.find_session_by_code(code)
+        # A failure here reaches the hub, which drops and closes this socket alone.
+        await self.send(text_data=event["text"])
+        if event["type"] == "monitor.ended":
+            await self.close()
 
     @database_sync_to_async
     def snapshot(self, code: str) -> str:
         return json.dumps(services.monitor_state(services.find_session_by_code(code)))
 
     @database_sync_to_async
-    def act(self, message_type: str) -> None:
+    def act(self, message_type: str) -> float:
+        """Press a button; returns the seconds during which pressing again changes nothing."""
+        now = timezone.now()
         if message_type == "start_nibp":
-            services.start_nibp(self.session_id)
-        else:
-            services.silence_alarms(self.session_id)
+            started_at = services.start_nibp(self.session_id, now=now)
+            return (started_at + nibp.MEASUREMENT - now).total_seconds()
+        try:
+            change = services.silence_alarms(self.session_id, now=now)
+            until = datetime.datetime.fromisoformat(change.event.detail["until"])
+        except services.NothingToSilence as nothing:
+            if nothing.until is None:
+                return NOTHING_TO_SILENCE_QUIET_SECONDS
+            until = nothing.until
+        return (until - now).total_seconds()
 
     # Unknown codes count against the client like failed joins: guessing does not pay.
-
-    @sync_to_async
-    def throttled(self, address: str) -> bool:
-        return services.join_retry_after(address) is not None
-
-    @sync_to_async
-    def record_failure(self, address: str) -> None:
-        services.record_failed_join(address)
+    @database_sync_to_async
+    def attempt_join(self, code: str) -> tuple[Session | None, int | None]:
+        return services.attempt_join(code, self.address)
 
 
-class ControlConsumer(AsyncWebsocketConsumer):
+class ControlConsumer(LiveConsumer):
     """The trainer's control page: sends changes, sees the viewer count and the stream."""
 
-    channel_layer_alias = None
-    session_id = None
+    max_message_chars = CONTROL_MAX_MESSAGE_CHARS
+    _viewers_task: asyncio.Task | None = None
 
     async def connect(self):
+        if not self.admit():
+            await refuse(self, CLOSE_FULL)
+            return
         user = self.scope.get("user")
         session = None
         if user is not None and user.is_authenticated:
@@ -155,24 +281,25 @@ class ControlConsumer(AsyncWebsocketConsumer):
         if not session.is_open():
             await refuse(self, CLOSE_ENDED)
             return
-        self.session_id = str(session.pk)
+        session_id = str(session.pk)
+        group = control_group(session_id)
+        if not await get_hub().subscribe(group, self, settings.MAX_SOCKETS_PER_SESSION):
+            await refuse(self, CLOSE_FULL)
+            return
+        self.session_id = session_id
         await self.accept()
-        await get_hub().subscribe(control_group(self.session_id), self)
         await self.send_viewers()
 
-    async def disconnect(self, code):
-        if self.session_id is not None:
-            await get_hub().unsubscribe(control_group(self.session_id), self)
+    async def leave_session(self, hub) -> None:
+        if self._viewers_task is not None:
+            self._viewers_task.cancel()
+        await hub.unsubscribe(control_group(self.session_id), self)
 
-    async def receive(self, text_data=None, bytes_data=None):
-        try:
-            message = json.loads(text_data or "")
-        except ValueError:
-            await self.send_error(None, {"message": _("Malformed JSON.")})
-            return
-        if not isinstance(message, dict):
-            await self.send_error(None, {"message": _("A message must be a JSON object.")})
-            return
+    async def refuse_message(self, text: str, message: dict | None = None) -> None:
+        request_id = message.get("request_id") if message else None
+        await self.send_error(request_id, {"message": text})
+
+    async def handle(self, message: dict) -> None:
         request_id = message.get("request_id")
         message_type = message.get("type")
         if message_type == "ping":
@@ -217,12 +344,15 @@ class ControlConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(content))
 
     async def send_viewers(self) -> None:
+        # None when the cache is unreachable: the page shows the count as unknown.
         await self.send_json({"type": "viewers", "count": await viewers.total(self.session_id)})
 
     async def deliver(self, event: dict) -> None:
         """Called by the hub with each event of the session's control group."""
         if event["type"] == "viewers.changed":
-            await self.send_viewers()
+            # Read the count beside the hub's loop, not in it: the cache may be slow or down.
+            if self._viewers_task is None or self._viewers_task.done():
+                self._viewers_task = asyncio.create_task(self.send_viewers())
             return
         await self.send(text_data=event["text"])
         if event["type"] == "monitor.ended":

@@ -8,10 +8,16 @@ with a single layer channel; the hub joins each group once, receives each broadc
 
 The consumers themselves have no layer channel (channel_layer_alias = None), so a Redis outage
 cannot kill a socket: the hub retries, rejoins its groups when Redis is back, and screens
-resync from the snapshot when they reconnect.
+resync from the snapshot when they reconnect. One socket's failure never reaches the others:
+each delivery is guarded, a socket that fails or stalls is dropped and closed (the page
+reconnects and resyncs), and the hub's loops restart if they ever end.
+
+The hub also knows every socket of the process, so it holds the per-process caps (sockets per
+client address, per session) that the consumers check before they accept.
 """
 
 import asyncio
+import collections
 import logging
 import uuid
 import weakref
@@ -33,6 +39,9 @@ RETRY_SECONDS = 1
 SEND_TIMEOUT = 2
 # Sockets written to between two yields to the event loop.
 DELIVERY_BATCH = 50
+# The close code of a socket dropped for not taking messages: the page reconnects at once and
+# gets a fresh snapshot (docs/protocol.md).
+CLOSE_RESYNC = 4408
 
 
 class Hub:
@@ -45,21 +54,57 @@ class Hub:
         self._tasks: list[asyncio.Task] = []
         self._viewed_sessions: set[str] = set()
         self._pending_reports: set[str] = set()
-        self._report_tasks: set[asyncio.Task] = set()
+        self._background: set[asyncio.Task] = set()
+        self._addresses: collections.Counter[str] = collections.Counter()
+        self._screen_actions: dict[str, object] = {}
 
-    async def subscribe(self, group: str, socket) -> None:
-        """`socket.deliver(event)` will be awaited for every event sent to `group`."""
+    def admit_address(self, address: str, limit: int) -> bool:
+        """Count one more socket from `address`, unless it has `limit` already."""
+        if self._addresses[address] >= limit:
+            return False
+        self._addresses[address] += 1
+        return True
+
+    def release_address(self, address: str) -> None:
+        self._addresses[address] -= 1
+        if self._addresses[address] <= 0:
+            del self._addresses[address]
+
+    def screen_actions(self, session_id: str, factory):
+        """The per-session state the screens of this process share (consumers.ScreenActions)."""
+        actions = self._screen_actions.get(session_id)
+        if actions is None:
+            actions = self._screen_actions[session_id] = factory()
+        return actions
+
+    async def subscribe(self, group: str, socket, limit: int | None = None) -> bool:
+        """`socket.deliver(event)` will be awaited for every event sent to `group`; False, and
+        not subscribed, when the group has `limit` sockets already."""
         async with self._lock:
+            sockets = self.subscribers.get(group, set())
+            if limit is not None and len(sockets) >= limit:
+                return False
             if self.channel_name is None:
                 self.channel_name = await self.layer.new_channel()
-                self._tasks = [
-                    asyncio.create_task(self._read(self.channel_name)),
-                    asyncio.create_task(self._refresh()),
-                ]
-            # Joined again for every socket, not only the group's first: the call is idempotent,
-            # and it repairs a membership that a Redis restart lost.
-            await self.layer.group_add(group, self.channel_name)
+            if not self._tasks or any(task.done() for task in self._tasks):
+                self._start()
+            try:
+                # Joined again for every socket, not only the group's first: the call is
+                # idempotent, and it repairs a membership that a Redis restart lost.
+                await self.layer.group_add(group, self.channel_name)
+            except Exception:
+                # The socket still gets its snapshot; the read loop rejoins when Redis is back.
+                logger.warning("Could not join group %s; will retry", group, exc_info=True)
             self.subscribers.setdefault(group, set()).add(socket)
+            return True
+
+    def _start(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        self._tasks = [
+            asyncio.create_task(self._forever(self._read, self.channel_name)),
+            asyncio.create_task(self._forever(self._refresh)),
+        ]
 
     async def unsubscribe(self, group: str, socket) -> None:
         async with self._lock:
@@ -76,13 +121,17 @@ class Hub:
             if not self.subscribers:
                 self._stop()
 
-    async def add_screen(self, session_id: str, socket) -> None:
-        await self.subscribe(screens_group(session_id), socket)
+    async def add_screen(self, session_id: str, socket, limit: int | None = None) -> bool:
+        if not await self.subscribe(screens_group(session_id), socket, limit):
+            return False
         self._viewed_sessions.add(session_id)
         self._report_viewers(session_id)
+        return True
 
     async def remove_screen(self, session_id: str, socket) -> None:
         await self.unsubscribe(screens_group(session_id), socket)
+        if not self.screen_count(session_id):
+            self._screen_actions.pop(session_id, None)
         self._report_viewers(session_id)
 
     def screen_count(self, session_id: str) -> int:
@@ -93,6 +142,19 @@ class Hub:
             task.cancel()
         self._tasks = []
         self.channel_name = None
+
+    async def _forever(self, loop, *args) -> None:
+        """Run `loop` again if it ever returns or raises: every session of the process
+        depends on it."""
+        while True:
+            try:
+                await loop(*args)
+                logger.error("Hub loop %s ended; restarting it", loop.__name__)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Hub loop %s failed; restarting it", loop.__name__)
+            await asyncio.sleep(RETRY_SECONDS)
 
     async def _read(self, channel_name: str) -> None:
         layer_was_down = False
@@ -110,7 +172,10 @@ class Hub:
                 layer_was_down = True
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
-            await self._deliver(event)
+            try:
+                await self._deliver(event)
+            except Exception:
+                logger.exception("Delivery of an event to %s failed", event.get("group"))
 
     async def _deliver(self, event: dict) -> None:
         group = event.get("group")
@@ -124,14 +189,36 @@ class Hub:
                 # the socket being written to is the stuck one.
                 async with asyncio.timeout(SEND_TIMEOUT):
                     for current in range(start, end):
-                        await sockets[current].deliver(event)
+                        try:
+                            await sockets[current].deliver(event)
+                        except Exception:
+                            logger.warning("Dropped a socket of %s that failed", group, exc_info=True)
+                            self._drop(group, sockets[current])
             except TimeoutError:
                 logger.warning("Dropped a socket of %s that stopped taking messages", group)
-                self.subscribers.get(group, set()).discard(sockets[current])
+                self._drop(group, sockets[current])
                 end = current + 1
             start = end
             # Let the control sockets and the other sessions run between batches.
             await asyncio.sleep(0)
+
+    def _drop(self, group: str, socket) -> None:
+        """Stop writing to `socket` and close it, so that its page reconnects and resyncs
+        (its disconnect then reports the viewer count)."""
+        self.subscribers.get(group, set()).discard(socket)
+        self._in_background(self._close(socket))
+
+    async def _close(self, socket) -> None:
+        try:
+            async with asyncio.timeout(SEND_TIMEOUT):
+                await socket.close(code=CLOSE_RESYNC)
+        except Exception:
+            logger.info("A dropped socket did not close cleanly", exc_info=True)
+
+    def _in_background(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _join_groups(self) -> None:
         for group in list(self.subscribers):
@@ -151,9 +238,7 @@ class Hub:
     def _report_viewers(self, session_id: str) -> None:
         if session_id not in self._pending_reports:
             self._pending_reports.add(session_id)
-            task = asyncio.create_task(self._send_viewer_report(session_id))
-            self._report_tasks.add(task)
-            task.add_done_callback(self._report_tasks.discard)
+            self._in_background(self._send_viewer_report(session_id))
 
     async def _send_viewer_report(self, session_id: str) -> None:
         await asyncio.sleep(VIEWER_REPORT_DELAY)
@@ -162,8 +247,8 @@ class Hub:
         count = self.screen_count(session_id)
         if not count:
             self._viewed_sessions.discard(session_id)
+        await viewers.publish(session_id, self.id, count)
         try:
-            await viewers.publish(session_id, self.id, count)
             await self.layer.group_send(group, {"type": "viewers.changed", "group": group})
         except Exception:
             logger.warning("Viewer count of session %s not reported", session_id, exc_info=True)

@@ -73,13 +73,24 @@ def create_session(trainer, trainee_name: str, duration_minutes: int, now=None) 
     raise RuntimeError(f"No free join code after {CODE_ATTEMPTS} attempts")
 
 
-def join_retry_after(address: str) -> int | None:
-    """Seconds before `address` may try a join code again, or None; shared by page and socket."""
-    return throttle.retry_after("join", address, settings.JOIN_RATES)
+def attempt_join(code: str, address: str) -> tuple[Session | None, int | None]:
+    """Look up a join code typed at `address`: the session (None for a wrong code) and the
+    seconds to wait before it is answered (None: answer now). Shared by the join page, the
+    monitor URL and the screens' socket.
 
-
-def record_failed_join(address: str) -> None:
+    Only failures are throttled, so a right code gets in however many wrong ones its address
+    sent, up to JOIN_CEILING (checked first: past it nothing reaches the database). A wrong
+    code counts as a failure, refused or not (see settings.JOIN_CEILING).
+    """
+    if wait := throttle.retry_after("join-ceiling", address, settings.JOIN_CEILING):
+        return None, wait
+    session = find_session_by_code(code)
+    if session is not None:
+        return session, None
+    wait = throttle.retry_after("join", address, settings.JOIN_RATES)
     throttle.record_failure("join", address, settings.JOIN_RATES)
+    throttle.record_failure("join-ceiling", address, settings.JOIN_CEILING)
+    return None, wait
 
 
 def find_session_by_code(code: str) -> Session | None:
@@ -216,7 +227,12 @@ def set_nibp_interval(session_id: uuid.UUID, minutes, *, trainer=None, now=None)
 
 
 class NothingToSilence(Exception):
-    """The monitor has no values yet, so no alarm can sound, or the alarms are silenced."""
+    """The monitor has no values yet, so no alarm can sound (`until` None), or the alarms are
+    silenced until `until`."""
+
+    def __init__(self, until: datetime.datetime | None = None):
+        super().__init__(until)
+        self.until = until
 
 
 def silence_alarms(session_id: uuid.UUID, *, now=None) -> AppliedChange:
@@ -226,9 +242,10 @@ def silence_alarms(session_id: uuid.UUID, *, now=None) -> AppliedChange:
     """
     with transaction.atomic():
         session, now = lock_open_session(session_id, None, now)
-        silenced = session.alarms_silenced_until and session.alarms_silenced_until > now
-        if session.last_values is None or silenced:
+        if session.last_values is None:
             raise NothingToSilence
+        if session.alarms_silenced_until and session.alarms_silenced_until > now:
+            raise NothingToSilence(session.alarms_silenced_until)
         until = now + datetime.timedelta(seconds=vitals.SILENCE_SECONDS)
         Session.objects.filter(pk=session.pk).update(alarms_silenced_until=until)
         return _record_setting(

@@ -45,25 +45,21 @@ def home(request):
     return render(request, "sessions_app/join.html", {"form": JoinForm()})
 
 
-def _join_throttled(request):
-    wait = services.join_retry_after(throttle.client_address(request))
-    return throttle.too_many_attempts(request, wait) if wait else None
-
-
-def _record_failed_join(request) -> None:
-    services.record_failed_join(throttle.client_address(request))
+def _attempt_join(request, code: str) -> tuple[Session | None, HttpResponse | None]:
+    """The session of `code` or None, and a 429 when the client must wait (see attempt_join)."""
+    session, wait = services.attempt_join(code, throttle.client_address(request))
+    return session, throttle.too_many_attempts(request, wait) if wait else None
 
 
 def join(request):
     form = JoinForm(request.POST or None)
     status = 200
-    if request.method == "POST" and (refused := _join_throttled(request)):
-        return refused
     if request.method == "POST" and form.is_valid():
-        session = services.find_session_by_code(form.cleaned_data["code"])
+        session, refused = _attempt_join(request, form.cleaned_data["code"])
+        if refused:
+            return refused
         if session is not None and session.is_open():
             return redirect("sessions:monitor", code=session.code)
-        _record_failed_join(request)
         form.add_error("code", _("No open session with this code."))
         status = 404 if session is None else 410
     elif form.errors:
@@ -73,11 +69,10 @@ def join(request):
 
 def monitor(request, code):
     # The monitor URL answers whether a code exists, so it is throttled like the join form.
-    if refused := _join_throttled(request):
+    session, refused = _attempt_join(request, code)
+    if refused:
         return refused
-    session = services.find_session_by_code(code)
     if session is None:
-        _record_failed_join(request)
         form = JoinForm({"code": code})
         form.is_valid()
         form.add_error("code", _("No open session with this code."))

@@ -9,20 +9,37 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shiller.settings")
 # Set up Django (apps, models) before the consumers are imported.
 django_asgi_app = get_asgi_application()
 
+from shiller import bodylimit  # noqa: E402
+
+# daphne refuses bodies over MAX_REQUEST_BODY_BYTES before reading them (see the module).
+bodylimit.install()
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
+from django.core.exceptions import SuspiciousFileOperation  # noqa: E402
+from django.http import Http404  # noqa: E402
 
 from sessions_app.routing import websocket_urlpatterns  # noqa: E402
-from shiller.middleware import WebsocketLocaleMiddleware  # noqa: E402
+from shiller.middleware import WebsocketLocaleMiddleware, WebsocketOriginMiddleware  # noqa: E402
+
+
+class StaticFilesHandler(ASGIStaticFilesHandler):
+    """Django's, but a path out of the static folders (/static/../x) is a 404, not a 500."""
+
+    def serve(self, request):
+        try:
+            return super().serve(request)
+        except SuspiciousFileOperation as error:
+            raise Http404 from error
+
 
 application = ProtocolTypeRouter(
     {
         # daphne serves Shiller's few small static files itself, so that one process is a
         # whole deployment; put a proxy or CDN in front of /static/ for heavy traffic.
-        "http": ASGIStaticFilesHandler(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
+        "http": StaticFilesHandler(django_asgi_app),
+        "websocket": WebsocketOriginMiddleware(
             AuthMiddlewareStack(WebsocketLocaleMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }

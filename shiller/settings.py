@@ -5,6 +5,7 @@ channel layer. `DATABASE_URL` (or the libpq `PG*` variables) and `REDIS_URL` swi
 PostgreSQL and Redis; `USE_IN_MEMORY=true` forces the embedded default back.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -74,8 +75,10 @@ TEMPLATES = [
 
 
 def _database() -> dict:
-    if not USE_IN_MEMORY and "DATABASE_URL" in env:
-        config = env.db_url("DATABASE_URL")
+    # Set but empty, as a copied .env.example leaves it, is the same as unset.
+    url = "" if USE_IN_MEMORY else env("DATABASE_URL", default="")
+    if url:
+        config = _database_url(url)
     elif not USE_IN_MEMORY and "PGDATABASE" in env:
         config = {
             "ENGINE": "django.db.backends.postgresql",
@@ -102,6 +105,21 @@ def _database() -> dict:
         # The pool checks a connection before lending it: one killed by a server restart or
         # pg_terminate_backend is replaced instead of failing the next request.
         config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+def _database_url(url: str) -> dict:
+    """DATABASE_URL parsed, or a one-line error naming it (not showing it: it holds a password)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # django-environ's warning would print the whole URL.
+        try:
+            config = env.db_url_config(url)
+        except ValueError:  # e.g. a port that is not a number
+            config = {}
+    if not config.get("ENGINE"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not a database URL: expected postgres://user:password@host:5432/name."
+        )
     return config
 
 
@@ -133,12 +151,20 @@ elif REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Seconds a cache call may wait for Redis: throttles and viewer counts fail open (logged)
+# when it is unreachable, so pages and sockets must not hang on it either.
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=1.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # One connection pool per process, whatever the number of sockets (shiller/cache.py).
+            "BACKEND": "shiller.cache.SharedPoolRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "shiller",
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
         }
     }
 else:
@@ -177,6 +203,19 @@ SESSION_DEFAULT_MINUTES = 120
 SESSION_MIN_MINUTES = 5
 SESSION_MAX_MINUTES = 24 * 60
 
+# Websockets each server process accepts, per client address (a classroom behind one NAT is
+# one address) and per session (its screens, and apart its control pages); more are refused
+# with close code 4503, which the monitor page explains while it retries.
+MAX_SOCKETS_PER_ADDRESS = env.int("MAX_SOCKETS_PER_ADDRESS", default=250)
+MAX_SOCKETS_PER_SESSION = env.int("MAX_SOCKETS_PER_SESSION", default=200)
+
+# Largest request body accepted, in bytes. daphne refuses a larger one with a 413 as soon as
+# its headers arrive, before reading it (shiller/bodylimit.py); set a proxy's own limit to
+# match (nginx: client_max_body_size 1m). Shiller's largest form, a 30-step template with
+# every note full of accented text, is under 200 kB.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+
 # Security: secure cookies and HSTS when served for real (DEBUG=false, behind HTTPS).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -199,10 +238,23 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'self'; form-action 'self'; object-src 'none'"
 )
 
-# Guessing join codes or passwords does not pay: (attempts, seconds) windows per client
-# address, and per email for logins (see shiller/throttle.py).
+# Guessing join codes or passwords does not pay: (attempts, seconds) windows of failures per
+# client address (see shiller/throttle.py). Only failures count, and a right join code gets in
+# whatever they are: a classroom behind one address is not held back by one trainee's typos.
 JOIN_RATES = [(10, 60), (100, 24 * 60 * 60)]
+# Past this even a right code waits. A 429 tells a wrong code from a right one, so the windows
+# above slow guessing but do not bound it: this does, to 1,000 of the 31^6 codes per address a
+# day. A classroom never types 1,000 wrong codes.
+JOIN_CEILING = [(1000, 24 * 60 * 60)]
+# Logins: failures per email and address, and, looser for an office of trainers behind one
+# address, per address. Nothing counts per email alone: that would let anyone lock a trainer out.
 LOGIN_RATES = [(10, 60), (100, 24 * 60 * 60)]
+LOGIN_ADDRESS_RATES = [(30, 60), (300, 24 * 60 * 60)]
+# Addresses or networks of our own reverse proxies ("10.0.0.0/8,::1"). A request from one of
+# them counts against the right-most X-Forwarded-For entry that is not one of them; from anyone
+# else X-Forwarded-For is ignored. Do not run daphne with --proxy-headers as well: it takes the
+# left-most entry, which the client chooses.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 LOGGING = {
     "version": 1,

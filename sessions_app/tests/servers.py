@@ -1,9 +1,11 @@
 """Real daphne processes for tests that cross process boundaries (the Redis layer, browsers)."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,8 +31,19 @@ def current_database_url() -> str:
 
 
 @contextmanager
-def daphne(port: int | None = None):
-    """Serve shiller.asgi on 127.0.0.1:`port` against the test database and Redis."""
+def daphne(port: int | None = None, env: dict | None = None, stderr=subprocess.PIPE):
+    """Serve shiller.asgi on 127.0.0.1:`port` against the test database and Redis.
+
+    `env` adds or overrides variables (e.g. {"DEBUG": "false", ...} for production shape);
+    `stderr` takes an open file to keep daphne's log.
+    """
+    with daphne_process(port, env, stderr) as (address, _process):
+        yield address
+
+
+@contextmanager
+def daphne_process(port: int | None = None, env: dict | None = None, stderr=subprocess.PIPE):
+    """daphne() that also yields its Popen, e.g. to read its memory: (address, process)."""
     port = port or free_port()
     env = {
         **os.environ,
@@ -38,17 +51,18 @@ def daphne(port: int | None = None):
         "REDIS_URL": settings.REDIS_URL,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DEBUG": "true",
+        **(env or {}),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "shiller.asgi:application"],
         cwd=BASE_DIR,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
     )
     try:
         _wait_for_port(port, process)
-        yield f"127.0.0.1:{port}"
+        yield f"127.0.0.1:{port}", process
     finally:
         process.terminate()
         try:
@@ -58,14 +72,61 @@ def daphne(port: int | None = None):
             process.wait()
 
 
-def _wait_for_port(port: int, process: subprocess.Popen) -> None:
+def _wait_for_port(port: int, process: subprocess.Popen, name: str = "daphne") -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"daphne exited: {process.stderr.read().decode()[-2000:]}")
+            log = process.stderr.read().decode()[-2000:] if process.stderr else "(see its stderr)"
+            raise RuntimeError(f"{name} exited: {log}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"daphne did not listen on {port} within {START_TIMEOUT} s")
+    raise RuntimeError(f"{name} did not listen on {port} within {START_TIMEOUT} s")
+
+
+NGINX_CONF = BASE_DIR / "deploy" / "nginx.conf"
+
+
+@contextmanager
+def nginx(upstream: str):
+    """deploy/nginx.conf, as shipped, in front of `upstream` (a daphne's host:port), with a
+    self-signed certificate for 127.0.0.1; yields the port it serves HTTPS on."""
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        raise RuntimeError("nginx is not installed (make test installs Debian's nginx)")
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+             "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+             "-keyout", folder / "key.pem", "-out", folder / "cert.pem"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        site = (
+            NGINX_CONF.read_text()
+            .replace("server 127.0.0.1:8000;", f"server {upstream};")
+            .replace("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;")
+            .replace("/etc/ssl/certs/shiller.example.org.pem", str(folder / "cert.pem"))
+            .replace("/etc/ssl/private/shiller.example.org.key", str(folder / "key.pem"))
+        )
+        (folder / "shiller.conf").write_text(site)
+        (folder / "nginx.conf").write_text(
+            f"daemon off;\nmaster_process off;\npid {folder}/nginx.pid;\n"
+            f"error_log {folder}/error.log;\nevents {{}}\n"
+            f"http {{\n  access_log off;\n  client_body_temp_path {folder}/body;\n"
+            f"  proxy_temp_path {folder}/proxy;\n  include {folder}/shiller.conf;\n}}\n"
+        )
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        process = subprocess.Popen(
+            [binary, "-p", str(folder), "-c", str(folder / "nginx.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            _wait_for_port(port, process, "nginx")
+            yield port
+        finally:
+            process.terminate()
+            process.wait(timeout=5)

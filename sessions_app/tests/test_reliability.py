@@ -11,18 +11,29 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
+import redis
 import websockets
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.management import call_command
 from django.db import close_old_connections, connection, connections
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import VALID_POST, make_session
+from conftest import PASSWORD, VALID_POST, make_session
 from sessions_app import services, vitals
 from sessions_app.models import Session, SessionEvent
 from sessions_app.tests.servers import current_database_url, daphne, free_port
-from sessions_app.tests.ws import control, receive, receive_type, screen, send, session_cookie
+from sessions_app.tests.ws import (
+    control,
+    receive,
+    receive_type,
+    screen,
+    send,
+    session_cookie,
+    viewers_reach,
+)
 
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (make test provides it)"
@@ -182,10 +193,34 @@ def private_redis():
         stop()
 
 
-async def test_with_redis_down_changes_are_stored_and_screens_catch_up(alice, settings):
+def use_redis(settings, url: str) -> None:
+    """Point the channel layer and the cache (throttles, viewer counts) at `url`."""
+    layer = settings.CHANNEL_LAYERS["default"]
+    settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": [url]}}}
+    cache = settings.CACHES["default"]
+    settings.CACHES = {"default": {**cache, "LOCATION": url}}
+
+
+needs_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (make test provides it)")
+
+
+def pages_answer(session, trainer) -> dict:
+    """What a trainer and a trainee get from the pages that read the cache."""
+    client = Client()
+    login = client.post(reverse("login"), {"username": trainer.email, "password": PASSWORD})
+    trainee = Client()
+    return {
+        "login": login.status_code,
+        "control": client.get(reverse("sessions:control", args=[session.pk])).status_code,
+        "join": trainee.post(reverse("sessions:join"), {"code": session.code}).status_code,
+        "monitor": trainee.get(reverse("sessions:monitor", args=[session.code])).status_code,
+    }
+
+
+@needs_redis
+async def test_with_redis_down_changes_are_stored_and_pages_and_sockets_still_work(alice, settings):
     with private_redis() as (url, stop_redis, start_redis):
-        layer = settings.CHANNEL_LAYERS["default"]
-        settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": [url]}}}
+        use_redis(settings, url)
         session = await sync_to_async(make_session)(alice)
         watcher = screen("ABC234")
         await watcher.connect()
@@ -198,8 +233,20 @@ async def test_with_redis_down_changes_are_stored_and_screens_catch_up(alice, se
         ack = await receive_type(trainer, "ack")
         assert ack["broadcast"] is False  # stored, and the trainer is told screens were missed
         assert await sync_to_async(SessionEvent.objects.count)() == 1
+        # Throttles and viewer counts fail open: every page answers, new sockets connect.
+        answers = {"login": 302, "control": 200, "join": 302, "monitor": 200}
+        assert await sync_to_async(pages_answer)(session, alice) == answers
+        newcomer = screen("ABC234")
+        assert (await newcomer.connect())[0]
+        assert (await receive(newcomer))["values"] == change(1)
+        reloaded = await control(session, alice)
+        assert (await reloaded.connect())[0]
+        assert await receive(reloaded) == {"type": "viewers", "count": None}  # unknown, not 0
+        await send(reloaded, {"type": "ping"})
+        assert (await receive_type(reloaded, "pong"))["type"] == "pong"
 
         await sync_to_async(start_redis)()
+        assert await sync_to_async(pages_answer)(session, alice) == answers
         # A screen that reconnects resyncs from the snapshot...
         late = screen("ABC234")
         await late.connect()
@@ -214,8 +261,36 @@ async def test_with_redis_down_changes_are_stored_and_screens_catch_up(alice, se
         assert arrived["values"] == change(2)
         while (await next_vitals(watcher, timeout=3))["values"] != change(2):
             pass
-        for s in [watcher, late, trainer]:
+        # Viewer counts are back too: the three screens still open, counted again.
+        counted = await control(session, alice)
+        await counted.connect()
+        deadline = time.monotonic() + 10
+        while (await receive_type(counted, "viewers"))["count"] != 3:
+            assert time.monotonic() < deadline, "the viewer count did not come back"
+            await late.disconnect()
+            late = screen("ABC234")
+            await late.connect()
+        for s in [watcher, newcomer, late, trainer, reloaded, counted]:
             await s.disconnect()
+
+
+@needs_redis
+async def test_screens_share_the_process_pool_of_redis_connections(alice):
+    session = await sync_to_async(make_session)(alice)
+    probe = redis.Redis.from_url(settings.REDIS_URL)
+    before = len(await sync_to_async(probe.client_list)())
+    trainer = await control(session, alice)
+    await trainer.connect()
+    screens = []
+    for _ in range(60):
+        screens.append(s := screen("ABC234"))
+        await s.connect()
+        await receive(s)
+    await viewers_reach(trainer, 60)
+    opened = len(await sync_to_async(probe.client_list)()) - before
+    assert opened < 10, f"{opened} Redis connections for 60 screens"
+    for s in [*screens, trainer]:
+        await s.disconnect()
 
 
 @pytest.fixture

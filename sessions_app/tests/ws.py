@@ -9,17 +9,18 @@ from django.test import Client
 
 from shiller.asgi import application
 
-# asgi.py reads ALLOWED_HOSTS at import, before the test runner adds "testserver".
+# A page of the site opens its sockets: the Origin is the socket's own (ws://localhost).
+HOST = (b"host", b"localhost")
 ORIGIN = (b"origin", b"http://localhost")
 TIMEOUT = 3
 
 
 def screen(code: str, origin=ORIGIN) -> WebsocketCommunicator:
-    return WebsocketCommunicator(application, f"/ws/monitor/{code}/", headers=[origin])
+    return WebsocketCommunicator(application, f"/ws/monitor/{code}/", headers=[HOST, origin])
 
 
 async def control(session, trainer=None, origin=ORIGIN) -> WebsocketCommunicator:
-    headers = [origin]
+    headers = [HOST, origin]
     if trainer is not None:
         headers.append((b"cookie", await sync_to_async(session_cookie)(trainer)))
     return WebsocketCommunicator(application, f"/ws/control/{session.pk}/", headers=headers)

@@ -19,7 +19,7 @@ from django.utils import translation
 from conftest import VALID_POST, make_session
 from sessions_app import scenarios, vitals
 from sessions_app.models import SessionTemplate
-from sessions_app.tests.ws import ORIGIN, TIMEOUT, session_cookie
+from sessions_app.tests.ws import HOST, ORIGIN, TIMEOUT, session_cookie
 from shiller.asgi import application
 
 pytestmark = pytest.mark.django_db
@@ -298,7 +298,7 @@ def test_the_switcher_wins_over_the_browser(client):
 async def test_the_control_socket_answers_in_the_pages_language(alice):
     session = await sync_to_async(make_session)(alice)
     cookie = await sync_to_async(session_cookie)(alice)
-    headers = [ORIGIN, (b"cookie", cookie), (b"accept-language", b"fr-FR,fr;q=0.9")]
+    headers = [HOST, ORIGIN, (b"cookie", cookie), (b"accept-language", b"fr-FR,fr;q=0.9")]
     c = WebsocketCommunicator(application, f"/ws/control/{session.pk}/", headers=headers)
     connected, _code = await c.connect()
     assert connected

@@ -143,7 +143,8 @@ function handle(message, receivedAt) {
       break;
     }
     case "viewers":
-      byId("viewer-count").textContent = message.count;
+      // null: the count is unknown for now (the server cannot reach its cache).
+      byId("viewer-count").textContent = message.count ?? "—";
       break;
     case "vitals":
       live.cuff.receive(message, now, currentValuesAt);

@@ -32,6 +32,8 @@ const RECONNECT_FIRST_MS = 500;
 const RECONNECT_MAX_MS = 10000;
 const CLOSE_UNKNOWN_CODE = 4404;
 const CLOSE_SESSION_ENDED = 4410;
+// Too many sockets from this network or on this session: wait, then try again.
+const CLOSE_FULL = 4503;
 // Numbers, cuff and alarms also tick on a timer: frames stop in a background tab.
 const TICK_MS = 250;
 const REPLAY_TICK_MS = 50;
@@ -442,7 +444,9 @@ function socketTransport() {
     if (code === CLOSE_UNKNOWN_CODE) return endSession("unknown_code");
     if (code === CLOSE_SESSION_ENDED) return endSession(null);
     link.socket = null;
-    setStatus("reconnecting", text.msgReconnecting);
+    const full = code === CLOSE_FULL;
+    setStatus("reconnecting", full ? text.msgFull : text.msgReconnecting);
+    if (full) link.reconnectDelay = RECONNECT_MAX_MS;
     // Jitter spreads the reconnections of a whole classroom after a server restart.
     const delay = Math.min(RECONNECT_MAX_MS, link.reconnectDelay * (0.5 + Math.random()));
     link.reconnectDelay = Math.min(link.reconnectDelay * 2, RECONNECT_MAX_MS);

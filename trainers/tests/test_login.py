@@ -1,4 +1,5 @@
 import datetime
+from functools import partial
 
 import pytest
 import time_machine
@@ -46,32 +47,41 @@ def test_logout_is_a_post(alice_client):
     assert r.url.startswith(reverse("login"))
 
 
+def login(client, email="alice@example.org", password="x", address="10.0.0.1", url=None):
+    data = {"username": email, "password": password}
+    return client.post(url or reverse("login"), data, REMOTE_ADDR=address)
+
+
 # Frozen: the throttle counts in fixed windows, which must not turn over mid-test.
 @time_machine.travel(START, tick=False)
-def test_failed_logins_are_throttled_per_email(client, alice):
+def test_a_right_password_gets_in_after_failures_from_other_addresses(client, alice):
     for attempt in range(10):
-        address = f"10.0.0.{attempt}"
-        r = client.post(
-            reverse("login"), {"username": "alice@example.org", "password": "x"}, REMOTE_ADDR=address
-        )
-        assert r.status_code == 200
-    # Right password, new address: the email itself is locked for now.
-    r = client.post(
-        reverse("login"),
-        {"username": "ALICE@example.org", "password": PASSWORD},
-        REMOTE_ADDR="10.0.1.1",
-    )
-    assert r.status_code == 429
-    assert "Too many attempts" in r.content.decode()
-    assert "_auth_user_id" not in client.session
+        assert login(client, address=f"10.0.0.{attempt}").status_code == 200
+    r = login(client, email="ALICE@example.org", password=PASSWORD, address="10.0.1.1")
+    assert r.status_code == 302
+    assert "_auth_user_id" in client.session
 
 
 @time_machine.travel(START, tick=False)
-def test_failed_logins_are_throttled_per_address(client, alice, bob):
-    for attempt in range(10):
-        client.post(reverse("login"), {"username": f"nobody{attempt}@x.org", "password": "x"})
-    r = client.post(reverse("login"), {"username": "bob@example.org", "password": PASSWORD})
+def test_the_eleventh_wrong_password_for_one_email_from_one_address_is_refused(client, alice, bob):
+    for _ in range(10):
+        assert login(client).status_code == 200
+    r = login(client, password=PASSWORD)
     assert r.status_code == 429
+    assert "Too many attempts, try again in 1 minute." in r.content.decode()
+    assert "_auth_user_id" not in client.session
+    # The address itself has room left: another trainer behind it still gets in.
+    assert login(client, email="bob@example.org", password=PASSWORD).status_code == 302
+
+
+@time_machine.travel(START, tick=False)
+def test_failed_logins_are_throttled_per_address(client, alice, bob, settings):
+    limit = settings.LOGIN_ADDRESS_RATES[0][0]
+    for attempt in range(limit):
+        assert login(client, email=f"nobody{attempt}@x.org").status_code == 200
+    assert login(client, email="bob@example.org", password=PASSWORD).status_code == 429
+    r = login(client, email="bob@example.org", password=PASSWORD, address="10.0.0.2")
+    assert r.status_code == 302
 
 
 @time_machine.travel(START, tick=False)
@@ -80,3 +90,27 @@ def test_successful_logins_do_not_count(client, alice):
         r = client.post(reverse("login"), {"username": "alice@example.org", "password": PASSWORD})
         assert r.status_code == 302
         client.logout()
+
+
+@pytest.fixture
+def staff(db):
+    return Trainer.objects.create_superuser(email="audit@example.org", password=PASSWORD)
+
+
+def test_staff_log_in_through_the_admin_login(client, staff):
+    assert client.get(reverse("admin:login")).status_code == 200
+    r = login(client, email="audit@example.org", password=PASSWORD, url=reverse("admin:login"))
+    assert r.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@time_machine.travel(START, tick=False)
+def test_the_admin_login_is_throttled_too(client, staff):
+    admin_login = partial(login, client, email="audit@example.org", url=reverse("admin:login"))
+    for _ in range(10):
+        assert admin_login().status_code == 200
+    r = admin_login(password=PASSWORD)
+    assert r.status_code == 429
+    assert "Too many attempts" in r.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert admin_login(password=PASSWORD, address="10.0.0.2").status_code == 302
