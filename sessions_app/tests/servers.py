@@ -31,19 +31,25 @@ def current_database_url() -> str:
 
 
 @contextmanager
-def daphne(port: int | None = None, env: dict | None = None, stderr=subprocess.PIPE):
+def daphne(port: int | None = None, env: dict | None = None, stderr=None):
     """Serve shiller.asgi on 127.0.0.1:`port` against the test database and Redis.
 
     `env` adds or overrides variables (e.g. {"DEBUG": "false", ...} for production shape);
-    `stderr` takes an open file to keep daphne's log.
+    `stderr` takes an open file to keep daphne's log (by default a temporary file: a pipe
+    nobody reads would fill up and freeze a daphne that logs a lot).
     """
     with daphne_process(port, env, stderr) as (address, _process):
         yield address
 
 
 @contextmanager
-def daphne_process(port: int | None = None, env: dict | None = None, stderr=subprocess.PIPE):
+def daphne_process(port: int | None = None, env: dict | None = None, stderr=None):
     """daphne() that also yields its Popen, e.g. to read its memory: (address, process)."""
+    if stderr is None:
+        with tempfile.TemporaryFile() as log:
+            with daphne_process(port, env, log) as running:
+                yield running
+        return
     port = port or free_port()
     env = {
         **os.environ,
@@ -61,7 +67,7 @@ def daphne_process(port: int | None = None, env: dict | None = None, stderr=subp
         stderr=stderr,
     )
     try:
-        _wait_for_port(port, process)
+        _wait_for_port(port, process, "daphne", stderr)
         yield f"127.0.0.1:{port}", process
     finally:
         process.terminate()
@@ -72,18 +78,26 @@ def daphne_process(port: int | None = None, env: dict | None = None, stderr=subp
             process.wait()
 
 
-def _wait_for_port(port: int, process: subprocess.Popen, name: str = "daphne") -> None:
+def _wait_for_port(port: int, process: subprocess.Popen, name: str, log) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            log = process.stderr.read().decode()[-2000:] if process.stderr else "(see its stderr)"
-            raise RuntimeError(f"{name} exited: {log}")
+            raise RuntimeError(f"{name} exited: {_tail(log)}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"{name} did not listen on {port} within {START_TIMEOUT} s")
+
+
+def _tail(log) -> str:
+    try:
+        if log.seekable():
+            log.seek(0)
+        return log.read().decode(errors="replace")[-2000:]
+    except OSError:  # a log opened for writing only
+        return "(see its log)"
 
 
 NGINX_CONF = BASE_DIR / "deploy" / "nginx.conf"
@@ -125,7 +139,7 @@ def nginx(upstream: str):
             stderr=subprocess.PIPE,
         )
         try:
-            _wait_for_port(port, process, "nginx")
+            _wait_for_port(port, process, "nginx", process.stderr)
             yield port
         finally:
             process.terminate()

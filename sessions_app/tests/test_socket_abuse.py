@@ -5,12 +5,17 @@ import asyncio
 import json
 
 import pytest
+import redis
+import websockets
 from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connection
 
 from conftest import make_session
 from sessions_app import consumers, fanout, services, viewers, vitals
 from sessions_app.groups import screens_group
 from sessions_app.models import SessionEvent
+from sessions_app.tests.servers import daphne
 from sessions_app.tests.ws import (
     control,
     disconnect_all,
@@ -19,6 +24,7 @@ from sessions_app.tests.ws import (
     refusal,
     screen,
     send,
+    session_cookie,
     viewers_reach,
 )
 
@@ -267,3 +273,72 @@ async def test_screens_of_one_session_are_capped_and_control_pages_apart(alice, 
     assert (await trainer.connect())[0]
     await viewers_reach(trainer, 2)
     await disconnect_all(*screens, other, trainer)
+
+
+# On a real daphne: the failures above were daphne's (a consumer's exception closes the socket
+# with 1011 and skips disconnect(); one Redis connection per socket).
+
+needs_the_real_stack = pytest.mark.skipif(
+    connection.vendor != "postgresql" or not settings.REDIS_URL,
+    reason="needs PostgreSQL and Redis (make test provides both)",
+)
+
+
+@needs_the_real_stack
+async def test_on_daphne_hostile_screens_leave_no_ghosts_and_share_redis_connections(alice):
+    session = await sync_to_async(make_session)(alice)
+    cookie = (await sync_to_async(session_cookie)(alice)).decode()
+    probe = redis.Redis.from_url(settings.REDIS_URL)
+    with daphne() as server:
+        origin = f"http://{server}"
+        async with websockets.connect(
+            f"ws://{server}/ws/control/{session.pk}/",
+            origin=origin,
+            additional_headers={"Cookie": cookie},
+        ) as trainer:
+            before = len(await sync_to_async(probe.client_list)())
+            screens = [
+                await websockets.connect(f"ws://{server}/ws/monitor/{session.code}/", origin=origin)
+                for _ in range(100)
+            ]
+            for s in screens:
+                assert json.loads(await s.recv())["type"] == "snapshot"
+                await s.send(NESTED)
+                await s.send(json.dumps({"type": "ping", "padding": "x" * 100_000}))
+            await viewer_count_reaches(trainer, 100)
+            opened = len(await sync_to_async(probe.client_list)()) - before
+            assert opened < 10, f"{opened} Redis connections for 100 screens"
+            for s in screens:
+                await s.send(json.dumps({"type": "ping"}))
+                assert json.loads(await s.recv())["type"] == "pong"  # still served
+                await s.close()
+            await viewer_count_reaches(trainer, 0)
+            await trainer.send(NESTED)
+            reply = json.loads(await asyncio.wait_for(trainer.recv(), 5))
+            assert reply["errors"] == {"message": "Malformed JSON."}
+
+
+async def viewer_count_reaches(trainer, count: int) -> None:
+    while True:
+        message = json.loads(await asyncio.wait_for(trainer.recv(), 10))
+        if message["type"] == "viewers" and message["count"] == count:
+            return
+
+
+@needs_the_real_stack
+async def test_on_daphne_a_thousand_sockets_from_one_address_are_not_all_accepted(alice):
+    await sync_to_async(make_session)(alice)
+    with daphne(env={"MAX_SOCKETS_PER_ADDRESS": "20"}) as server:
+        origin = f"http://{server}"
+        opened, refused = [], 0
+        for _ in range(25):
+            s = await websockets.connect(f"ws://{server}/ws/monitor/ABC234/", origin=origin)
+            try:
+                json.loads(await s.recv())
+                opened.append(s)
+            except websockets.ConnectionClosed as closed:
+                assert closed.rcvd.code == 4503
+                refused += 1
+        assert (len(opened), refused) == (20, 5)
+        for s in opened:
+            await s.close()
