@@ -71,6 +71,7 @@ nginx:
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/fanout.py $(BENCH_ARGS)
+	$(BIN)/python bench/neighbours.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -50,3 +50,19 @@ def test_every_screen_gets_every_change_and_every_ack_is_stored(tmp_path):
     assert shiller["persisted"] == shiller["acks"] == 5
     assert shiller["acked_not_persisted"] == 0
     assert shiller["persist"]["persisted"] == shiller["persist"]["acks"] > 0
+
+
+def test_the_neighbours_bench_runs_and_presses_store_one_event_each(tmp_path):
+    _needs_postgresql_and_redis()
+    command = [
+        sys.executable, str(BENCH_DIR / "neighbours.py"),
+        "--screens", "5", "--presses", "3", "--changes", "5",
+        "--database", "shiller_bench_test", "--redis-db", "4", "--output", str(tmp_path),
+    ]  # fmt: skip
+    r = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    [results] = tmp_path.glob("neighbours-*.json")
+    figures = json.loads(results.read_text())
+    assert figures["floor"]["acks"] == figures["pressing"]["acks"] == 5
+    # 15 presses of each button from 5 screens: one cuff start, one silence.
+    assert figures["events_stored_by_presses"] == 2

@@ -9,6 +9,7 @@ import datetime
 import json
 import logging
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -72,6 +73,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await super().__call__(scope, receive, send)
         finally:
             await self.leave()
+
+    async def dispatch(self, message):
+        # Channels' own dispatch first closes stale database connections through the worker
+        # thread that every session of the process shares, for every frame: 500 screens
+        # pinging or pressing then queue other sessions' changes behind them (seconds). Our
+        # database calls go through database_sync_to_async, which does that in its own turn.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def websocket_disconnect(self, message):
         await self.leave()
