@@ -192,7 +192,7 @@ class Hub:
                         try:
                             await sockets[current].deliver(event)
                         except Exception:
-                            logger.warning("Dropped a socket of %s that failed", group, exc_info=True)
+                            logger.warning("Dropped a failing socket of %s", group, exc_info=True)
                             self._drop(group, sockets[current])
             except TimeoutError:
                 logger.warning("Dropped a socket of %s that stopped taking messages", group)

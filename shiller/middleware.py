@@ -58,8 +58,8 @@ class WebsocketOriginMiddleware:
     terminates TLS itself). Behind a TLS proxy, X-Forwarded-Proto makes it https exactly as
     SECURE_PROXY_SSL_HEADER makes an HTTP request secure. Origins listed in
     CSRF_TRUSTED_ORIGINS (wildcards included) are accepted too: list the public https origin
-    there when nothing sets X-Forwarded-Proto. Settings are read on each connection, not when asgi.py is imported.
-    Anything else is refused before it is accepted, so a browser sees a 403.
+    there when nothing sets X-Forwarded-Proto. Settings are read on each connection, not when
+    asgi.py is imported. Anything else is refused before it is accepted: a browser sees a 403.
     """
 
     def __init__(self, app):

@@ -201,7 +201,9 @@ def use_redis(settings, url: str) -> None:
     settings.CACHES = {"default": {**cache, "LOCATION": url}}
 
 
-needs_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (make test provides it)")
+needs_redis = pytest.mark.skipif(
+    not settings.REDIS_URL, reason="needs Redis (make test provides it)"
+)
 
 
 def pages_answer(session, trainer) -> dict:

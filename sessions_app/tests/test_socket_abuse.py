@@ -82,7 +82,9 @@ async def test_a_long_message_from_a_screen_is_ignored_unparsed(alice, monkeypat
     s = await open_screen()
     parsed = []
     real_loads = json.loads
-    monkeypatch.setattr(consumers.json, "loads", lambda text: parsed.append(text) or real_loads(text))
+    monkeypatch.setattr(
+        consumers.json, "loads", lambda text: parsed.append(text) or real_loads(text)
+    )
     await s.send_to(text_data=json.dumps({"type": "ping", "padding": "x" * 2000}))
     assert await s.receive_nothing(timeout=0.2)
     assert parsed == []

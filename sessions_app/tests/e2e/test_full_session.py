@@ -33,7 +33,9 @@ def open_monitor(chromium, server, code: str, locale: str):
 
 
 @pytest.mark.slow
-def test_a_screen_of_a_full_session_says_why_and_joins_when_a_place_is_free(chromium, server, alice):
+def test_a_screen_of_a_full_session_says_why_and_joins_when_a_place_is_free(
+    chromium, server, alice
+):
     session = make_session(alice)
     first, first_page = open_monitor(chromium, server, session.code, "en-US")
     expect(first_page.locator("body")).to_have_attribute("data-ready", "true")
