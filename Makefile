@@ -29,7 +29,7 @@ run: $(VENV)/.runtime
 	@echo
 	@echo "  Shiller is at http://$(HOST):$(PORT)/  (trainers log in at /accounts/login/)"
 	@echo
-	$(BIN)/daphne -b $(HOST) -p $(PORT) shiller.asgi:application
+	$(BIN)/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 16384 shiller.asgi:application
 
 # The tests run against real PostgreSQL and Redis: started here when installed but stopped.
 # Under CI=true a missing service fails the run; elsewhere the tests fall back to SQLite and

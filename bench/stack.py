@@ -186,6 +186,7 @@ def daphnes(count: int, log_dir: Path):
         for i in range(count):
             port = free_port()
             command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+            command += ["--websocket-max-message-size", "16384"]  # as make run
             command.append("shiller.asgi:application")
             started.append(
                 servers.enter_context(server_process(command, port, log_dir / f"daphne-{i}.log"))

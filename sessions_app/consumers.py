@@ -9,6 +9,7 @@ import datetime
 import json
 import logging
 
+from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -40,6 +41,11 @@ CONTROL_MAX_MESSAGE_CHARS = 8192
 # SCREEN_MESSAGES_PER_SECOND; the rest is ignored. A page pings at 0, 1 and 3 s, then every 20 s.
 SCREEN_BURST = 10
 SCREEN_MESSAGES_PER_SECOND = 1.0
+# A screen that goes on sending past its allowance is closed: daphne queues every frame before
+# the count can discard it, so a flood would otherwise grow the server's memory and hold up the
+# other sessions. No page of ours comes near it.
+SCREEN_FLOOD_CLOSE = 20
+CLOSE_POLICY_VIOLATION = 1008
 # A press that found nothing to silence (no values yet) keeps the session's screens quiet this long.
 NOTHING_TO_SILENCE_QUIET_SECONDS = 2.0
 
@@ -128,6 +134,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         try:
             await self.handle(message)
+        except Disconnected:
+            pass  # The client went away while we answered: there is no one to tell.
         except Exception:
             logger.exception("Unexpected failure on a %s message", type(self).__name__)
             await self.refuse_message(_("The server could not handle this message."), message)
@@ -170,6 +178,7 @@ class MonitorConsumer(LiveConsumer):
     pending: list[dict] | None = None
     tokens = float(SCREEN_BURST)
     tokens_at = 0.0
+    discarded = 0
 
     async def connect(self):
         if not self.admit():
@@ -216,7 +225,13 @@ class MonitorConsumer(LiveConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         # Counted before anything else, parsing included.
         if self.take_token():
+            self.discarded = 0
             await super().receive(text_data, bytes_data)
+            return
+        self.discarded += 1
+        if self.discarded == SCREEN_FLOOD_CLOSE:
+            logger.info("Closed a screen of session %s that flooded", self.session_id)
+            await self.close(code=CLOSE_POLICY_VIOLATION)
 
     async def handle(self, message: dict) -> None:
         message_type = message.get("type")

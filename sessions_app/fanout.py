@@ -19,6 +19,7 @@ client address, per session) that the consumers check before they accept.
 import asyncio
 import collections
 import logging
+import sys
 import uuid
 import weakref
 
@@ -56,6 +57,7 @@ class Hub:
         self._pending_reports: set[str] = set()
         self._background: set[asyncio.Task] = set()
         self._addresses: collections.Counter[str] = collections.Counter()
+        self._outage_logged = False
         self._screen_actions: dict[str, object] = {}
 
     def admit_address(self, address: str, limit: int) -> bool:
@@ -84,25 +86,32 @@ class Hub:
             sockets = self.subscribers.get(group, set())
             if limit is not None and len(sockets) >= limit:
                 return False
-            if self.channel_name is None:
-                self.channel_name = await self.layer.new_channel()
+            self.subscribers.setdefault(group, set()).add(socket)
             if not self._tasks or any(task.done() for task in self._tasks):
+                if self.channel_name is None:
+                    # Before the first snapshot is read, so that no change falls between.
+                    try:
+                        self.channel_name = await self.layer.new_channel()
+                    except Exception:
+                        logger.warning("Channel layer unreachable; retrying: %s", _reason())
+                        self._outage_logged = True
                 self._start()
+            if self.channel_name is None:
+                return True  # The read loop joins every group once it has its channel.
             try:
                 # Joined again for every socket, not only the group's first: the call is
                 # idempotent, and it repairs a membership that a Redis restart lost.
                 await self.layer.group_add(group, self.channel_name)
             except Exception:
                 # The socket still gets its snapshot; the read loop rejoins when Redis is back.
-                logger.warning("Could not join group %s; will retry", group, exc_info=True)
-            self.subscribers.setdefault(group, set()).add(socket)
+                logger.warning("Could not join group %s; will retry: %s", group, _reason())
             return True
 
     def _start(self) -> None:
         for task in self._tasks:
             task.cancel()
         self._tasks = [
-            asyncio.create_task(self._forever(self._read, self.channel_name)),
+            asyncio.create_task(self._forever(self._read)),
             asyncio.create_task(self._forever(self._refresh)),
         ]
 
@@ -156,19 +165,27 @@ class Hub:
                 logger.exception("Hub loop %s failed; restarting it", loop.__name__)
             await asyncio.sleep(RETRY_SECONDS)
 
-    async def _read(self, channel_name: str) -> None:
-        layer_was_down = False
+    async def _read(self) -> None:
+        layer_was_down = self.channel_name is None
         while True:
             try:
+                if self.channel_name is None:
+                    # The pub/sub layer subscribes to a new channel: Redis may be down now.
+                    self.channel_name = await self.layer.new_channel()
                 if layer_was_down:
                     # A restarted Redis has forgotten the groups: join them again at once.
                     await self._join_groups()
-                    layer_was_down = False
-                event = await self.layer.receive(channel_name)
+                    if self._outage_logged:
+                        logger.warning("Channel layer reachable again")
+                    layer_was_down = self._outage_logged = False
+                event = await self.layer.receive(self.channel_name)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.warning("Channel layer unreachable; retrying", exc_info=True)
+                # Once per outage, not every second of it.
+                if not self._outage_logged:
+                    logger.warning("Channel layer unreachable; retrying: %s", _reason())
+                    self._outage_logged = True
                 layer_was_down = True
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
@@ -233,7 +250,7 @@ class Hub:
                 for session_id in list(self._viewed_sessions):
                     await viewers.publish(session_id, self.id, self.screen_count(session_id))
             except Exception:
-                logger.warning("Refresh of hub %s failed", self.id, exc_info=True)
+                logger.warning("Refresh of hub %s failed: %s", self.id, _reason())
 
     def _report_viewers(self, session_id: str) -> None:
         if session_id not in self._pending_reports:
@@ -252,6 +269,12 @@ class Hub:
             await self.layer.group_send(group, {"type": "viewers.changed", "group": group})
         except Exception:
             logger.warning("Viewer count of session %s not reported", session_id, exc_info=True)
+
+
+def _reason() -> str:
+    """The exception being handled, in one line: an outage is logged without tracebacks."""
+    error = sys.exc_info()[1]
+    return f"{type(error).__name__}: {error}"
 
 
 # One hub per event loop: a server process has one loop; tests start a loop per test.

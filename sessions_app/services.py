@@ -5,6 +5,7 @@ transaction with the session row locked) and only then broadcast, so that no scr
 a value that is not in the audit trail.
 """
 
+import asyncio
 import datetime
 import json
 import logging
@@ -94,7 +95,11 @@ def attempt_join(code: str, address: str) -> tuple[Session | None, int | None]:
 
 
 def find_session_by_code(code: str) -> Session | None:
-    return Session.objects.filter(code=normalize_code(code)).first()
+    code = normalize_code(code)
+    # Not a code at all (a NUL byte, another alphabet, another length): no session, no query.
+    if len(code) != CODE_LENGTH or not (code.isascii() and code.isalnum()):
+        return None
+    return Session.objects.filter(code=code).first()
 
 
 def apply_vitals(
@@ -328,14 +333,19 @@ def broadcast_ended(session_id: uuid.UUID, reason: str) -> bool:
 def broadcast(session_id: uuid.UUID, message: dict, ended: bool = False) -> bool:
     """Send `message` to a session's screens and control pages, serialised once here.
 
-    Returns False, and logs, when the channel layer cannot be reached: the caller has already
-    stored the change, and screens resync from the snapshot when they reconnect.
+    Returns False, and logs, when the channel layer cannot be reached, or does not answer within
+    REDIS_TIMEOUT (then the message may still arrive): the caller has already stored the
+    change, and screens resync from the snapshot when they reconnect.
     """
     text = json.dumps(message)
     message_type = "monitor.ended" if ended else "monitor.message"
     groups = [screens_group(session_id), control_group(session_id)]
     try:
         async_to_sync(_send_to_groups)(groups, {"type": message_type, "text": text})
+    except TimeoutError:
+        # A hung Redis must not hold the database thread that every session shares.
+        logger.warning("Broadcast to session %s timed out", session_id)
+        return False
     except Exception:
         logger.exception("Broadcast to session %s failed", session_id)
         return False
@@ -344,6 +354,7 @@ def broadcast(session_id: uuid.UUID, message: dict, ended: bool = False) -> bool
 
 async def _send_to_groups(groups: list[str], event: dict) -> None:
     layer = get_channel_layer()
-    for group in groups:
-        # The hub that receives it hands it to the sockets of this group (fanout.py).
-        await layer.group_send(group, {**event, "group": group})
+    async with asyncio.timeout(settings.REDIS_TIMEOUT):
+        for group in groups:
+            # The hub that receives it hands it to the sockets of this group (fanout.py).
+            await layer.group_send(group, {**event, "group": group})

@@ -117,7 +117,8 @@ def _database_url(url: str) -> dict:
         except ValueError:  # e.g. a port that is not a number
             config = {}
     if not config.get("ENGINE"):
-        raise ImproperlyConfigured(
+        # SystemExit, not ImproperlyConfigured: one line, not a traceback, for a typo in .env.
+        raise SystemExit(
             "DATABASE_URL is not a database URL: expected postgres://user:password@host:5432/name."
         )
     return config
@@ -206,7 +207,8 @@ SESSION_MAX_MINUTES = 24 * 60
 # Websockets each server process accepts, per client address (a classroom behind one NAT is
 # one address) and per session (its screens, and apart its control pages); more are refused
 # with close code 4503, which the monitor page explains while it retries.
-MAX_SOCKETS_PER_ADDRESS = env.int("MAX_SOCKETS_PER_ADDRESS", default=250)
+# Fewer per address than per session: one address cannot fill a session on its own.
+MAX_SOCKETS_PER_ADDRESS = env.int("MAX_SOCKETS_PER_ADDRESS", default=100)
 MAX_SOCKETS_PER_SESSION = env.int("MAX_SOCKETS_PER_SESSION", default=200)
 
 # Largest request body accepted, in bytes. daphne refuses a larger one with a 413 as soon as

@@ -60,7 +60,8 @@ def daphne_process(port: int | None = None, env: dict | None = None, stderr=None
         **(env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "shiller.asgi:application"],
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+         "--websocket-max-message-size", "16384", "shiller.asgi:application"],  # fmt: skip
         cwd=BASE_DIR,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -81,3 +81,9 @@ def test_a_closed_session_says_it_ended(client, alice):
     body = r.content.decode()
     assert "Session ended" in body
     assert "/ws/monitor/" not in body
+
+
+def test_a_nul_byte_in_the_code_is_an_unknown_code(client):
+    r = client.get("/monitor/%00/")
+    assert r.status_code == 404
+    assert "No open session with this code." in r.content.decode()

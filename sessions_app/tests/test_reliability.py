@@ -4,6 +4,7 @@ import asyncio
 import io
 import json
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -159,7 +160,9 @@ async def next_vitals(communicator, timeout: float) -> dict | None:
 
 @contextmanager
 def private_redis():
-    """A redis-server of the test's own, so that it can be stopped and started again."""
+    """A redis-server of the test's own, so that it can be stopped and started again.
+
+    Yields its URL, stop() and restart(); the process is `.process` on stop (to freeze it)."""
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed")
     port = free_port()
@@ -181,12 +184,15 @@ def private_redis():
     state = {"process": start()}
 
     def stop():
+        state["process"].send_signal(signal.SIGCONT)  # a frozen one must be able to exit
         state["process"].terminate()
         state["process"].wait()
 
     def restart():
         state["process"] = start()
+        stop.process = state["process"]
 
+    stop.process = state["process"]
     try:
         yield f"redis://127.0.0.1:{port}/0", stop, restart
     finally:
@@ -274,6 +280,54 @@ async def test_with_redis_down_changes_are_stored_and_pages_and_sockets_still_wo
             await late.connect()
         for s in [watcher, newcomer, late, trainer, reloaded, counted]:
             await s.disconnect()
+
+
+@needs_redis
+async def test_with_redis_down_the_first_socket_of_a_process_still_connects(alice, settings):
+    with private_redis() as (url, stop_redis, start_redis):
+        use_redis(settings, url)
+        session = await sync_to_async(make_session)(alice, last_values=change(1))
+        await sync_to_async(stop_redis)()
+        # No socket open in this process: its hub has no channel yet, and cannot get one now.
+        newcomer = screen("ABC234")
+        assert (await newcomer.connect())[0]
+        assert (await receive(newcomer))["values"] == change(1)
+        trainer = await control(session, alice)
+        assert (await trainer.connect())[0]
+        assert await receive(trainer) == {"type": "viewers", "count": None}
+
+        await sync_to_async(start_redis)()
+        # The hub gets its channel and joins the groups by itself: changes flow again.
+        deadline = time.monotonic() + 10
+        while (arrived := await next_vitals(newcomer, timeout=0.5)) is None:
+            assert time.monotonic() < deadline, "changes did not flow after Redis came back"
+            await send(trainer, {"type": "set_vitals", "values": change(2), "request_id": "up"})
+            await receive_type(trainer, "ack")
+        assert arrived["values"] == change(2)
+        for s in [newcomer, trainer]:
+            await s.disconnect()
+
+
+@needs_redis
+async def test_a_redis_that_hangs_holds_no_change_past_its_timeout(alice, settings):
+    with private_redis() as (url, stop_redis, start_redis):
+        use_redis(settings, url)
+        settings.REDIS_TIMEOUT = 0.5
+        session = await sync_to_async(make_session)(alice)
+        trainer = await control(session, alice)
+        await trainer.connect()
+        await receive_type(trainer, "viewers")
+        stop_redis.process.send_signal(signal.SIGSTOP)  # it hangs rather than refuses
+        try:
+            for request_id in (1, 2):
+                message = {"type": "set_vitals", "values": change(request_id)}
+                await send(trainer, {**message, "request_id": request_id})
+                ack = await receive_type(trainer, "ack")  # within ws.TIMEOUT (3 s), each
+                assert (ack["request_id"], ack["broadcast"]) == (request_id, False)
+            assert await sync_to_async(SessionEvent.objects.count)() == 2
+        finally:
+            stop_redis.process.send_signal(signal.SIGCONT)
+        await trainer.disconnect()
 
 
 @needs_redis

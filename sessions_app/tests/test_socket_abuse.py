@@ -14,7 +14,7 @@ from django.db import connection
 from conftest import make_session
 from sessions_app import consumers, fanout, services, viewers, vitals
 from sessions_app.groups import screens_group
-from sessions_app.models import SessionEvent
+from sessions_app.models import Session, SessionEvent
 from sessions_app.tests.servers import daphne
 from sessions_app.tests.ws import (
     control,
@@ -168,11 +168,11 @@ async def test_the_hub_loop_comes_back_if_it_ever_ends(alice, monkeypatch):
     real_read = fanout.Hub._read
     calls = []
 
-    async def read_that_dies_once(self, channel_name):
-        calls.append(channel_name)
+    async def read_that_dies_once(self):
+        calls.append(self.channel_name)
         if len(calls) == 1:
             raise RuntimeError("the read loop died")
-        await real_read(self, channel_name)
+        await real_read(self)
 
     monkeypatch.setattr(fanout.Hub, "_read", read_that_dies_once)
     session = await sync_to_async(make_session)(alice)
@@ -242,7 +242,7 @@ async def test_a_classroom_pressing_nibp_and_silence_costs_one_query_each(alice,
 async def test_a_screen_that_floods_is_answered_only_up_to_its_burst(alice):
     await sync_to_async(make_session)(alice)
     s = await open_screen()
-    for _ in range(50):
+    for _ in range(consumers.SCREEN_BURST + consumers.SCREEN_FLOOD_CLOSE - 1):
         await send(s, {"type": "ping"})
     pongs = 0
     while not await s.receive_nothing(timeout=0.1):
@@ -286,6 +286,9 @@ needs_the_real_stack = pytest.mark.skipif(
 )
 
 
+SCREENS = 90  # and a control page: within MAX_SOCKETS_PER_ADDRESS from 127.0.0.1
+
+
 @needs_the_real_stack
 async def test_on_daphne_hostile_screens_leave_no_ghosts_and_share_redis_connections(alice):
     session = await sync_to_async(make_session)(alice)
@@ -301,15 +304,21 @@ async def test_on_daphne_hostile_screens_leave_no_ghosts_and_share_redis_connect
             before = len(await sync_to_async(probe.client_list)())
             screens = [
                 await websockets.connect(f"ws://{server}/ws/monitor/{session.code}/", origin=origin)
-                for _ in range(100)
+                for _ in range(SCREENS)
             ]
             for s in screens:
                 assert json.loads(await s.recv())["type"] == "snapshot"
                 await s.send(NESTED)
-                await s.send(json.dumps({"type": "ping", "padding": "x" * 100_000}))
-            await viewer_count_reaches(trainer, 100)
+                await s.send(json.dumps({"type": "ping", "padding": "x" * 10_000}))
+            await viewer_count_reaches(trainer, SCREENS)
             opened = len(await sync_to_async(probe.client_list)()) - before
-            assert opened < 10, f"{opened} Redis connections for 100 screens"
+            assert opened < 10, f"{opened} Redis connections for {SCREENS} screens"
+            # A frame over daphne's own cap drops its socket, which then counts no more.
+            huge = screens.pop()
+            await huge.send(json.dumps({"type": "ping", "padding": "x" * 100_000}))
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(huge.recv(), 5)
+            await viewer_count_reaches(trainer, SCREENS - 1)
             for s in screens:
                 await s.send(json.dumps({"type": "ping"}))
                 assert json.loads(await s.recv())["type"] == "pong"  # still served
@@ -344,3 +353,29 @@ async def test_on_daphne_a_thousand_sockets_from_one_address_are_not_all_accepte
         assert (len(opened), refused) == (20, 5)
         for s in opened:
             await s.close()
+
+
+async def test_a_screen_that_keeps_flooding_is_closed(alice):
+    await sync_to_async(make_session)(alice)
+    s = await open_screen()
+    for _ in range(consumers.SCREEN_BURST + consumers.SCREEN_FLOOD_CLOSE + 5):
+        await send(s, {"type": "ping"})
+    pongs = 0
+    while (output := await s.receive_output(timeout=3))["type"] == "websocket.send":
+        pongs += 1
+    assert output == {"type": "websocket.close", "code": 1008}
+    assert pongs <= consumers.SCREEN_BURST + 1
+
+
+@pytest.mark.parametrize("code", ["%00", "ABC\x00", "ÀBC234", "ABC2345"])
+async def test_a_code_we_could_not_have_drawn_is_refused_without_a_query(alice, code, monkeypatch):
+    await sync_to_async(make_session)(alice)
+    lookups = []
+    real_filter = Session.objects.filter
+    monkeypatch.setattr(
+        Session.objects, "filter", lambda **kwargs: lookups.append(kwargs) or real_filter(**kwargs)
+    )
+    assert await refusal(screen(code)) == 4404
+    assert lookups == []
+    assert await refusal(screen("ZZZ999")) == 4404  # a code we could have drawn is looked up
+    assert lookups == [{"code": "ZZZ999"}]
