@@ -58,7 +58,7 @@ def test_in_french_the_screen_of_a_full_session_says_why(chromium, server, alice
     expect(first_page.locator("body")).to_have_attribute("data-ready", "true")
     second, second_page = open_monitor(chromium, server, session.code, "fr-FR")
     expect(second_page.locator("#status-banner")).to_have_text(
-        "Trop d’écrans sont ouverts sur cette session ou ce réseau : en attente d’une place libre…"
+        "Trop d'écrans sont ouverts sur cette session ou ce réseau : en attente d'une place libre…"
     )
     first.close()
     second.close()
