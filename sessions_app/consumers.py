@@ -5,7 +5,6 @@ which store it and broadcast after commit.
 """
 
 import asyncio
-import datetime
 import json
 import logging
 
@@ -17,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions_app import nibp, scenarios, services, viewers, vitals
+from sessions_app import actions, services, viewers
 from sessions_app.fanout import get_hub
 from sessions_app.groups import control_group
 from sessions_app.models import Session
@@ -33,7 +32,7 @@ CLOSE_TOO_MANY = 4429
 CLOSE_FULL = 4503
 
 # A screen sends pings and two buttons, a control page a few hundred bytes of values: anything
-# longer is refused before it is parsed (daphne's own cap is --websocket_max_message_size).
+# longer is refused before it is parsed (daphne's own cap is --websocket-max-message-size).
 SCREEN_MAX_MESSAGE_CHARS = 1024
 CONTROL_MAX_MESSAGE_CHARS = 8192
 # A screen's messages are counted in memory before any of them may reach the database, whose
@@ -46,8 +45,6 @@ SCREEN_MESSAGES_PER_SECOND = 1.0
 # other sessions. No page of ours comes near it.
 SCREEN_FLOOD_CLOSE = 20
 CLOSE_POLICY_VIOLATION = 1008
-# A press that found nothing to silence (no values yet) keeps the session's screens quiet this long.
-NOTHING_TO_SILENCE_QUIET_SECONDS = 2.0
 
 
 async def refuse(consumer: AsyncWebsocketConsumer, code: int) -> None:
@@ -157,17 +154,18 @@ class ScreenActions:
         self._running: set[str] = set()
 
     async def press(self, name: str, run) -> None:
-        """`run()` performs the press and returns the seconds during which pressing again
-        can change nothing."""
+        """`run()` performs the press; its Done says until when pressing again changes nothing."""
         loop = asyncio.get_running_loop()
         if name in self._running or self._quiet_until.get(name, 0) > loop.time():
             return
         self._running.add(name)
         try:
-            quiet_seconds = await run()
+            done = await run()
         finally:
             self._running.discard(name)
-        self._quiet_until[name] = loop.time() + quiet_seconds
+        if done.quiet_until is not None:
+            quiet_seconds = (done.quiet_until - timezone.now()).total_seconds()
+            self._quiet_until[name] = loop.time() + quiet_seconds
 
 
 class MonitorConsumer(LiveConsumer):
@@ -234,21 +232,24 @@ class MonitorConsumer(LiveConsumer):
             await self.close(code=CLOSE_POLICY_VIOLATION)
 
     async def handle(self, message: dict) -> None:
-        message_type = message.get("type")
-        if message_type == "ping":
+        if message.get("type") == "ping":
             await self.send(text_data=pong())
-        elif message_type in ("start_nibp", "silence_alarms"):
-            # The trainee's two buttons; the answer comes back as a broadcast to every screen.
-            actions = get_hub().screen_actions(self.session_id, ScreenActions)
-            try:
-                await actions.press(message_type, lambda: self.act(message_type))
-            except services.SessionNotOpen as ended:
+            return
+        # The trainee's buttons; the answer comes back as a broadcast to every screen.
+        action = actions.for_sender(message.get("type"), actions.SCREEN)
+        if action is None:
+            return
+        presses = get_hub().screen_actions(self.session_id, ScreenActions)
+        try:
+            await presses.press(action.name, lambda: self.run(action, message))
+        except actions.Refused as refused:
+            if refused.ended:
                 # Ended but not yet announced (expire_sessions has not run): say so, as it would.
                 await self.send(
-                    text_data=json.dumps({"type": "session_ended", "reason": ended.reason})
+                    text_data=json.dumps({"type": "session_ended", "reason": refused.ended})
                 )
                 await self.close(code=CLOSE_ENDED)
-            except Session.DoesNotExist:
+            elif refused.forbidden:
                 await self.close(code=CLOSE_NOT_FOUND)
 
     async def deliver(self, event: dict) -> None:
@@ -266,20 +267,8 @@ class MonitorConsumer(LiveConsumer):
         return json.dumps(services.monitor_state(services.find_session_by_code(code)))
 
     @database_sync_to_async
-    def act(self, message_type: str) -> float:
-        """Press a button; returns the seconds during which pressing again changes nothing."""
-        now = timezone.now()
-        if message_type == "start_nibp":
-            started_at = services.start_nibp(self.session_id, now=now)
-            return (started_at + nibp.MEASUREMENT - now).total_seconds()
-        try:
-            change = services.silence_alarms(self.session_id, now=now)
-            until = datetime.datetime.fromisoformat(change.event.detail["until"])
-        except services.NothingToSilence as nothing:
-            if nothing.until is None:
-                return NOTHING_TO_SILENCE_QUIET_SECONDS
-            until = nothing.until
-        return (until - now).total_seconds()
+    def run(self, action: actions.Action, payload: dict) -> actions.Done:
+        return actions.run(action, actions.Sender(self.session_id), payload)
 
     # Unknown codes count against the client like failed joins: guessing does not pay.
     @database_sync_to_async
@@ -330,38 +319,25 @@ class ControlConsumer(LiveConsumer):
         message_type = message.get("type")
         if message_type == "ping":
             await self.send(text_data=pong())
-        elif message_type in self.ACTIONS:
-            await self.run_action(request_id, message)
-        else:
+            return
+        action = actions.for_sender(message_type, actions.TRAINER)
+        if action is None:
             errors = {"type": _("Unknown message type: %(type)s.") % {"type": message_type}}
             await self.send_error(request_id, errors)
-
-    # What the control page can ask for; each is one services call, answered by an ack or error.
-    ACTIONS = (
-        "set_vitals",
-        "stop_trend",
-        "set_alarm_limits",
-        "start_nibp",
-        "set_nibp_interval",
-        "apply_step",
-    )
-
-    async def run_action(self, request_id, message: dict) -> None:
+            return
         try:
-            ack = await self.apply(message)
-        except vitals.VitalsError as error:
-            await self.send_error(request_id, error.errors)
-        except services.NoTrend:
-            await self.send_error(request_id, {"trend": _("No trend is in progress.")})
-        except Session.DoesNotExist:
-            await self.send_error(request_id, {"session": _("This session is not yours.")})
-            await self.close(code=CLOSE_FORBIDDEN)
-        except services.SessionNotOpen as ended:
-            await self.send_error(request_id, {"session": _("This session has ended.")})
-            await self.send_json({"type": "session_ended", "reason": ended.reason})
-            await self.close(code=CLOSE_ENDED)
-        else:
-            await self.send_json({"type": "ack", "request_id": request_id, **ack})
+            done = await self.run(action, message)
+        except actions.Refused as refused:
+            await self.send_error(request_id, refused.errors)
+            if refused.forbidden:
+                await self.close(code=CLOSE_FORBIDDEN)
+            elif refused.ended:
+                await self.send_json({"type": "session_ended", "reason": refused.ended})
+                await self.close(code=CLOSE_ENDED)
+            return
+        # The page shows `message`, in its language, as the sending form's status.
+        ack = {"type": "ack", "request_id": request_id, "message": str(action.done), **done.reply}
+        await self.send_json(ack)
 
     async def send_error(self, request_id, errors: dict) -> None:
         await self.send_json({"type": "error", "request_id": request_id, "errors": errors})
@@ -391,37 +367,5 @@ class ControlConsumer(LiveConsumer):
         return Session.objects.filter(pk=pk, trainer=user).first()
 
     @database_sync_to_async
-    def apply(self, message: dict) -> dict:
-        """Run one action for the logged-in trainer; returns what its ack adds."""
-        mine = {"trainer": self.scope["user"]}
-        match message["type"]:
-            case "set_vitals":
-                change = services.apply_vitals(
-                    self.session_id,
-                    message.get("values"),
-                    transition_seconds=message.get("transition_seconds", 0),
-                    **mine,
-                )
-                return {"event_id": str(change.event.id), "broadcast": change.broadcast}
-            case "stop_trend":
-                change = services.stop_trend(self.session_id, **mine)
-                return {"event_id": str(change.event.id), "broadcast": change.broadcast}
-            case "set_alarm_limits":
-                limits = services.set_alarm_limits(self.session_id, message.get("limits"), **mine)
-                return {"limits": limits}
-            case "start_nibp":
-                started_at = services.start_nibp(self.session_id, **mine)
-                return {"started_at": started_at.isoformat()}
-            case "set_nibp_interval":
-                minutes = services.set_nibp_interval(
-                    self.session_id, message.get("minutes"), **mine
-                )
-                return {"minutes": minutes}
-            case "apply_step":
-                # Without an index, the next step.
-                change = scenarios.apply_step(self.session_id, message.get("index"), **mine)
-                return {
-                    "event_id": str(change.event.id),
-                    "broadcast": change.broadcast,
-                    "step": change.event.detail["step"],
-                }
+    def run(self, action: actions.Action, payload: dict) -> actions.Done:
+        return actions.run(action, actions.Sender(self.session_id, self.scope["user"]), payload)

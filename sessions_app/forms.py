@@ -217,7 +217,13 @@ def _nibp_interval_choices():
 
 class NibpIntervalForm(forms.Form):
     minutes = forms.TypedChoiceField(
-        label=_("Automatic NIBP"), coerce=int, choices=_nibp_interval_choices
+        label=_("Automatic NIBP"),
+        coerce=int,
+        choices=_nibp_interval_choices,
+        error_messages={
+            "required": _("Choose an NIBP interval from the list."),
+            "invalid_choice": _("Choose an NIBP interval from the list."),
+        },
     )
 
 
@@ -316,4 +322,11 @@ StepFormSet = formset_factory(
 class StepForm(forms.Form):
     """The control page's step buttons: a step's index, or none for the next step."""
 
-    index = forms.IntegerField(required=False, min_value=0)
+    index = forms.IntegerField(
+        required=False,
+        min_value=0,
+        error_messages={
+            "invalid": _("This session has no such step."),
+            "min_value": _("This session has no such step."),
+        },
+    )

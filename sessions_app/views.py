@@ -1,27 +1,25 @@
 import datetime
 import json
 import unicodedata
-from functools import partial
 from io import StringIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sessions_app import debrief, qr, scenarios, services, vitals
+from sessions_app import actions, debrief, qr, scenarios, services, vitals
 from sessions_app.forms import (
     AlarmLimitsForm,
     JoinForm,
     NibpIntervalForm,
     NoteForm,
     SessionForm,
-    StepForm,
     StepFormSet,
     TemplateForm,
     TemplateStepForm,
@@ -121,7 +119,9 @@ def session_new(request):
     return render(request, "sessions_app/session_new.html", {"form": form})
 
 
-def _render_control(request, session, form=None, limits_form=None, note_form=None, status=200):
+def _render_control(
+    request, session, form=None, limits_form=None, nibp_form=None, note_form=None, status=200
+):
     state = services.monitor_state(session)
     join_url = request.build_absolute_uri(reverse("sessions:monitor", args=[session.code]))
     ctx = {
@@ -129,7 +129,8 @@ def _render_control(request, session, form=None, limits_form=None, note_form=Non
         "state": state,
         "form": form or VitalsForm(initial=VitalsForm.initial_from(session.last_values)),
         "limits_form": limits_form or AlarmLimitsForm(limits=session.alarm_limits),
-        "nibp_form": NibpIntervalForm(initial={"minutes": session.nibp_interval_minutes}),
+        "nibp_form": nibp_form
+        or NibpIntervalForm(initial={"minutes": session.nibp_interval_minutes}),
         "transitions": vitals.TRANSITIONS,
         "alarm_rules": _alarm_rules(),
         "events": session.events.all()[:RECENT_EVENTS],
@@ -154,92 +155,36 @@ def session_control(request, pk):
     return _render_control(request, _get_own_session(request, pk))
 
 
-# The control page's forms post here when its live connection is down; the page's script
-# sends the same actions over the socket otherwise.
-
-
 @login_required
 @require_POST
-def session_vitals(request, pk):
+def session_action(request, pk, name):
+    """Any action of the control page, posted the classic way when its live link is down (the
+    page's script sends the same actions over the socket otherwise; see actions.py)."""
     session = _get_own_session(request, pk)
-    form = VitalsForm(request.POST)
-    if not form.is_valid():
-        return _render_control(request, session, form=form, status=400)
-    data = form.cleaned_data
-    return _act(
-        request,
-        session,
-        lambda: services.apply_vitals(
-            session.pk,
-            data["values"],
-            transition_seconds=data["transition_seconds"],
-            trainer=request.user,
-        ),
-        _("Values sent to the monitors."),
-    )
-
-
-@login_required
-@require_POST
-def session_stop_trend(request, pk):
-    session = _get_own_session(request, pk)
-    stop = partial(services.stop_trend, session.pk, trainer=request.user)
-    return _act(request, session, stop, _("Trend stopped: the monitors hold these values."))
-
-
-@login_required
-@require_POST
-def session_limits(request, pk):
-    session = _get_own_session(request, pk)
-    form = AlarmLimitsForm(request.POST, limits=session.alarm_limits)
-    if not form.is_valid():
-        return _render_control(request, session, limits_form=form, status=400)
-    limits = form.cleaned_data["limits"]
-    set_limits = partial(services.set_alarm_limits, session.pk, limits, trainer=request.user)
-    return _act(request, session, set_limits, _("Alarm limits sent to the monitors."))
-
-
-@login_required
-@require_POST
-def session_nibp(request, pk):
-    """Start a cuff measurement, or (with `minutes`) set the automatic cycle."""
-    session = _get_own_session(request, pk)
-    if "minutes" not in request.POST:
-        measure = partial(services.start_nibp, session.pk, trainer=request.user)
-        return _act(request, session, measure, _("NIBP measurement started."))
-    form = NibpIntervalForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose an NIBP interval from the list."))
-        return redirect("sessions:control", pk=session.pk)
-    minutes = form.cleaned_data["minutes"]
-    set_interval = partial(services.set_nibp_interval, session.pk, minutes, trainer=request.user)
-    return _act(request, session, set_interval, _("NIBP interval set."))
-
-
-@login_required
-@require_POST
-def session_step(request, pk):
-    """Apply a step of the session's scenario: `index`, or without it the next step."""
-    session = _get_own_session(request, pk)
-    form = StepForm(request.POST)
-    # A malformed index is refused by apply_step like a step that does not exist.
-    index = form.cleaned_data["index"] if form.is_valid() else -1
-    apply = partial(scenarios.apply_step, session.pk, index, trainer=request.user)
-    return _act(request, session, apply, _("Step applied: values sent to the monitors."))
-
-
-def _act(request, session, action, success: str):
+    action = actions.for_sender(name, actions.TRAINER)
+    if action is None:
+        raise Http404
+    payload = {}
+    if action.form is not None:
+        form = action.form(request.POST, session)
+        if not form.is_valid():
+            if action.form_context:
+                return _render_control(request, session, status=400, **{action.form_context: form})
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+            return redirect("sessions:control", pk=session.pk)
+        payload = form.cleaned_data
     try:
-        action()
-    except vitals.VitalsError as error:
-        for message in error.errors.values():
-            messages.error(request, message)
-    except services.SessionNotOpen:
-        messages.error(request, _("This session has ended: the change was not stored."))
-    except services.NoTrend:
-        messages.info(request, _("No trend is in progress."))
+        actions.run(action, actions.Sender(session.pk, request.user), payload)
+    except actions.Refused as refused:
+        if refused.ended:
+            messages.error(request, _("This session has ended: the change was not stored."))
+        else:
+            for message in refused.errors.values():
+                messages.error(request, message)
     else:
-        messages.success(request, success)
+        messages.success(request, action.done)
     return redirect("sessions:control", pk=session.pk)
 
 

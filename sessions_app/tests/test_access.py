@@ -8,18 +8,30 @@ from asgiref.sync import sync_to_async
 from django.urls import reverse
 
 from conftest import VALID_POST, make_session
+from sessions_app import actions
 from sessions_app.models import Session, SessionEvent
 from sessions_app.tests.ws import control, refusal
 
+# Each action the control page can post, valid enough to be stored were it allowed.
+ACTION_POSTS = {
+    "set_vitals": VALID_POST,
+    "set_alarm_limits": {"heart_rate_low": "40", "heart_rate_high": "120"},
+    "set_nibp_interval": {"minutes": "3"},
+    "apply_step": {"index": "0"},
+}
 TRAINER_URLS = [
-    ("get", "sessions:control", {}),
-    ("post", "sessions:vitals", VALID_POST),
-    ("post", "sessions:close", {}),
-    ("post", "sessions:note", {"text": "A note", "return_to": "debrief"}),
-    ("get", "sessions:debrief", {}),
-    ("get", "sessions:export", {}),
-    ("get", "sessions:replay", {}),
-    ("get", "sessions:replay_json", {}),
+    ("get", "sessions:control", (), {}),
+    ("post", "sessions:close", (), {}),
+    ("post", "sessions:note", (), {"text": "A note", "return_to": "debrief"}),
+    ("get", "sessions:debrief", (), {}),
+    ("get", "sessions:export", (), {}),
+    ("get", "sessions:replay", (), {}),
+    ("get", "sessions:replay_json", (), {}),
+    *(
+        ("post", "sessions:action", (name,), ACTION_POSTS.get(name, {}))
+        for name, action in actions.ACTIONS.items()
+        if actions.TRAINER in action.senders
+    ),
 ]
 
 
@@ -30,17 +42,19 @@ def assert_nothing_changed():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("method, name, data", TRAINER_URLS)
-def test_another_trainer_gets_404_and_changes_nothing(bob_client, alice_session, method, name, data):
-    r = getattr(bob_client, method)(reverse(name, args=[alice_session.pk]), data)
+@pytest.mark.parametrize("method, name, more, data", TRAINER_URLS)
+def test_another_trainer_gets_404_and_changes_nothing(
+    bob_client, alice_session, method, name, more, data
+):
+    r = getattr(bob_client, method)(reverse(name, args=[alice_session.pk, *more]), data)
     assert r.status_code == 404
     assert_nothing_changed()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("method, name, data", TRAINER_URLS)
-def test_anonymous_users_are_sent_to_login(client, alice_session, method, name, data):
-    url = reverse(name, args=[alice_session.pk])
+@pytest.mark.parametrize("method, name, more, data", TRAINER_URLS)
+def test_anonymous_users_are_sent_to_login(client, alice_session, method, name, more, data):
+    url = reverse(name, args=[alice_session.pk, *more])
     r = getattr(client, method)(url, data)
     assert r.status_code == 302
     assert r.url == f"{reverse('login')}?next={url}"

@@ -63,7 +63,7 @@ def test_nonsense_limits_are_refused_with_a_message(alice, limits, key, message)
 
 def test_the_trainer_sets_limits_from_the_control_page(alice_client, alice):
     session = make_session(alice)
-    url = reverse("sessions:limits", args=[session.pk])
+    url = reverse("sessions:action", args=[session.pk, "set_alarm_limits"])
     r = alice_client.post(url, limits_post(spo2_low="85", respiratory_rate_high="35"), follow=True)
     assert "Alarm limits sent to the monitors." in r.content.decode()
     session.refresh_from_db()
@@ -73,7 +73,7 @@ def test_the_trainer_sets_limits_from_the_control_page(alice_client, alice):
 
 def test_a_bad_limit_on_the_control_page_says_why_and_stores_nothing(alice_client, alice):
     session = make_session(alice)
-    url = reverse("sessions:limits", args=[session.pk])
+    url = reverse("sessions:action", args=[session.pk, "set_alarm_limits"])
     r = alice_client.post(url, limits_post(heart_rate_low="130"))
     assert r.status_code == 400
     assert "Heart rate: the low limit must be below the high limit." in r.content.decode()
@@ -84,7 +84,7 @@ def test_a_bad_limit_on_the_control_page_says_why_and_stores_nothing(alice_clien
 def test_another_trainer_cannot_change_the_limits(client, bob, alice):
     session = make_session(alice)
     client.force_login(bob)
-    r = client.post(reverse("sessions:limits", args=[session.pk]), limits_post(spo2_low="50"))
+    r = client.post(reverse("sessions:action", args=[session.pk, "set_alarm_limits"]), limits_post(spo2_low="50"))
     assert r.status_code == 404
     session.refresh_from_db()
     assert session.alarm_limits == vitals.DEFAULT_ALARM_LIMITS

@@ -83,7 +83,13 @@ async def test_a_change_reaches_every_screen_of_the_session_and_no_other(alice):
     await send(trainer, {"type": "set_vitals", "values": CHANGE, "request_id": "r1"})
     ack = await receive_type(trainer, "ack")
     event = await sync_to_async(SessionEvent.objects.get)()
-    assert ack == {"type": "ack", "request_id": "r1", "event_id": str(event.id), "broadcast": True}
+    assert ack == {
+        "type": "ack",
+        "request_id": "r1",
+        "message": "Values sent to the monitors.",
+        "event_id": str(event.id),
+        "broadcast": True,
+    }
     for s in screens:
         message = await receive(s)
         assert message == {

@@ -124,16 +124,16 @@ def test_without_the_live_link_a_refused_form_shows_its_errors(alice_client, ali
         for end, value in zip(("low", "high"), pair)
     }
     r = alice_client.post(
-        reverse("sessions:limits", args=[alice_session.pk]),
+        reverse("sessions:action", args=[alice_session.pk, "set_alarm_limits"]),
         {**limits, "heart_rate_low": "130", "heart_rate_high": "120"},
     )
     assert r.status_code == 400
     assert "Heart rate: the low limit must be below the high limit." in r.content.decode()
     post = {**VALID_POST, "transition_seconds": "901"}
-    r = alice_client.post(reverse("sessions:vitals", args=[alice_session.pk]), post)
+    r = alice_client.post(reverse("sessions:action", args=[alice_session.pk, "set_vitals"]), post)
     assert r.status_code == 400
     assert 'data-field="transition_seconds"' in r.content.decode()
     post = {**VALID_POST, "transition_seconds": "0", "temperature": "50"}
-    r = alice_client.post(reverse("sessions:vitals", args=[alice_session.pk]), post)
+    r = alice_client.post(reverse("sessions:action", args=[alice_session.pk, "set_vitals"]), post)
     assert r.status_code == 400
     assert "Temperature must be between 25.0 and 45.0." in r.content.decode()

@@ -60,7 +60,7 @@ def assert_stored_values_are_valid(session: Session) -> None:
 @given(form=st.dictionaries(st.sampled_from([*FIELDS, "other"]), st.text(max_size=12), max_size=8))
 def test_the_vitals_form_answers_any_input_with_a_message(alice_client, alice_session, form):
     before = SessionEvent.objects.count()
-    r = alice_client.post(reverse("sessions:vitals", args=[alice_session.pk]), form)
+    r = alice_client.post(reverse("sessions:action", args=[alice_session.pk, "set_vitals"]), form)
     assert r.status_code in (302, 400)
     stored = SessionEvent.objects.count() - before
     if r.status_code == 400:

@@ -112,14 +112,15 @@ def test_the_control_page_measures_and_sets_the_cycle_without_the_live_link(
     alice_client, open_session
 ):
     session = open_session
-    url = reverse("sessions:nibp", args=[session.pk])
-    r = alice_client.post(url, follow=True)
+    measure = reverse("sessions:action", args=[session.pk, "start_nibp"])
+    r = alice_client.post(measure, follow=True)
     assert "NIBP measurement started." in r.content.decode()
     assert refreshed(session).nibp_started_at is not None
-    r = alice_client.post(url, {"minutes": "3"}, follow=True)
+    cycle = reverse("sessions:action", args=[session.pk, "set_nibp_interval"])
+    r = alice_client.post(cycle, {"minutes": "3"}, follow=True)
     assert "NIBP interval set." in r.content.decode()
     assert refreshed(session).nibp_interval_minutes == 3
-    r = alice_client.post(url, {"minutes": "7"}, follow=True)
+    r = alice_client.post(cycle, {"minutes": "7"}, follow=True)
     assert "Choose an NIBP interval from the list." in r.content.decode()
     assert refreshed(session).nibp_interval_minutes == 3
 
@@ -127,7 +128,9 @@ def test_the_control_page_measures_and_sets_the_cycle_without_the_live_link(
 def test_another_trainer_cannot_work_the_cuff(client, bob, open_session):
     session = open_session
     client.force_login(bob)
-    assert client.post(reverse("sessions:nibp", args=[session.pk])).status_code == 404
+    for name in ("start_nibp", "set_nibp_interval"):
+        url = reverse("sessions:action", args=[session.pk, name])
+        assert client.post(url, {"minutes": "3"}).status_code == 404
     assert refreshed(session).nibp_started_at is None
 
 

@@ -386,7 +386,7 @@ def test_requests_succeed_after_the_database_connections_are_killed(
     assert alice_client.get(reverse("sessions:control", args=[session.pk])).status_code == 200
     close_old_connections()
     assert kill_other_connections() >= 1
-    r = alice_client.post(reverse("sessions:vitals", args=[session.pk]), VALID_POST)
+    r = alice_client.post(reverse("sessions:action", args=[session.pk, "set_vitals"]), VALID_POST)
     assert r.status_code == 302
     assert SessionEvent.objects.count() == 1
 

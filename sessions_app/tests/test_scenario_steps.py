@@ -35,7 +35,7 @@ def drill_session(alice, drill):
 
 def _step(client, session, index=None):
     data = {} if index is None else {"index": str(index)}
-    return client.post(reverse("sessions:step", args=[session.pk]), data, follow=True)
+    return client.post(reverse("sessions:action", args=[session.pk, "apply_step"]), data, follow=True)
 
 
 # Starting.
@@ -217,13 +217,13 @@ def test_a_step_on_an_ended_session_is_not_stored(alice_client, alice, drill):
 
 
 def test_another_trainer_cannot_step_my_session(bob_client, drill_session):
-    r = bob_client.post(reverse("sessions:step", args=[drill_session.pk]))
+    r = bob_client.post(reverse("sessions:action", args=[drill_session.pk, "apply_step"]))
     assert r.status_code == 404
     assert not drill_session.events.exists()
 
 
 def test_stepping_needs_a_post(alice_client, drill_session):
-    r = alice_client.get(reverse("sessions:step", args=[drill_session.pk]))
+    r = alice_client.get(reverse("sessions:action", args=[drill_session.pk, "apply_step"]))
     assert r.status_code == 405
 
 

@@ -144,10 +144,10 @@ def test_a_transition_outside_0_to_15_minutes_is_refused(alice, seconds):
 def test_the_trainer_stops_a_trend_from_the_control_page(alice_client, alice):
     session = make_session(alice, last_values=AT_REST)
     services.apply_vitals(session.pk, tachycardia(), transition_seconds=600)
-    r = alice_client.post(reverse("sessions:stop_trend", args=[session.pk]), follow=True)
+    r = alice_client.post(reverse("sessions:action", args=[session.pk, "stop_trend"]), follow=True)
     assert "Trend stopped: the monitors hold these values." in r.content.decode()
     assert session.events.filter(kind=SessionEvent.TREND_STOPPED).count() == 1
-    r = alice_client.post(reverse("sessions:stop_trend", args=[session.pk]), follow=True)
+    r = alice_client.post(reverse("sessions:action", args=[session.pk, "stop_trend"]), follow=True)
     assert "No trend is in progress." in r.content.decode()
 
 
@@ -156,6 +156,6 @@ def test_another_trainer_cannot_stop_the_trend(client, bob, alice):
     session = make_session(alice, last_values=AT_REST)
     services.apply_vitals(session.pk, tachycardia(), transition_seconds=600, now=timezone.now())
     client.force_login(bob)
-    r = client.post(reverse("sessions:stop_trend", args=[session.pk]))
+    r = client.post(reverse("sessions:action", args=[session.pk, "stop_trend"]))
     assert r.status_code == 404
     assert session.events.count() == 1

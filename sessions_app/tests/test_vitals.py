@@ -15,7 +15,7 @@ VALUES_AT_REST = vitals.DEFAULT_VALUES
 
 def post_vitals(client, session, **changes):
     data = {**VALID_POST, **changes}
-    return client.post(reverse("sessions:vitals", args=[session.pk]), data, follow=True)
+    return client.post(reverse("sessions:action", args=[session.pk, "set_vitals"]), data, follow=True)
 
 
 def test_a_valid_change_updates_last_values_and_adds_one_event(alice_client, alice_session):
@@ -92,7 +92,7 @@ def test_a_change_to_an_expired_session_is_refused(alice_client, alice):
 
 
 def test_vitals_only_accepts_post(alice_client, alice_session):
-    r = alice_client.get(reverse("sessions:vitals", args=[alice_session.pk]))
+    r = alice_client.get(reverse("sessions:action", args=[alice_session.pk, "set_vitals"]))
     assert r.status_code == 405
 
 

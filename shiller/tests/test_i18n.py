@@ -222,7 +222,7 @@ def test_the_control_page_is_in_french(alice_client, alice_session):
 
 def test_a_vitals_error_is_in_french(alice_client, alice_session):
     post = {**VALID_POST, "heart_rate": "vite", "transition_seconds": "0"}
-    r = alice_client.post(reverse("sessions:vitals", args=[alice_session.pk]), post, **FR)
+    r = alice_client.post(reverse("sessions:action", args=[alice_session.pk, "set_vitals"]), post, **FR)
     assert r.status_code == 400
     assert f"Fréquence cardiaque{NBSP}: saisissez un nombre entier." in r.content.decode()
 
@@ -231,7 +231,7 @@ def test_the_same_error_is_in_english_for_an_english_browser(alice_client, alice
     # The form's messages are built at import: they must still follow each request's language.
     alice_client.get("/", **FR)
     post = {**VALID_POST, "heart_rate": "vite", "transition_seconds": "0"}
-    r = alice_client.post(reverse("sessions:vitals", args=[alice_session.pk]), post)
+    r = alice_client.post(reverse("sessions:action", args=[alice_session.pk, "set_vitals"]), post)
     assert "Heart rate must be a whole number." in r.content.decode()
 
 

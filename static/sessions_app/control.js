@@ -485,25 +485,47 @@ function tick() {
   showSilenced(now);
 }
 
-// Forms: each sends over the socket when it is open, else posts the classic way.
+// Forms: each names its action (data-action, see sessions_app/actions.py) and sends it over the
+// socket when it is open, else posts the classic way to the same action. The ack's `message`
+// says, in the page's language, that it was done.
 
-function onSubmit(element, build) {
-  element?.addEventListener("submit", (event) => {
-    const [message, onAck] = build();
-    if (send(element, message, onAck)) event.preventDefault();
+function limitsFromForm(limitsForm) {
+  const limits = {};
+  for (const row of limitsForm.querySelectorAll("[data-parameter]")) {
+    const field = row.dataset.parameter;
+    limits[field] = [
+      typed(limitsForm.elements[`${field}_low`].value, /^-?\d+$/),
+      typed(limitsForm.elements[`${field}_high`].value, /^-?\d+$/),
+    ];
+  }
+  return limits;
+}
+
+// What an action's form sends besides its type (none: nothing more).
+const payloads = {
+  set_vitals: () => ({
+    values: formValues(),
+    transition_seconds: typed(form.elements.transition_seconds.value || "0", /^\d+$/),
+  }),
+  set_alarm_limits: (sender) => ({ limits: limitsFromForm(sender) }),
+  set_nibp_interval: (sender) => ({ minutes: Number(sender.elements.minutes.value) }),
+};
+const afterAck = { set_alarm_limits: (ack) => fillLimits(ack.limits) };
+
+for (const sender of root.querySelectorAll("form[data-action]")) {
+  sender.addEventListener("submit", (event) => {
+    const action = sender.dataset.action;
+    const message = { type: action, ...(payloads[action]?.(sender) ?? {}) };
+    const onAck = (ack) => {
+      afterAck[action]?.(ack);
+      return ack.broadcast === false ? [text.msgNotReached, "warn"] : [ack.message, "ok"];
+    };
+    if (send(sender, message, onAck)) event.preventDefault();
   });
 }
 
 if (form) {
   setupTransitionPicker();
-  onSubmit(form, () => [
-    {
-      type: "set_vitals",
-      values: formValues(),
-      transition_seconds: typed(form.elements.transition_seconds.value || "0", /^\d+$/),
-    },
-    (ack) => (ack.broadcast ? [text.msgSent, "ok"] : [text.msgNotReached, "warn"]),
-  ]);
   root.querySelectorAll(".preset").forEach((button) =>
     button.addEventListener("click", () => {
       fillForm(JSON.parse(button.dataset.preset));
@@ -513,37 +535,8 @@ if (form) {
 }
 root.addEventListener("input", (event) => event.target.form && edited.add(event.target.form));
 
-onSubmit(byId("stop-trend-form"), () => [
-  { type: "stop_trend" },
-  (ack) => (ack.broadcast ? [text.msgTrendStopped, "ok"] : [text.msgNotReached, "warn"]),
-]);
-
 const limitsForm = byId("limits-form");
-onSubmit(limitsForm, () => {
-  const limits = {};
-  for (const row of limitsForm.querySelectorAll("[data-parameter]")) {
-    const field = row.dataset.parameter;
-    limits[field] = [
-      typed(limitsForm.elements[`${field}_low`].value, /^-?\d+$/),
-      typed(limitsForm.elements[`${field}_high`].value, /^-?\d+$/),
-    ];
-  }
-  return [
-    { type: "set_alarm_limits", limits },
-    (ack) => {
-      fillLimits(ack.limits);
-      return [text.msgLimitsSent, "ok"];
-    },
-  ];
-});
-
-onSubmit(byId("nibp-measure-form"), () => [{ type: "start_nibp" }, () => [text.msgNibpStarted, "ok"]]);
-
 const intervalForm = byId("nibp-interval-form");
-onSubmit(intervalForm, () => [
-  { type: "set_nibp_interval", minutes: Number(intervalForm.elements.minutes.value) },
-  () => [text.msgNibpInterval, "ok"],
-]);
 // Choosing an interval is the action: no extra button while the socket is up.
 intervalForm?.elements.minutes.addEventListener("change", () => intervalForm.requestSubmit());
 

@@ -1,0 +1,185 @@
+"""Everything a control page or a trainee screen can ask of a session, each declared once.
+
+An action is its name (the socket message's `type`, the no-JS URL's last part), who may send it,
+the form that validates it when it is posted without the live link, and the function that calls
+the service and says what its ack carries. The control socket, the monitor socket and the one
+POST view (`sessions/<pk>/actions/<name>/`) all go through `run`; every refusal comes out as
+one exception, `Refused`, mapped once per transport.
+
+A new action is its service, one `@action` function here, and its form fragment on the page.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from sessions_app import forms, scenarios, services, vitals
+from sessions_app.models import Session
+
+TRAINER = "trainer"  # the session's own trainer, on the control page
+SCREEN = "screen"  # any screen that joined with the code
+
+# A press that found nothing to silence (no values yet) keeps the screens quiet this long.
+NOTHING_TO_SILENCE_QUIET = datetime.timedelta(seconds=2)
+
+
+@dataclass
+class Sender:
+    session_id: str
+    trainer: object | None = None  # None for a trainee screen
+
+
+@dataclass
+class Done:
+    """What an action did: `reply` is what its ack adds; until `quiet_until`, doing it again
+    can change nothing (the screens' gate answers such presses without a query)."""
+
+    reply: dict = field(default_factory=dict)
+    quiet_until: datetime.datetime | None = None
+
+
+class Refused(Exception):
+    """The one refusal: `errors` maps fields to messages; `ended` is "closed" or "expired" when
+    the session is over; `forbidden` when it is not the sender's (or no longer exists)."""
+
+    def __init__(self, errors: dict, *, ended: str | None = None, forbidden: bool = False):
+        super().__init__(errors)
+        self.errors = errors
+        self.ended = ended
+        self.forbidden = forbidden
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    senders: frozenset[str]
+    perform: Callable[[Sender, dict], Done]
+    # Without the live link: the form (built from the POST and the session) whose cleaned data
+    # is the payload, the control page's context name that shows it with its errors (None:
+    # its errors become messages), and what the trainer is told when it is done.
+    form: Callable | None = None
+    form_context: str | None = None
+    done: Promise | None = None
+
+
+ACTIONS: dict[str, Action] = {}
+
+
+def action(name: str, *, senders: set[str], form=None, form_context=None, done=None):
+    def register(perform):
+        ACTIONS[name] = Action(name, frozenset(senders), perform, form, form_context, done)
+        return perform
+
+    return register
+
+
+def for_sender(name, sender_kind: str) -> Action | None:
+    """The action `name` if a sender of this kind may send it."""
+    found = ACTIONS.get(name) if isinstance(name, str) else None
+    return found if found is not None and sender_kind in found.senders else None
+
+
+def run(action: Action, sender: Sender, payload: dict) -> Done:
+    """Perform `action`; every refusal, whatever its cause, comes out as Refused."""
+    try:
+        return action.perform(sender, payload)
+    except vitals.VitalsError as error:
+        raise Refused(error.errors) from error
+    except services.NoTrend as error:
+        raise Refused({"trend": gettext("No trend is in progress.")}) from error
+    except services.SessionNotOpen as ended:
+        raise Refused({"session": gettext("This session has ended.")}, ended=ended.reason)
+    except Session.DoesNotExist as error:
+        errors = {"session": gettext("This session is not yours.")}
+        raise Refused(errors, forbidden=True) from error
+
+
+def _change(change: services.AppliedChange, **more) -> Done:
+    return Done({"event_id": str(change.event.id), "broadcast": change.broadcast, **more})
+
+
+@action(
+    "set_vitals",
+    senders={TRAINER},
+    form=lambda data, session: forms.VitalsForm(data),
+    form_context="form",
+    done=_("Values sent to the monitors."),
+)
+def set_vitals(sender: Sender, payload: dict) -> Done:
+    change = services.apply_vitals(
+        sender.session_id,
+        payload.get("values"),
+        transition_seconds=payload.get("transition_seconds", 0),
+        trainer=sender.trainer,
+    )
+    return _change(change)
+
+
+@action("stop_trend", senders={TRAINER}, done=_("Trend stopped: the monitors hold these values."))
+def stop_trend(sender: Sender, payload: dict) -> Done:
+    return _change(services.stop_trend(sender.session_id, trainer=sender.trainer))
+
+
+@action(
+    "set_alarm_limits",
+    senders={TRAINER},
+    form=lambda data, session: forms.AlarmLimitsForm(data, limits=session.alarm_limits),
+    form_context="limits_form",
+    done=_("Alarm limits sent to the monitors."),
+)
+def set_alarm_limits(sender: Sender, payload: dict) -> Done:
+    limits = services.set_alarm_limits(
+        sender.session_id, payload.get("limits"), trainer=sender.trainer
+    )
+    return Done({"limits": limits})
+
+
+@action("start_nibp", senders={TRAINER, SCREEN}, done=_("NIBP measurement started."))
+def start_nibp(sender: Sender, payload: dict) -> Done:
+    started_at = services.start_nibp(sender.session_id, trainer=sender.trainer)
+    return Done(
+        {"started_at": started_at.isoformat()},
+        quiet_until=started_at + datetime.timedelta(seconds=vitals.NIBP_MEASUREMENT_SECONDS),
+    )
+
+
+@action(
+    "set_nibp_interval",
+    senders={TRAINER},
+    form=lambda data, session: forms.NibpIntervalForm(data),
+    form_context="nibp_form",
+    done=_("NIBP interval set."),
+)
+def set_nibp_interval(sender: Sender, payload: dict) -> Done:
+    minutes = services.set_nibp_interval(
+        sender.session_id, payload.get("minutes"), trainer=sender.trainer
+    )
+    return Done({"minutes": minutes})
+
+
+@action(
+    "apply_step",
+    senders={TRAINER},
+    form=lambda data, session: forms.StepForm(data),
+    done=_("Step applied: values sent to the monitors."),
+)
+def apply_step(sender: Sender, payload: dict) -> Done:
+    # Without an index, the next step.
+    change = scenarios.apply_step(sender.session_id, payload.get("index"), trainer=sender.trainer)
+    return _change(change, step=change.event.detail["step"])
+
+
+@action("silence_alarms", senders={SCREEN})
+def silence_alarms(sender: Sender, payload: dict) -> Done:
+    try:
+        change = services.silence_alarms(sender.session_id)
+    except services.NothingToSilence as nothing:
+        # Already silenced, or nothing on the monitor yet: nothing changes, nothing is stored.
+        return Done(quiet_until=nothing.until or timezone.now() + NOTHING_TO_SILENCE_QUIET)
+    until = datetime.datetime.fromisoformat(change.event.detail["until"])
+    return Done({"event_id": str(change.event.id), "until": until.isoformat()}, quiet_until=until)

@@ -1,0 +1,70 @@
+"""The one registry of actions: what each sender may ask for, over each transport."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.urls import reverse
+
+from conftest import make_session
+from sessions_app import actions
+from sessions_app.models import SessionEvent
+from sessions_app.tests.ws import control, disconnect_all, receive_type, screen, send
+
+FR = (b"accept-language", b"fr-FR,fr;q=0.9")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["launch_rockets", "silence_alarms"])
+def test_the_control_page_cannot_post_an_action_it_may_not_send(alice_client, alice_session, name):
+    r = alice_client.post(reverse("sessions:action", args=[alice_session.pk, name]))
+    assert r.status_code == 404
+    assert not SessionEvent.objects.exists()
+
+
+def test_each_action_says_who_may_send_it():
+    senders = {name: set(action.senders) for name, action in actions.ACTIONS.items()}
+    assert senders == {
+        "set_vitals": {"trainer"},
+        "stop_trend": {"trainer"},
+        "set_alarm_limits": {"trainer"},
+        "start_nibp": {"trainer", "screen"},
+        "set_nibp_interval": {"trainer"},
+        "apply_step": {"trainer"},
+        "silence_alarms": {"screen"},
+    }
+    # What the trainer may post the classic way tells them, when it is done, that it was.
+    assert all(action.done for action in actions.ACTIONS.values() if "trainer" in action.senders)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_control_socket_refuses_a_screens_action(alice):
+    session = await sync_to_async(make_session)(alice)
+    trainer = await control(session, alice)
+    await trainer.connect()
+    await send(trainer, {"type": "silence_alarms", "request_id": 3})
+    error = await receive_type(trainer, "error")
+    assert error["errors"] == {"type": "Unknown message type: silence_alarms."}
+    await trainer.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_ack_says_what_was_done_in_the_pages_language(alice):
+    session = await sync_to_async(make_session)(alice)
+    trainer = await control(session, alice)
+    trainer.scope["headers"].append(FR)
+    await trainer.connect()
+    await send(trainer, {"type": "start_nibp", "request_id": 1})
+    ack = await receive_type(trainer, "ack")
+    assert ack["message"] == "Mesure de PNI lancée."
+    await disconnect_all(trainer)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_screen_cannot_send_a_trainers_action(alice):
+    session = await sync_to_async(make_session)(alice)
+    s = screen(session.code)
+    await s.connect()
+    await send(s, {"type": "set_alarm_limits", "limits": {"spo2": [50, 100]}})
+    await send(s, {"type": "ping"})
+    assert (await receive_type(s, "pong"))["type"] == "pong"
+    assert not await sync_to_async(SessionEvent.objects.exists)()
+    await s.disconnect()
