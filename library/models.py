@@ -1,13 +1,10 @@
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-
-from sessions_app import vitals
 
 
 class SessionTemplateQuerySet(models.QuerySet):
@@ -95,13 +92,6 @@ class TemplateStep(models.Model):
 
     def __str__(self):
         return f"{self.template} #{self.position + 1}"
-
-    def clean(self):
-        try:
-            self.values = vitals.validate(self.values)
-            self.transition_seconds = vitals.validate_transition(self.transition_seconds)
-        except vitals.VitalsError as error:
-            raise ValidationError(error.errors) from None
 
     @property
     def display_note(self) -> str:
