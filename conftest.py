@@ -88,6 +88,14 @@ def make_session(trainer, code="ABC234", minutes=120, now=None, **fields) -> Ses
 
 
 @pytest.fixture
+def staff_client(client):
+    """A superuser's client, for the admin."""
+    staff = Trainer.objects.create_superuser(email="audit@example.org", password="x" * 12)
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
 def alice_session(alice):
     return make_session(alice)
 

@@ -1,14 +1,7 @@
 from django.contrib import admin
-from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.models import (
-    Session,
-    SessionEvent,
-    SessionNote,
-    SessionTemplate,
-    TemplateStep,
-)
+from sessions_app.models import Session, SessionEvent, SessionNote
 
 
 class ReadOnlyAdminMixin:
@@ -113,32 +106,6 @@ class SessionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["session__code"]
     list_select_related = ["session"]
     date_hierarchy = "created_at"
-
-
-class TemplateStepInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = TemplateStep
-    fields = ["position", "values", "transition_seconds", "note"]
-    readonly_fields = fields
-    extra = 0
-
-
-@admin.register(SessionTemplate)
-class SessionTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Trainers' templates, for audit: made and changed on the trainers' pages, not here."""
-
-    list_display = ["name", "trainer", "step_count", "created_at", "updated_at"]
-    list_filter = [("trainer", admin.EmptyFieldListFilter), "updated_at"]
-    search_fields = ["name", "trainer__email"]
-    list_select_related = ["trainer"]
-    readonly_fields = ["id", "trainer", "name", "description", "created_at", "updated_at"]
-    inlines = [TemplateStepInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(step_count=Count("steps"))
-
-    @admin.display(description=_("steps"), ordering="step_count")
-    def step_count(self, template):
-        return template.step_count
 
 
 @admin.register(SessionNote)

@@ -2,11 +2,10 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sessions_app import vitals
 
@@ -73,7 +72,7 @@ class Session(models.Model):
     # A session started from a scenario template keeps a copy of its steps (see scenarios.py):
     # editing or deleting the template later changes neither a running session nor its record.
     template = models.ForeignKey(
-        "SessionTemplate",
+        "library.SessionTemplate",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -219,110 +218,6 @@ class SessionEvent(models.Model):
 
     def kind_label(self):
         return self.KINDS[self.kind]
-
-
-class SessionTemplateQuerySet(models.QuerySet):
-    def visible_to(self, trainer):
-        """The trainer's own templates and the shipped ones (no trainer), which everyone sees."""
-        return self.filter(models.Q(trainer=trainer) | models.Q(trainer__isnull=True))
-
-
-class SessionTemplate(models.Model):
-    """A scenario a trainer prepares: ordered steps of values, each with a note for the trainer.
-
-    Without a trainer it is shipped with Shiller (migration 0005): every trainer reads and
-    duplicates it, nobody edits it.
-    """
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    trainer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="session_templates",
-        verbose_name=_("trainer"),
-    )
-    name = models.CharField(_("name"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = SessionTemplateQuerySet.as_manager()
-
-    class Meta:
-        db_table = "session_templates"
-        ordering = ["name", "created_at"]
-        verbose_name = _("scenario template")
-        verbose_name_plural = _("scenario templates")
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def is_shipped(self) -> bool:
-        return self.trainer_id is None
-
-    def shipped_text(self, text: str) -> str:
-        """`text` in the active language when this template is shipped; as typed otherwise.
-
-        Shipped templates are stored in English and marked for translation in migration 0005.
-        A trainer's own text is never looked up, even when it matches a catalogue entry.
-        """
-        # gettext("") would return the catalogue's header.
-        return gettext(text) if self.is_shipped and text else text
-
-    @property
-    def display_name(self) -> str:
-        return self.shipped_text(self.name)
-
-    @property
-    def display_description(self) -> str:
-        return self.shipped_text(self.description)
-
-
-class TemplateStep(models.Model):
-    template = models.ForeignKey(
-        SessionTemplate, on_delete=models.CASCADE, related_name="steps", verbose_name=_("template")
-    )
-    position = models.PositiveSmallIntegerField(_("position"))
-    # Every vital and flag, as vitals.validate() returns them.
-    values = models.JSONField(_("values"))
-    transition_seconds = models.PositiveIntegerField(_("transition (s)"), default=0)
-    note = models.TextField(_("note for the trainer"), blank=True)
-
-    class Meta:
-        db_table = "session_template_steps"
-        ordering = ["template", "position"]
-        verbose_name = _("step")
-        verbose_name_plural = _("steps")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["template", "position"], name="session_template_steps_position_unique"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.template} #{self.position + 1}"
-
-    def clean(self):
-        try:
-            self.values = vitals.validate(self.values)
-            self.transition_seconds = vitals.validate_transition(self.transition_seconds)
-        except vitals.VitalsError as error:
-            raise ValidationError(error.errors) from None
-
-    @property
-    def display_note(self) -> str:
-        return self.template.shipped_text(self.note)
-
-    def as_snapshot(self) -> dict:
-        """What a session copies of the step when it starts (Session.steps)."""
-        return {
-            "values": self.values,
-            "transition_seconds": self.transition_seconds,
-            "note": self.note,
-        }
 
 
 class SessionNote(models.Model):

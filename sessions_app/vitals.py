@@ -37,9 +37,6 @@ LABELS = {
     "rhythm": gettext_lazy("Rhythm"),
     "alarm": gettext_lazy("Alarm"),
     "spo2_probe_off": gettext_lazy("SpO2 probe off"),
-    "hidden": gettext_lazy("Hidden parameters"),
-    "flags": gettext_lazy("Flags"),
-    "transition_seconds": gettext_lazy("Transition"),
 }
 
 RHYTHMS = {

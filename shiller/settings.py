@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "channels",
     "trainers",
     "sessions_app",
+    "library",
 ]
 
 MIDDLEWARE = [

@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_session
+from library.models import SessionTemplate
+from library.services import StepData, save_template
+from library.tests.test_templates import SHOCK, make_template
 from sessions_app import scenarios, services, vitals
-from sessions_app.models import Session, SessionEvent, SessionTemplate
-from sessions_app.tests.test_templates import SHOCK, make_template
+from sessions_app.models import Session, SessionEvent
 from sessions_app.tests.ws import control, disconnect_all, receive_type, screen, send
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +53,7 @@ def test_the_new_session_form_offers_my_and_shipped_templates_only(alice_client,
 
 
 def test_start_a_session_preselects_the_template(alice_client, drill):
-    r = alice_client.get(reverse("sessions:template", args=[drill.pk]))
+    r = alice_client.get(reverse("library:detail", args=[drill.pk]))
     assert f"/sessions/new/?template={drill.pk}" in r.content.decode()
     r = alice_client.get(reverse("sessions:new"), {"template": str(drill.pk)})
     assert f'<option value="{drill.pk}" selected>Sepsis drill</option>' in r.content.decode()
@@ -114,9 +116,7 @@ def test_another_trainers_template_cannot_start_a_session(bob_client, drill):
 
 
 def test_editing_the_template_later_does_not_change_a_running_session(alice, drill, drill_session):
-    scenarios.save_template(
-        alice, "Sepsis drill", "", [scenarios.StepData(SHOCK, 0, "Only one")], drill
-    )
+    save_template(alice, "Sepsis drill", "", [StepData(SHOCK, 0, "Only one")], drill)
     drill_session.refresh_from_db()
     assert len(drill_session.steps) == 3
 

@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from conftest import VALID_POST, make_session
+from library.models import SessionTemplate
+from library.services import StepData, save_template
 from sessions_app import scenarios, vitals
-from sessions_app.models import SessionTemplate
 from sessions_app.tests.ws import HOST, ORIGIN, TIMEOUT, session_cookie
 from shiller.asgi import application
 
@@ -331,16 +332,16 @@ def _shipped(name):
 
 def _own_template_in_english(trainer):
     """A trainer's template whose name and note are, word for word, catalogue entries."""
-    return scenarios.save_template(
+    return save_template(
         trainer,
         "Septic shock",
         "Anaphylaxis",
-        [scenarios.StepData(vitals.DEFAULT_VALUES, 0, SEPTIC_NOTE_EN)],
+        [StepData(vitals.DEFAULT_VALUES, 0, SEPTIC_NOTE_EN)],
     )
 
 
 def test_the_template_list_shows_the_shipped_templates_in_french(alice_client):
-    r = alice_client.get(reverse("sessions:templates"), **FR)
+    r = alice_client.get(reverse("library:list"), **FR)
     page = r.content.decode()
     assert r.status_code == 200
     assert "Modèles de scénario" in page
@@ -359,31 +360,31 @@ def test_the_template_list_shows_the_shipped_templates_in_french(alice_client):
 
 
 def test_a_shipped_template_page_is_in_french(alice_client):
-    r = alice_client.get(reverse("sessions:template", args=[_shipped("Septic shock").pk]), **FR)
+    r = alice_client.get(reverse("library:detail", args=[_shipped("Septic shock").pk]), **FR)
     page = r.content.decode()
     assert "<h1>Choc septique</h1>" in page
     assert "<title>Choc septique · Shiller</title>" in page
     assert SEPTIC_NOTE_FR in page
     assert "Expect ABCDE" not in page
     r = alice_client.get(
-        reverse("sessions:template", args=[_shipped("Ventricular fibrillation arrest").pk]), **FR
+        reverse("library:detail", args=[_shipped("Ventricular fibrillation arrest").pk]), **FR
     )
     assert VF_NOTE_FR in r.content.decode()
 
 
 def test_an_english_browser_still_sees_the_shipped_templates_in_english(alice_client):
     alice_client.get("/", **FR)  # a French page before must not leave its language behind
-    page = alice_client.get(reverse("sessions:templates")).content.decode()
+    page = alice_client.get(reverse("library:list")).content.decode()
     assert ">Septic shock</a>" in page and "Choc septique" not in page
     shipped = _shipped("Septic shock")
-    page = alice_client.get(reverse("sessions:template", args=[shipped.pk])).content.decode()
+    page = alice_client.get(reverse("library:detail", args=[shipped.pk])).content.decode()
     assert "<h1>Septic shock</h1>" in page
     assert "Sepsis: fever, tachycardia" in page
 
 
 def test_duplicating_a_shipped_template_in_french_gives_a_french_copy(alice_client, alice):
     shipped = _shipped("Septic shock")
-    r = alice_client.post(reverse("sessions:template_duplicate", args=[shipped.pk]), **FR)
+    r = alice_client.post(reverse("library:duplicate", args=[shipped.pk]), **FR)
     assert r.status_code == 302
     copy = SessionTemplate.objects.get(trainer=alice)
     assert copy.name == "Copie de Choc septique"
@@ -393,14 +394,14 @@ def test_duplicating_a_shipped_template_in_french_gives_a_french_copy(alice_clie
     assert len(notes) == shipped.steps.count() and all(notes)
     assert not any("Expect" in note for note in notes)
     # The copy is the trainer's own text now: an English page shows it as written.
-    page = alice_client.get(reverse("sessions:template", args=[copy.pk])).content.decode()
+    page = alice_client.get(reverse("library:detail", args=[copy.pk])).content.decode()
     assert "Copie de Choc septique" in page and SEPTIC_NOTE_FR in page
     shipped.refresh_from_db()
     assert shipped.name == "Septic shock"  # the shipped template is untouched
 
 
 def test_duplicating_in_english_gives_an_english_copy(alice_client, alice):
-    alice_client.post(reverse("sessions:template_duplicate", args=[_shipped("Anaphylaxis").pk]))
+    alice_client.post(reverse("library:duplicate", args=[_shipped("Anaphylaxis").pk]))
     copy = SessionTemplate.objects.get(trainer=alice)
     assert copy.name == "Copy of Anaphylaxis"
     assert copy.steps.first().note.startswith("Baseline: the antibiotic infusion")
@@ -408,14 +409,14 @@ def test_duplicating_in_english_gives_an_english_copy(alice_client, alice):
 
 def test_a_trainers_own_template_is_never_translated(alice_client, alice):
     own = _own_template_in_english(alice)
-    page = alice_client.get(reverse("sessions:templates"), **FR).content.decode()
-    assert f'<a href="{reverse("sessions:template", args=[own.pk])}">Septic shock</a>' in page
-    page = alice_client.get(reverse("sessions:template", args=[own.pk]), **FR).content.decode()
+    page = alice_client.get(reverse("library:list"), **FR).content.decode()
+    assert f'<a href="{reverse("library:detail", args=[own.pk])}">Septic shock</a>' in page
+    page = alice_client.get(reverse("library:detail", args=[own.pk]), **FR).content.decode()
     assert "<h1>Septic shock</h1>" in page
     assert "<p>Anaphylaxis</p>" in page
     assert "Sepsis: fever, tachycardia" in page and SEPTIC_NOTE_FR not in page
     # Duplicated in French, it stays in English but for the "Copy of" the page adds.
-    alice_client.post(reverse("sessions:template_duplicate", args=[own.pk]), **FR)
+    alice_client.post(reverse("library:duplicate", args=[own.pk]), **FR)
     copy = SessionTemplate.objects.get(trainer=alice, name="Copie de Septic shock")
     assert copy.description == "Anaphylaxis"
     assert copy.steps.get().note == SEPTIC_NOTE_EN

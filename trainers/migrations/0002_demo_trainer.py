@@ -1,22 +1,16 @@
-"""Create the demo trainer, only when SEED_DEMO_TRAINER=true (the seed's behaviour)."""
+"""Empty: this migration used to create the demo trainer when SEED_DEMO_TRAINER=true.
 
-from django.contrib.auth.hashers import make_password
+A migration that reads the environment writes different rows on different machines; the demo
+trainer is now made by `manage.py createtrainer --demo` (which `make run` and docker-compose run).
+The file stays, with nothing to do, because databases have it recorded as applied and 0003
+depends on it: removing it would mean rewriting 0003's dependencies on every database.
+A demo trainer it created stays, an ordinary trainer.
+"""
+
 from django.db import migrations
-
-from trainers.demo import demo_credentials
-
-
-def create_demo_trainer(apps, schema_editor):
-    credentials = demo_credentials()
-    if credentials is None:
-        return
-    email, password = credentials
-    Trainer = apps.get_model("trainers", "Trainer")
-    if not Trainer.objects.filter(email=email).exists():
-        Trainer.objects.create(email=email, password=make_password(password))
 
 
 class Migration(migrations.Migration):
     dependencies = [("trainers", "0001_initial")]
 
-    operations = [migrations.RunPython(create_demo_trainer, migrations.RunPython.noop)]
+    operations = []

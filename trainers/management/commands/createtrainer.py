@@ -48,7 +48,7 @@ class Command(BaseCommand):
         return password
 
     def ensure_demo_trainer(self):
-        email, password = demo_credentials(force=True)
+        email, password = demo_credentials()
         if Trainer.objects.filter(email=email).exists():
             self.stdout.write(f"Demo trainer {email} already exists.")
         else:

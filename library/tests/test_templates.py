@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from sessions_app import forms, scenarios, vitals
-from sessions_app.models import SessionTemplate, TemplateStep
+from library import forms, services
+from library.models import SessionTemplate, TemplateStep
+from sessions_app import vitals
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +28,12 @@ SHOCK = {
 
 def make_template(trainer, name="Sepsis drill", steps=(vitals.DEFAULT_VALUES, SHOCK), notes=()):
     notes = list(notes) + [""] * (len(steps) - len(notes))
-    return scenarios.save_template(
+    return services.save_template(
         trainer,
         name,
         "A drill",
         [
-            scenarios.StepData(values, 30 * i, note)
+            services.StepData(values, 30 * i, note)
             for i, (values, note) in enumerate(zip(steps, notes, strict=True))
         ],
     )
@@ -87,7 +88,7 @@ def blank_step() -> dict:
 
 
 def test_the_list_shows_the_shipped_templates_and_an_empty_state(alice_client):
-    r = alice_client.get(reverse("sessions:templates"))
+    r = alice_client.get(reverse("library:list"))
     body = r.content.decode()
     assert r.status_code == 200
     assert "You have no templates of your own yet." in body
@@ -98,7 +99,7 @@ def test_the_list_shows_the_shipped_templates_and_an_empty_state(alice_client):
 def test_the_list_shows_my_templates_and_not_bobs(alice_client, alice, bob):
     make_template(alice, "Alice's drill")
     make_template(bob, "Bob's drill")
-    r = alice_client.get(reverse("sessions:templates"))
+    r = alice_client.get(reverse("library:list"))
     body = r.content.decode()
     assert "Alice&#x27;s drill" in body
     assert "Bob" not in body
@@ -108,10 +109,10 @@ def test_the_list_shows_my_templates_and_not_bobs(alice_client, alice, bob):
 def test_anonymous_visitors_are_sent_to_login(client, alice):
     template = make_template(alice)
     for url in (
-        reverse("sessions:templates"),
-        reverse("sessions:template_new"),
-        reverse("sessions:template", args=[template.pk]),
-        reverse("sessions:template_edit", args=[template.pk]),
+        reverse("library:list"),
+        reverse("library:new"),
+        reverse("library:detail", args=[template.pk]),
+        reverse("library:edit", args=[template.pk]),
     ):
         r = client.get(url)
         assert r.status_code == 302 and "/accounts/login/" in r["Location"]
@@ -122,7 +123,7 @@ def test_anonymous_visitors_are_sent_to_login(client, alice):
 
 def test_it_creates_a_template_with_its_steps(alice_client, alice):
     r = alice_client.post(
-        reverse("sessions:template_new"),
+        reverse("library:new"),
         form_post(
             description="Pneumonia to shock",
             steps=[step_fields(SHOCK, transition="180", note="Give 1 L of crystalloid")],
@@ -130,7 +131,7 @@ def test_it_creates_a_template_with_its_steps(alice_client, alice):
         follow=True,
     )
     template = SessionTemplate.objects.get(trainer=alice)
-    assert r.redirect_chain[-1][0] == reverse("sessions:template", args=[template.pk])
+    assert r.redirect_chain[-1][0] == reverse("library:detail", args=[template.pk])
     body = r.content.decode()
     assert "Template saved." in body
     assert "Give 1 L of crystalloid" in body and "over 180 s" in body
@@ -141,7 +142,7 @@ def test_it_creates_a_template_with_its_steps(alice_client, alice):
 
 
 def test_the_new_template_page_has_a_blank_step(alice_client):
-    r = alice_client.get(reverse("sessions:template_new"))
+    r = alice_client.get(reverse("library:new"))
     body = r.content.decode()
     assert r.status_code == 200
     assert "New step" in body and 'name="steps-0-heart_rate"' in body
@@ -150,7 +151,7 @@ def test_the_new_template_page_has_a_blank_step(alice_client):
 
 def test_bad_step_values_are_shown_at_the_field_and_nothing_is_stored(alice_client, alice):
     bad = step_fields({**SHOCK, "diastolic": 90})  # above the systolic
-    r = alice_client.post(reverse("sessions:template_new"), form_post(steps=[bad]))
+    r = alice_client.post(reverse("library:new"), form_post(steps=[bad]))
     body = r.content.decode()
     assert r.status_code == 400
     assert 'data-field="diastolic">Diastolic must be lower than systolic.' in body
@@ -169,16 +170,14 @@ def test_bad_step_values_are_shown_at_the_field_and_nothing_is_stored(alice_clie
 )
 def test_each_refused_value_names_its_field(alice_client, alice, field, value, message):
     step = {**step_fields(), field: value}
-    r = alice_client.post(reverse("sessions:template_new"), form_post(steps=[step]))
+    r = alice_client.post(reverse("library:new"), form_post(steps=[step]))
     assert r.status_code == 400
     assert f'data-field="{field}">{message}' in r.content.decode()
     assert not SessionTemplate.objects.filter(trainer=alice).exists()
 
 
 def test_a_template_needs_a_name_and_a_step(alice_client, alice):
-    r = alice_client.post(
-        reverse("sessions:template_new"), form_post(name="", steps=[blank_step()])
-    )
+    r = alice_client.post(reverse("library:new"), form_post(name="", steps=[blank_step()]))
     body = r.content.decode()
     assert r.status_code == 400
     assert 'data-field="name">This field is required.' in body
@@ -191,14 +190,14 @@ def test_a_template_needs_a_name_and_a_step(alice_client, alice):
 
 def _edit(client, template, steps, name="Sepsis drill"):
     return client.post(
-        reverse("sessions:template_edit", args=[template.pk]),
+        reverse("library:edit", args=[template.pk]),
         form_post(name=name, steps=steps, initial=template.steps.count()),
     )
 
 
 def test_the_edit_page_shows_the_steps_and_a_blank_one(alice_client, alice):
     template = make_template(alice, notes=["Baseline", "Shock"])
-    r = alice_client.get(reverse("sessions:template_edit", args=[template.pk]))
+    r = alice_client.get(reverse("library:edit", args=[template.pk]))
     body = r.content.decode()
     assert r.status_code == 200
     assert "Step 1" in body and "Step 2" in body and "New step" in body
@@ -251,7 +250,7 @@ def test_editing_reorders_the_steps(alice_client, alice):
     ]
     assert _edit(alice_client, template, steps).status_code == 302
     assert [(s.position, s.note) for s in template.steps.all()] == [(0, "Shock"), (1, "Baseline")]
-    r = alice_client.get(reverse("sessions:template", args=[template.pk]))
+    r = alice_client.get(reverse("library:detail", args=[template.pk]))
     body = r.content.decode()
     assert body.index("Shock") < body.index("Baseline")
 
@@ -291,9 +290,9 @@ def test_the_service_refuses_bad_values_naming_the_step(alice):
 
 def test_duplicating_my_template_makes_a_copy_to_edit(alice_client, alice):
     template = make_template(alice, notes=["Baseline", "Shock"])
-    r = alice_client.post(reverse("sessions:template_duplicate", args=[template.pk]), follow=True)
+    r = alice_client.post(reverse("library:duplicate", args=[template.pk]), follow=True)
     copy = SessionTemplate.objects.get(trainer=alice, name="Copy of Sepsis drill")
-    assert r.redirect_chain[-1][0] == reverse("sessions:template_edit", args=[copy.pk])
+    assert r.redirect_chain[-1][0] == reverse("library:edit", args=[copy.pk])
     assert "this copy is yours to edit" in r.content.decode()
     assert [(s.values, s.transition_seconds, s.note) for s in copy.steps.all()] == [
         (s.values, s.transition_seconds, s.note) for s in template.steps.all()
@@ -302,31 +301,31 @@ def test_duplicating_my_template_makes_a_copy_to_edit(alice_client, alice):
 
 def test_duplicating_a_shipped_template_makes_it_mine(alice_client, alice):
     shipped = SessionTemplate.objects.get(name="Anaphylaxis", trainer=None)
-    r = alice_client.post(reverse("sessions:template_duplicate", args=[shipped.pk]))
+    r = alice_client.post(reverse("library:duplicate", args=[shipped.pk]))
     copy = SessionTemplate.objects.get(trainer=alice)
     assert r.status_code == 302
     assert copy.name == "Copy of Anaphylaxis"
     assert copy.steps.count() == shipped.steps.count()
     assert shipped.steps.count() == 5  # the original is untouched
-    r = alice_client.get(reverse("sessions:template_edit", args=[copy.pk]))
+    r = alice_client.get(reverse("library:edit", args=[copy.pk]))
     assert r.status_code == 200
 
 
 def test_duplicating_needs_a_post(alice_client, alice):
     template = make_template(alice)
-    r = alice_client.get(reverse("sessions:template_duplicate", args=[template.pk]))
+    r = alice_client.get(reverse("library:duplicate", args=[template.pk]))
     assert r.status_code == 405
 
 
 def test_deleting_asks_for_confirmation_then_deletes(alice_client, alice):
     template = make_template(alice)
-    url = reverse("sessions:template_delete", args=[template.pk])
+    url = reverse("library:delete", args=[template.pk])
     r = alice_client.get(url)
     assert r.status_code == 200
     assert "Delete “Sepsis drill” and its steps?" in r.content.decode()
     assert SessionTemplate.objects.filter(pk=template.pk).exists()
     r = alice_client.post(url, follow=True)
-    assert r.redirect_chain[-1][0] == reverse("sessions:templates")
+    assert r.redirect_chain[-1][0] == reverse("library:list")
     assert "Template deleted." in r.content.decode()
     assert not SessionTemplate.objects.filter(pk=template.pk).exists()
     assert not TemplateStep.objects.filter(template_id=template.pk).exists()
@@ -338,17 +337,17 @@ def test_deleting_asks_for_confirmation_then_deletes(alice_client, alice):
 @pytest.mark.parametrize(
     ("name", "method"),
     [
-        ("template", "get"),
-        ("template_edit", "get"),
-        ("template_edit", "post"),
-        ("template_duplicate", "post"),
-        ("template_delete", "get"),
-        ("template_delete", "post"),
+        ("detail", "get"),
+        ("edit", "get"),
+        ("edit", "post"),
+        ("duplicate", "post"),
+        ("delete", "get"),
+        ("delete", "post"),
     ],
 )
 def test_another_trainers_template_is_not_found(bob_client, alice, name, method):
     template = make_template(alice)
-    url = reverse(f"sessions:{name}", args=[template.pk])
+    url = reverse(f"library:{name}", args=[template.pk])
     data = form_post(name="Taken", steps=[step_fields()], initial=2) if method == "post" else None
     r = getattr(bob_client, method)(url, data)
     assert r.status_code == 404
@@ -360,15 +359,15 @@ def test_another_trainers_template_is_not_found(bob_client, alice, name, method)
 @pytest.mark.parametrize(
     ("name", "method"),
     [
-        ("template_edit", "get"),
-        ("template_edit", "post"),
-        ("template_delete", "get"),
-        ("template_delete", "post"),
+        ("edit", "get"),
+        ("edit", "post"),
+        ("delete", "get"),
+        ("delete", "post"),
     ],
 )
 def test_shipped_templates_are_read_only(alice_client, name, method):
     shipped = SessionTemplate.objects.get(name="Septic shock", trainer=None)
-    url = reverse(f"sessions:{name}", args=[shipped.pk])
+    url = reverse(f"library:{name}", args=[shipped.pk])
     data = (
         form_post(name="Mine now", steps=[step_fields()], initial=5) if method == "post" else None
     )
@@ -380,23 +379,23 @@ def test_shipped_templates_are_read_only(alice_client, name, method):
 
 def test_a_shipped_template_page_offers_start_and_duplicate_only(alice_client):
     shipped = SessionTemplate.objects.get(name="Opioid overdose", trainer=None)
-    r = alice_client.get(reverse("sessions:template", args=[shipped.pk]))
+    r = alice_client.get(reverse("library:detail", args=[shipped.pk]))
     body = r.content.decode()
     assert r.status_code == 200
     assert "Shipped, read-only" in body
     assert f"/sessions/new/?template={shipped.pk}" in body
-    assert reverse("sessions:template_duplicate", args=[shipped.pk]) in body
-    assert reverse("sessions:template_edit", args=[shipped.pk]) not in body
-    assert reverse("sessions:template_delete", args=[shipped.pk]) not in body
+    assert reverse("library:duplicate", args=[shipped.pk]) in body
+    assert reverse("library:edit", args=[shipped.pk]) not in body
+    assert reverse("library:delete", args=[shipped.pk]) not in body
     assert "naloxone" in body
 
 
 def test_my_template_page_offers_edit_and_delete(alice_client, alice):
     template = make_template(alice)
-    r = alice_client.get(reverse("sessions:template", args=[template.pk]))
+    r = alice_client.get(reverse("library:detail", args=[template.pk]))
     body = r.content.decode()
-    assert reverse("sessions:template_edit", args=[template.pk]) in body
-    assert reverse("sessions:template_delete", args=[template.pk]) in body
+    assert reverse("library:edit", args=[template.pk]) in body
+    assert reverse("library:delete", args=[template.pk]) in body
 
 
 # The shipped templates.
@@ -439,7 +438,7 @@ def test_a_tampered_step_count_is_refused_with_a_message(alice_client, alice, to
         del data["steps-TOTAL_FORMS"]
     else:
         data["steps-TOTAL_FORMS"] = total
-    r = alice_client.post(reverse("sessions:template_new"), data)
+    r = alice_client.post(reverse("library:new"), data)
     assert r.status_code == 400
     assert TAMPERED in r.content.decode()
     assert not SessionTemplate.objects.filter(trainer=alice).exists()
@@ -448,7 +447,7 @@ def test_a_tampered_step_count_is_refused_with_a_message(alice_client, alice, to
 def test_a_tampered_form_is_explained_in_french(alice_client, alice):
     data = form_post(steps=[step_fields()])
     del data["steps-TOTAL_FORMS"]
-    r = alice_client.post(reverse("sessions:template_new"), data, HTTP_ACCEPT_LANGUAGE="fr")
+    r = alice_client.post(reverse("library:new"), data, HTTP_ACCEPT_LANGUAGE="fr")
     assert r.status_code == 400
     assert "Le formulaire a été modifié ou est incomplet" in r.content.decode()
 
@@ -464,15 +463,15 @@ def test_a_huge_step_count_is_refused_without_building_its_forms(alice_client, a
     monkeypatch.setattr(forms.TemplateStepForm, "__init__", counting_init)
     data = form_post(steps=[step_fields()])
     data["steps-TOTAL_FORMS"] = "1000000000"
-    r = alice_client.post(reverse("sessions:template_new"), data)
+    r = alice_client.post(reverse("library:new"), data)
     assert r.status_code == 400
     assert TAMPERED in r.content.decode()
-    assert len(built) <= scenarios.MAX_STEPS + 1
+    assert len(built) <= services.MAX_STEPS + 1
     assert not SessionTemplate.objects.filter(trainer=alice).exists()
 
 
 def test_one_step_too_many_is_refused(alice_client, alice):
-    steps = [step_fields()] * (scenarios.MAX_STEPS + 1)
-    r = alice_client.post(reverse("sessions:template_new"), form_post(steps=steps))
+    steps = [step_fields()] * (services.MAX_STEPS + 1)
+    r = alice_client.post(reverse("library:new"), form_post(steps=steps))
     assert r.status_code == 400
     assert not SessionTemplate.objects.filter(trainer=alice).exists()

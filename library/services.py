@@ -1,0 +1,84 @@
+"""Scenario templates: saving a trainer's template and copying one they can see.
+
+Starting a session from a template and stepping through it act on the session: they live in
+sessions_app/scenarios.py.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from library.models import SessionTemplate, TemplateStep
+from sessions_app import vitals
+
+MAX_STEPS = 30
+
+
+@dataclass
+class StepData:
+    values: dict
+    transition_seconds: int = 0
+    note: str = ""
+
+
+def _clean_steps(steps: list[StepData]) -> list[StepData]:
+    """Every step through the one validator; raises VitalsError with the step's number."""
+    clean = []
+    for number, step in enumerate(steps, start=1):
+        try:
+            values = vitals.validate(step.values)
+            seconds = vitals.validate_transition(step.transition_seconds)
+        except vitals.VitalsError as error:
+            raise vitals.VitalsError(
+                {f"steps.{number}.{field}": message for field, message in error.errors.items()}
+            ) from None
+        clean.append(StepData(values, seconds, step.note.strip()))
+    return clean
+
+
+@transaction.atomic
+def save_template(
+    trainer,
+    name: str,
+    description: str,
+    steps: list[StepData],
+    template: SessionTemplate | None = None,
+) -> SessionTemplate:
+    """Create a trainer's template, or replace an own template's name, description and steps.
+
+    Raises VitalsError (nothing stored) when a step's values are refused.
+    """
+    steps = _clean_steps(steps)
+    if template is None:
+        template = SessionTemplate(trainer=trainer)
+    elif template.trainer_id is None or template.trainer_id != trainer.pk:
+        raise SessionTemplate.DoesNotExist
+    template.name = name
+    template.description = description
+    template.save()
+    # Steps are replaced as a whole: positions stay 0..n-1 whatever was added, removed or moved.
+    template.steps.all().delete()
+    TemplateStep.objects.bulk_create(
+        TemplateStep(
+            template=template,
+            position=position,
+            values=step.values,
+            transition_seconds=step.transition_seconds,
+            note=step.note,
+        )
+        for position, step in enumerate(steps)
+    )
+    return template
+
+
+def duplicate_template(template: SessionTemplate, trainer) -> SessionTemplate:
+    """A new template of `trainer`'s own, a copy of one they can see (theirs or shipped).
+
+    A shipped template is copied in the language the trainer reads it in: the copy is their own
+    text from then on, and is never translated again.
+    """
+    name = _("Copy of %(name)s") % {"name": template.display_name}
+    steps = [StepData(s.values, s.transition_seconds, s.display_note) for s in template.steps.all()]
+    max_length = SessionTemplate._meta.get_field("name").max_length
+    return save_template(trainer, name[:max_length], template.display_description, steps)

@@ -1,0 +1,20 @@
+import pytest
+from django.urls import reverse
+
+from library.models import SessionTemplate
+from library.tests.test_templates import make_template
+
+pytestmark = pytest.mark.django_db
+
+
+def test_templates_are_read_only_audit_with_their_steps(staff_client, alice):
+    template = make_template(alice, notes=["Baseline", "Give 1 L of fluids"])
+    r = staff_client.get(reverse("admin:library_sessiontemplate_changelist"), {"q": "alice"})
+    body = r.content.decode()
+    assert "Sepsis drill" in body and 'class="field-step_count">2<' in body
+    r = staff_client.get(reverse("admin:library_sessiontemplate_change", args=[template.pk]))
+    assert r.status_code == 200 and "Give 1 L of fluids" in r.content.decode()
+    assert staff_client.get(reverse("admin:library_sessiontemplate_add")).status_code == 403
+    shipped = SessionTemplate.objects.filter(trainer=None).count()
+    r = staff_client.get(reverse("admin:library_sessiontemplate_changelist"))
+    assert r.content.decode().count('class="field-step_count"') == shipped + 1
