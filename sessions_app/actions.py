@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions_app import forms, scenarios, services, vitals
 from sessions_app.models import Session
+from sessions_app.nibp import MEASUREMENT
 
 TRAINER = "trainer"  # the session's own trainer, on the control page
 SCREEN = "screen"  # any screen that joined with the code
@@ -142,10 +143,7 @@ def set_alarm_limits(sender: Sender, payload: dict) -> Done:
 @action("start_nibp", senders={TRAINER, SCREEN}, done=_("NIBP measurement started."))
 def start_nibp(sender: Sender, payload: dict) -> Done:
     started_at = services.start_nibp(sender.session_id, trainer=sender.trainer)
-    return Done(
-        {"started_at": started_at.isoformat()},
-        quiet_until=started_at + datetime.timedelta(seconds=vitals.NIBP_MEASUREMENT_SECONDS),
-    )
+    return Done({"started_at": started_at.isoformat()}, quiet_until=started_at + MEASUREMENT)
 
 
 @action(

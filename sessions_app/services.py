@@ -5,22 +5,17 @@ transaction with the session row locked) and only then broadcast, so that no scr
 a value that is not in the audit trail.
 """
 
-import asyncio
 import datetime
-import json
 import logging
 import secrets
 import uuid
 from dataclasses import dataclass
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from sessions_app import nibp, trends, vitals
-from sessions_app.groups import control_group, screens_group
+from sessions_app import nibp, publishing, trends, vitals
 from sessions_app.models import Session, SessionEvent, SessionNote
 from shiller import throttle
 
@@ -331,30 +326,6 @@ def broadcast_ended(session_id: uuid.UUID, reason: str) -> bool:
 
 
 def broadcast(session_id: uuid.UUID, message: dict, ended: bool = False) -> bool:
-    """Send `message` to a session's screens and control pages, serialised once here.
-
-    Returns False, and logs, when the channel layer cannot be reached, or does not answer within
-    REDIS_TIMEOUT (then the message may still arrive): the caller has already stored the
-    change, and screens resync from the snapshot when they reconnect.
-    """
-    text = json.dumps(message)
-    message_type = "monitor.ended" if ended else "monitor.message"
-    groups = [screens_group(session_id), control_group(session_id)]
-    try:
-        async_to_sync(_send_to_groups)(groups, {"type": message_type, "text": text})
-    except TimeoutError:
-        # A hung Redis must not hold the database thread that every session shares.
-        logger.warning("Broadcast to session %s timed out", session_id)
-        return False
-    except Exception:
-        logger.exception("Broadcast to session %s failed", session_id)
-        return False
-    return True
-
-
-async def _send_to_groups(groups: list[str], event: dict) -> None:
-    layer = get_channel_layer()
-    async with asyncio.timeout(settings.REDIS_TIMEOUT):
-        for group in groups:
-            # The hub that receives it hands it to the sockets of this group (fanout.py).
-            await layer.group_send(group, {**event, "group": group})
+    """Report `message` about a session to whoever publishes its changes (the live transport
+    registers itself in `publishing`); True when it reached them. Called after commit."""
+    return publishing.publish(session_id, message, ended)

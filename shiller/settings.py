@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "trainers",
+    "live",
     "sessions_app",
     "library",
 ]
@@ -133,7 +134,7 @@ REDIS_URL = None if USE_IN_MEMORY else env("REDIS_URL", default=None)
 CHANNEL_LAYER = env("CHANNEL_LAYER", default="pubsub")
 if REDIS_URL and CHANNEL_LAYER == "pubsub":
     # Redis pub/sub: a group_send is one PUBLISH, and each server process receives it once
-    # (sessions_app/fanout.py hands it to that process's sockets). No per-channel queues in
+    # (live/fanout.py hands it to that process's sockets). No per-channel queues in
     # Redis, so no capacity to size and nothing stale left behind: a live monitor wants the
     # newest value now, and a screen that missed one resyncs from the snapshot.
     CHANNEL_LAYERS = {

@@ -8,9 +8,9 @@ from asgiref.sync import sync_to_async
 from django.urls import reverse
 
 from conftest import VALID_POST, make_session
+from live.tests.ws import control, refusal
 from sessions_app import actions
 from sessions_app.models import Session, SessionEvent
-from sessions_app.tests.ws import control, refusal
 
 # Each action the control page can post, valid enough to be stored were it allowed.
 ACTION_POSTS = {

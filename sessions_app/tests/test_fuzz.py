@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import make_session
+from live.tests.ws import control, receive_type, send
 from sessions_app import vitals
 from sessions_app.models import Session, SessionEvent
-from sessions_app.tests.ws import control, receive_type, send
 
 pytestmark = pytest.mark.django_db
 

@@ -23,10 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import PASSWORD, VALID_POST, make_session
-from sessions_app import services, vitals
-from sessions_app.models import Session, SessionEvent
-from sessions_app.tests.servers import current_database_url, daphne, free_port
-from sessions_app.tests.ws import (
+from live.tests.ws import (
     control,
     receive,
     receive_type,
@@ -35,6 +32,9 @@ from sessions_app.tests.ws import (
     session_cookie,
     viewers_reach,
 )
+from sessions_app import services, vitals
+from sessions_app.models import Session, SessionEvent
+from sessions_app.tests.servers import current_database_url, daphne, free_port
 
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (make test provides it)"

@@ -12,9 +12,9 @@ from conftest import make_session
 from library.models import SessionTemplate
 from library.services import StepData, save_template
 from library.tests.test_templates import SHOCK, make_template
+from live.tests.ws import control, disconnect_all, receive_type, screen, send
 from sessions_app import scenarios, services, vitals
 from sessions_app.models import Session, SessionEvent
-from sessions_app.tests.ws import control, disconnect_all, receive_type, screen, send
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import PASSWORD, make_session
-from sessions_app.tests.ws import receive, refusal, screen
+from live.tests.ws import receive, refusal, screen
 from shiller import throttle
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +88,8 @@ def test_the_monitor_url_is_throttled_too(client, alice):
     assert client.get(reverse("sessions:monitor", args=["ABC234"])).status_code == 200
 
 
+# Frozen: the windows are fixed minutes, which must not turn over mid-test.
+@time_machine.travel(START, tick=False)
 @pytest.mark.django_db(transaction=True)
 async def test_socket_guesses_are_throttled(alice):
     # WebsocketCommunicator connects from 127.0.0.1.
@@ -96,6 +98,8 @@ async def test_socket_guesses_are_throttled(alice):
     assert await refusal(screen("ZZZ999")) == 4429
 
 
+# Frozen: the windows are fixed minutes, which must not turn over mid-test.
+@time_machine.travel(START, tick=False)
 @pytest.mark.django_db(transaction=True)
 async def test_a_screen_with_the_right_code_connects_after_wrong_codes_from_its_address(alice):
     await sync_to_async(make_session)(alice, code="ABC234")
@@ -108,6 +112,8 @@ async def test_a_screen_with_the_right_code_connects_after_wrong_codes_from_its_
     await s.disconnect()
 
 
+# Frozen: the windows are fixed minutes, which must not turn over mid-test.
+@time_machine.travel(START, tick=False)
 @pytest.mark.django_db(transaction=True)
 async def test_a_screen_past_the_ceiling_is_refused_even_with_the_right_code(alice, settings):
     settings.JOIN_CEILING = [(3, 24 * 60 * 60)]

@@ -19,8 +19,8 @@ from django.utils import translation
 from conftest import VALID_POST, make_session
 from library.models import SessionTemplate
 from library.services import StepData, save_template
+from live.tests.ws import HOST, ORIGIN, TIMEOUT, session_cookie
 from sessions_app import scenarios, vitals
-from sessions_app.tests.ws import HOST, ORIGIN, TIMEOUT, session_cookie
 from shiller.asgi import application
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 """Channel-layer group names, in one place.
 
 A session's screens are reached through one group, whose members are the per-process fan-out
-hubs (sessions_app/fanout.py), not the screens themselves; its trainer's control pages join
+hubs (live/fanout.py), not the screens themselves; its trainer's control pages join
 the other group directly (there are only a few of them).
 """
 

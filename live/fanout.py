@@ -4,7 +4,7 @@ The obvious Channels design gives every socket its own layer channel in the sess
 a change then costs one Redis write and one Redis read per screen, and near 1,000 screens the
 layer falls behind (seconds of delay, dropped messages). Here each server process has one hub
 with a single layer channel; the hub joins each group once, receives each broadcast once
-(already serialised by services.broadcast) and hands the same text to its local sockets.
+(already serialised by live/publish.py) and hands the same text to its local sockets.
 
 The consumers themselves have no layer channel (channel_layer_alias = None), so a Redis outage
 cannot kill a socket: the hub retries, rejoins its groups when Redis is back, and screens
@@ -25,8 +25,8 @@ import weakref
 
 from channels.layers import get_channel_layer
 
-from sessions_app import viewers
-from sessions_app.groups import control_group, screens_group
+from live import viewers
+from live.groups import control_group, screens_group
 
 logger = logging.getLogger(__name__)
 

@@ -12,11 +12,9 @@ from django.conf import settings
 from django.db import connection
 
 from conftest import make_session
-from sessions_app import consumers, fanout, services, viewers, vitals
-from sessions_app.groups import screens_group
-from sessions_app.models import Session, SessionEvent
-from sessions_app.tests.servers import daphne
-from sessions_app.tests.ws import (
+from live import consumers, fanout, viewers
+from live.groups import screens_group
+from live.tests.ws import (
     control,
     disconnect_all,
     receive,
@@ -27,6 +25,9 @@ from sessions_app.tests.ws import (
     session_cookie,
     viewers_reach,
 )
+from sessions_app import services, vitals
+from sessions_app.models import Session, SessionEvent
+from sessions_app.tests.servers import daphne
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

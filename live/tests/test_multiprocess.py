@@ -10,10 +10,10 @@ from django.conf import settings
 from django.db import connection
 
 from conftest import make_session
+from live.tests.ws import session_cookie
 from sessions_app import vitals
 from sessions_app.models import SessionEvent
 from sessions_app.tests.servers import daphne
-from sessions_app.tests.ws import session_cookie
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

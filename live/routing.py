@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from sessions_app import consumers
+from live import consumers
 from shiller.middleware import refuse_websocket
 
 websocket_urlpatterns = [

@@ -8,9 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from conftest import make_session
-from sessions_app import services, vitals
-from sessions_app.models import Session, SessionEvent
-from sessions_app.tests.ws import (
+from live.tests.ws import (
     HOST,
     control,
     disconnect_all,
@@ -21,6 +19,8 @@ from sessions_app.tests.ws import (
     send,
     viewers_reach,
 )
+from sessions_app import services, vitals
+from sessions_app.models import Session, SessionEvent
 from shiller.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)

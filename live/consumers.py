@@ -1,7 +1,7 @@
 """Websocket consumers: trainee screens watch a session, the trainer's control page drives it.
 
-Neither writes to the database on its own: every action goes through services (or scenarios),
-which store it and broadcast after commit.
+Neither writes to the database on its own: every action goes through sessions_app.actions,
+whose services store it and report it after commit (live/publish.py sends it on).
 """
 
 import asyncio
@@ -16,9 +16,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions_app import actions, services, viewers
-from sessions_app.fanout import get_hub
-from sessions_app.groups import control_group
+from live import viewers
+from live.fanout import get_hub
+from live.groups import control_group
+from sessions_app import actions, services
 from sessions_app.models import Session
 from shiller import throttle
 

@@ -1,0 +1,46 @@
+"""Sending a session's messages to its screens and control pages through the channel layer.
+
+Registered with sessions_app.publishing when Django starts (live/apps.py): the services report
+each change after commit, and this serialises it once and sends it to the session's two groups,
+where each process's hub hands it to its sockets (fanout.py).
+"""
+
+import asyncio
+import json
+import logging
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from live.groups import control_group, screens_group
+
+logger = logging.getLogger(__name__)
+
+
+def publish(session_id: uuid.UUID | str, message: dict, ended: bool = False) -> bool:
+    """Returns False, and logs, when the channel layer cannot be reached, or does not answer
+    within REDIS_TIMEOUT (then the message may still arrive): the change is already stored,
+    and screens resync from the snapshot when they reconnect."""
+    text = json.dumps(message)
+    message_type = "monitor.ended" if ended else "monitor.message"
+    groups = [screens_group(session_id), control_group(session_id)]
+    try:
+        async_to_sync(_send_to_groups)(groups, {"type": message_type, "text": text})
+    except TimeoutError:
+        # A hung Redis must not hold the database thread that every session shares.
+        logger.warning("Broadcast to session %s timed out", session_id)
+        return False
+    except Exception:
+        logger.exception("Broadcast to session %s failed", session_id)
+        return False
+    return True
+
+
+async def _send_to_groups(groups: list[str], event: dict) -> None:
+    layer = get_channel_layer()
+    async with asyncio.timeout(settings.REDIS_TIMEOUT):
+        for group in groups:
+            # The hub that receives it hands it to the sockets of this group (fanout.py).
+            await layer.group_send(group, {**event, "group": group})
