@@ -1,6 +1,5 @@
 """Shared test setup: the real services check, and a small cast (alice and bob, two trainers)."""
 
-import datetime
 import os
 
 import pytest
@@ -8,12 +7,10 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.utils import timezone, translation
+from django.utils import translation
 
-from sessions_app.models import Session
+from shiller.tests.factory import PASSWORD, make_session
 from trainers.models import Trainer
-
-PASSWORD = "correct-horse-battery"
 
 
 def pytest_sessionstart(session):
@@ -75,26 +72,6 @@ def bob(db):
     return Trainer.objects.create_user(email="bob@example.org", password=PASSWORD)
 
 
-def make_session(trainer, code="ABC234", minutes=120, now=None, **fields) -> Session:
-    now = now or timezone.now()
-    return Session.objects.create(
-        trainer=trainer,
-        code=code,
-        trainee_name=fields.pop("trainee_name", "Alex"),
-        created_at=fields.pop("created_at", now),
-        expires_at=now + datetime.timedelta(minutes=minutes),
-        **fields,
-    )
-
-
-@pytest.fixture
-def staff_client(client):
-    """A superuser's client, for the admin."""
-    staff = Trainer.objects.create_superuser(email="audit@example.org", password="x" * 12)
-    client.force_login(staff)
-    return client
-
-
 @pytest.fixture
 def alice_session(alice):
     return make_session(alice)
@@ -112,11 +89,9 @@ def bob_client(client, bob):
     return client
 
 
-VALID_POST = {
-    "systolic": "85",
-    "diastolic": "50",
-    "heart_rate": "150",
-    "spo2": "88",
-    "rhythm": "ventricular_tachycardia",
-    "alarm": "on",
-}
+@pytest.fixture
+def staff_client(client):
+    """A superuser's client, for the admin."""
+    staff = Trainer.objects.create_superuser(email="audit@example.org", password="x" * 12)
+    client.force_login(staff)
+    return client

@@ -7,7 +7,6 @@ from channels.testing import WebsocketCommunicator
 from django.core.management import call_command
 from django.utils import timezone
 
-from conftest import make_session
 from live.tests.ws import (
     HOST,
     control,
@@ -22,6 +21,7 @@ from live.tests.ws import (
 from sessions_app import services, vitals
 from sessions_app.models import Session, SessionEvent
 from shiller.asgi import application
+from shiller.tests.factory import make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,11 +9,11 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 
-from conftest import make_session
 from live.tests.ws import session_cookie
 from sessions_app import vitals
 from sessions_app.models import SessionEvent
 from sessions_app.tests.servers import daphne
+from shiller.tests.factory import make_session
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

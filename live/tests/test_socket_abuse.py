@@ -11,7 +11,6 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 
-from conftest import make_session
 from live import consumers, fanout, viewers
 from live.groups import screens_group
 from live.tests.ws import (
@@ -28,6 +27,7 @@ from live.tests.ws import (
 from sessions_app import services, vitals
 from sessions_app.models import Session, SessionEvent
 from sessions_app.tests.servers import daphne
+from shiller.tests.factory import make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

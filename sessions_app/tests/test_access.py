@@ -7,10 +7,10 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.urls import reverse
 
-from conftest import VALID_POST, make_session
 from live.tests.ws import control, refusal
 from sessions_app import actions
 from sessions_app.models import Session, SessionEvent
+from shiller.tests.factory import VALID_POST, make_session
 
 # Each action the control page can post, valid enough to be stored were it allowed.
 ACTION_POSTS = {

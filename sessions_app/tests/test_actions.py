@@ -4,10 +4,10 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.urls import reverse
 
-from conftest import make_session
 from live.tests.ws import control, disconnect_all, receive_type, screen, send
 from sessions_app import actions
 from sessions_app.models import SessionEvent
+from shiller.tests.factory import make_session
 
 FR = (b"accept-language", b"fr-FR,fr;q=0.9")
 

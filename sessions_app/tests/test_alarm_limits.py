@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from conftest import make_session
 from sessions_app import services, vitals
+from shiller.tests.factory import make_session
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from conftest import make_session
 from live.tests.ws import control, disconnect_all, receive, receive_type, screen, send
 from sessions_app import services, vitals
 from sessions_app.models import SessionEvent
+from shiller.tests.factory import make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

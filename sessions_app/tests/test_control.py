@@ -3,8 +3,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import VALID_POST, make_session
 from sessions_app import services, vitals
+from shiller.tests.factory import VALID_POST, make_session
 
 pytestmark = pytest.mark.django_db
 

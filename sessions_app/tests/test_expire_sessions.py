@@ -5,8 +5,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from conftest import make_session
 from sessions_app.models import Session
+from shiller.tests.factory import make_session
 
 pytestmark = pytest.mark.django_db
 

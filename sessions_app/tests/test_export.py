@@ -5,16 +5,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import make_session
 from sessions_app import services
-from sessions_app.tests.played import at, played_session
+from sessions_app.tests.played import at
+from shiller.tests.factory import make_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def played(alice):
-    return played_session(alice)
 
 
 def _rows(response) -> list[dict]:

@@ -8,10 +8,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import make_session
 from live.tests.ws import control, receive_type, send
 from sessions_app import vitals
 from sessions_app.models import Session, SessionEvent
+from shiller.tests.factory import make_session
 
 pytestmark = pytest.mark.django_db
 

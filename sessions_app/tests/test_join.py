@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import make_session
+from shiller.tests.factory import make_session
 
 pytestmark = pytest.mark.django_db
 

@@ -5,18 +5,13 @@ import time_machine
 from django.contrib import admin
 from django.urls import reverse
 
-from conftest import make_session
 from sessions_app import services
 from sessions_app.models import SessionNote
-from sessions_app.tests.played import T0, at, played_session
+from sessions_app.tests.played import T0, at
+from shiller.tests.factory import make_session
 from trainers.models import Trainer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def played(alice):
-    return played_session(alice)
 
 
 def _post(client, session, **data):

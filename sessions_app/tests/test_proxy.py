@@ -17,8 +17,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 
-from conftest import make_session
 from sessions_app.tests.servers import daphne, nginx
+from shiller.tests.factory import make_session
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

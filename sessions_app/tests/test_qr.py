@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from conftest import make_session
+from shiller.tests.factory import make_session
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import PASSWORD, VALID_POST, make_session
 from live.tests.ws import (
     control,
     receive,
@@ -35,6 +34,7 @@ from live.tests.ws import (
 from sessions_app import services, vitals
 from sessions_app.models import Session, SessionEvent
 from sessions_app.tests.servers import current_database_url, daphne, free_port
+from shiller.tests.factory import PASSWORD, VALID_POST, make_session
 
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (make test provides it)"

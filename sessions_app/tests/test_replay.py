@@ -3,16 +3,11 @@ import json
 import pytest
 from django.urls import reverse
 
-from conftest import make_session
 from sessions_app import services, vitals
-from sessions_app.tests.played import HYPOTENSION, T0, at, close, played_session
+from sessions_app.tests.played import HYPOTENSION, T0, at, close
+from shiller.tests.factory import make_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def played(alice):
-    return played_session(alice)
 
 
 def _replay(client, session):

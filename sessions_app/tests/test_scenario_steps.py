@@ -8,13 +8,13 @@ from asgiref.sync import sync_to_async
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import make_session
 from library.models import SessionTemplate
 from library.services import StepData, save_template
 from library.tests.test_templates import SHOCK, make_template
 from live.tests.ws import control, disconnect_all, receive_type, screen, send
 from sessions_app import scenarios, services, vitals
 from sessions_app.models import Session, SessionEvent
+from shiller.tests.factory import make_session
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import make_session
 from sessions_app import services, vitals
+from shiller.tests.factory import make_session
 
 pytestmark = pytest.mark.django_db
 

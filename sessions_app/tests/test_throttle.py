@@ -12,9 +12,9 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import PASSWORD, make_session
 from live.tests.ws import receive, refusal, screen
 from shiller import throttle
+from shiller.tests.factory import PASSWORD, make_session
 
 pytestmark = pytest.mark.django_db
 

@@ -16,12 +16,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from conftest import VALID_POST, make_session
 from library.models import SessionTemplate
 from library.services import StepData, save_template
 from live.tests.ws import HOST, ORIGIN, TIMEOUT, session_cookie
 from sessions_app import scenarios, vitals
 from shiller.asgi import application
+from shiller.tests.factory import VALID_POST, make_session
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from conftest import PASSWORD
+from shiller.tests.factory import PASSWORD
 from trainers.models import Trainer
 
 START = datetime.datetime(2026, 11, 24, 9, 0, 30, tzinfo=datetime.UTC)

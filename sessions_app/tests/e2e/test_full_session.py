@@ -6,9 +6,9 @@ from django.conf import settings
 from django.db import connection
 from playwright.sync_api import expect
 
-from conftest import make_session
 from sessions_app.tests.e2e.conftest import VIEWPORT
 from sessions_app.tests.servers import daphne
+from shiller.tests.factory import make_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
