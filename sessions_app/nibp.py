@@ -5,7 +5,8 @@ trend, if one is running). Starts are either manual (the latest is on the sessio
 automatic cycle, every `nibp_interval_minutes` from `nibp_cycle_started_at`; screens work the
 cycle out themselves from the same two fields (static/sessions_app/nibp.js), so no server timer
 is needed. The server reads the cuff for a screen that connects: the snapshot carries the last
-completed reading.
+completed reading. The rules themselves work on plain data (times and settings), so the vectors of
+sessions_app/contract/cuff.json feed them and nibp.js alike.
 """
 
 import datetime
@@ -16,35 +17,52 @@ from sessions_app.models import Session, SessionEvent
 MEASUREMENT = datetime.timedelta(seconds=vitals.NIBP_MEASUREMENT_SECONDS)
 
 
-def latest_starts(session: Session, now: datetime.datetime) -> list[datetime.datetime]:
-    """The latest manual start and the latest automatic start at or before `now`."""
-    starts = []
-    if session.nibp_started_at and session.nibp_started_at <= now:
-        starts.append(session.nibp_started_at)
-    if session.nibp_interval_minutes and session.nibp_cycle_started_at:
-        origin = session.nibp_cycle_started_at
-        interval = datetime.timedelta(minutes=session.nibp_interval_minutes)
-        if origin <= now:
-            starts.append(origin + (now - origin) // interval * interval)
-    return starts
-
-
 def measuring_since(session: Session, now: datetime.datetime) -> datetime.datetime | None:
     """The start of the measurement under way at `now`, or None."""
-    under_way = [start for start in latest_starts(session, now) if now < start + MEASUREMENT]
-    return max(under_way, default=None)
+    return measurement_under_way(
+        session.nibp_started_at, session.nibp_interval_minutes, session.nibp_cycle_started_at, now
+    )
+
+
+def measurement_under_way(
+    started_at: datetime.datetime | None,
+    interval_minutes: int,
+    cycle_started_at: datetime.datetime | None,
+    now: datetime.datetime,
+) -> datetime.datetime | None:
+    """The start of the measurement under way at `now` for these settings, or None."""
+    starts = latest_starts(started_at, interval_minutes, cycle_started_at, now)
+    return max((start for start in starts if now < start + MEASUREMENT), default=None)
+
+
+def latest_starts(
+    started_at: datetime.datetime | None,
+    interval_minutes: int,
+    cycle_started_at: datetime.datetime | None,
+    now: datetime.datetime,
+) -> list[datetime.datetime]:
+    """The latest manual start and the latest automatic start at or before `now`."""
+    starts = []
+    if started_at and started_at <= now:
+        starts.append(started_at)
+    if interval_minutes and cycle_started_at and cycle_started_at <= now:
+        interval = datetime.timedelta(minutes=interval_minutes)
+        starts.append(cycle_started_at + (now - cycle_started_at) // interval * interval)
+    return starts
 
 
 def last_reading(session: Session, now: datetime.datetime) -> dict | None:
     """The last completed measurement: {"taken_at", "systolic", "diastolic"}, or None."""
     taken = measurement_ends(session, now)
-    if not taken:
-        return None
-    values = values_at(session, taken[-1])
+    return reading(taken[-1], values_at(session, taken[-1])) if taken else None
+
+
+def reading(taken_at: datetime.datetime, values: dict | None) -> dict | None:
+    """What a measurement ending at `taken_at` read from `values`; nothing before any values."""
     if values is None:
         return None
     return {
-        "taken_at": taken[-1].isoformat(),
+        "taken_at": taken_at.isoformat(),
         "systolic": values["systolic"],
         "diastolic": values["diastolic"],
     }
@@ -61,15 +79,28 @@ def measurement_ends(session: Session, until: datetime.datetime) -> list[datetim
             kind__in=(SessionEvent.NIBP_STARTED, SessionEvent.NIBP_INTERVAL), created_at__lte=until
         ).order_by("created_at")
     )
-    ends = [e.created_at + MEASUREMENT for e in events if e.kind == SessionEvent.NIBP_STARTED]
-    cycles = [e for e in events if e.kind == SessionEvent.NIBP_INTERVAL]
-    for cycle, following in zip(cycles, [*cycles[1:], None]):
-        if not cycle.detail["minutes"]:
+    manual_starts = [e.created_at for e in events if e.kind == SessionEvent.NIBP_STARTED]
+    cycles = [
+        (e.created_at, e.detail["minutes"]) for e in events if e.kind == SessionEvent.NIBP_INTERVAL
+    ]
+    return completed_measurements(manual_starts, cycles, until)
+
+
+def completed_measurements(
+    manual_starts: list[datetime.datetime],
+    cycles: list[tuple[datetime.datetime, int]],
+    until: datetime.datetime,
+) -> list[datetime.datetime]:
+    """The ends, oldest first and up to `until`, of measurements from manual starts and from
+    cycle settings ((set at, minutes), oldest first; 0 minutes turns the cycle off)."""
+    ends = [start + MEASUREMENT for start in manual_starts]
+    for (set_at, minutes), following in zip(cycles, [*cycles[1:], None]):
+        if not minutes:
             continue
-        interval = datetime.timedelta(minutes=cycle.detail["minutes"])
+        interval = datetime.timedelta(minutes=minutes)
         # A cycle runs until the next setting; a measurement it cuts short never completes.
-        stop = min(following.created_at, until) if following else until
-        start = cycle.created_at
+        stop = min(following[0], until) if following else until
+        start = set_at
         while start + MEASUREMENT <= stop:
             ends.append(start + MEASUREMENT)
             start += interval

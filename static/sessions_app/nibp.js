@@ -12,6 +12,9 @@ const DEFLATED_MMHG = 20;
 // Inflation goes this far above the expected systolic, within what a cuff will do.
 const INFLATE_ABOVE_MMHG = 30;
 const INFLATE_RANGE_MMHG = [140, 280];
+// Server times are whole microseconds, parsed to within a quarter of one (clock.js): half of one
+// before a time is after every earlier server time.
+const HALF_MICROSECOND = 0.0005;
 
 export function parseNibp(record) {
   return {
@@ -118,8 +121,10 @@ export class Cuff {
     switch (message.type) {
       case "vitals":
         // A measurement that ended before this change (the message may arrive late) read the
-        // values before it.
-        this.update(message.at ? Math.min(now, parseIsoTime(message.at)) : now, valuesAt);
+        // values before it; one ending at the very moment of the change reads the change, as
+        // the server does (the change is in force from its time on).
+        const before = message.at ? parseIsoTime(message.at) - HALF_MICROSECOND : now;
+        this.update(Math.min(now, before), valuesAt);
         break;
       case "nibp_started":
         this.update(now, valuesAt);

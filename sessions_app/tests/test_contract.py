@@ -1,0 +1,73 @@
+"""The rules the browser computes too, asserted against the vectors static/sessions_app/tests/
+contract.test.mjs asserts for the browser (sessions_app/contract/): a change on one side that
+the other does not follow fails on both."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.utils.dateparse import parse_datetime
+
+from sessions_app import debrief, nibp, trends, views, vitals
+
+CONTRACT = Path(__file__).resolve().parent.parent / "contract"
+
+
+def cases(name: str) -> list[dict]:
+    vectors = json.loads((CONTRACT / name).read_text())
+    return [pytest.param(case, id=case["name"]) for case in vectors["cases"]]
+
+
+@pytest.mark.parametrize("case", cases("trends.json"))
+def test_trend_values(case):
+    target, trend = case["input"]["target"], case["input"]["trend"]
+    for moment in case["expected"]:
+        assert trends.values_at(target, trend, parse_datetime(moment["at"])) == moment["values"]
+
+
+@pytest.mark.parametrize("case", cases("cuff.json"))
+def test_cuff(case):
+    assert case["input"]["measurement_seconds"] == vitals.NIBP_MEASUREMENT_SECONDS
+    events = [{**event, "at": parse_datetime(event["at"])} for event in case["input"]["events"]]
+    for moment in case["expected"]:
+        at = parse_datetime(moment["at"])
+        so_far = [event for event in events if event["at"] <= at]
+        manual_starts = [event["at"] for event in so_far if event["type"] == "nibp_started"]
+        cycles = [
+            (event["at"], event["minutes"]) for event in so_far if event["type"] == "nibp_interval"
+        ]
+        # The session's settings then, as services.start_nibp and set_nibp_interval store them.
+        minutes = cycles[-1][1] if cycles else 0
+        since = nibp.measurement_under_way(
+            manual_starts[-1] if manual_starts else None,
+            minutes,
+            cycles[-1][0] if minutes else None,
+            at,
+        )
+        assert (since and since.isoformat()) == moment["measuring_since"], moment["at"]
+        ends = nibp.completed_measurements(manual_starts, cycles, at)
+        reading = nibp.reading(ends[-1], _values_at(so_far, ends[-1])) if ends else None
+        assert reading == moment["reading"], moment["at"]
+
+
+def _values_at(events: list[dict], at) -> dict | None:
+    """The values shown at `at`, from the change in force then (as nibp.values_at)."""
+    changes = [event for event in events if event["type"] == "vitals" and event["at"] <= at]
+    return trends.values_at(changes[-1]["values"], changes[-1]["trend"], at) if changes else None
+
+
+def test_the_browser_gets_the_alarm_rules_of_the_vectors():
+    rules = json.loads((CONTRACT / "alarms.json").read_text())["rules"]
+    assert json.loads(json.dumps(views._alarm_rules())) == rules
+
+
+@pytest.mark.parametrize("case", cases("alarms.json"))
+def test_alarm_level(case):
+    values, reading = case["input"]["values"], case["input"]["reading"] or {}
+    # As debrief.alarm_periods: blood pressure is the cuff's reading.
+    shown = values and {
+        **values,
+        "systolic": reading.get("systolic"),
+        "diastolic": reading.get("diastolic"),
+    }
+    assert debrief.alarm_level(shown, case["input"]["limits"]) == case["expected"]["level"]
