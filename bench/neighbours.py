@@ -22,12 +22,11 @@ import sys
 import time
 from pathlib import Path
 
-from websockets.asyncio.client import connect
-
 import fanout
 import report
 import stack
 from trainer_client import TrainerClient
+from websockets.asyncio.client import connect
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -106,7 +105,7 @@ def main(argv: list[str] | None = None) -> dict:
     try:
         pressed, trained = setup.new_session(), setup.new_session()
         from sessions_app.models import Session
-        from sessions_app.vitals import DEFAULT_VALUES
+        from simulator.vitals import DEFAULT_VALUES
 
         # Values on the monitor, so that silencing has something to silence.
         Session.objects.filter(pk=pressed.id).update(last_values=DEFAULT_VALUES)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from library.models import SessionTemplate, TemplateStep
-from sessions_app import vitals
+from simulator import vitals
 
 MAX_STEPS = 30
 

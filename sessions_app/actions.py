@@ -18,9 +18,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app import forms, scenarios, services, vitals
+from sessions_app import forms, scenarios, services
 from sessions_app.models import Session
-from sessions_app.nibp import MEASUREMENT
+from simulator import vitals
+from simulator.cuff import MEASUREMENT
 
 TRAINER = "trainer"  # the session's own trainer, on the control page
 SCREEN = "screen"  # any screen that joined with the code

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions_app import nibp, services, trends, vitals
+from sessions_app import nibp, services
 from sessions_app.models import Session, SessionEvent, SessionNote
+from simulator import alarms, trends, vitals
 
 # The plot's user units; the SVG scales to the width of its box (screen or A4 page).
 WIDTH, HEIGHT = 1000, 380
@@ -34,7 +35,6 @@ ALWAYS_PLOTTED = ("heart_rate", "spo2", "systolic", "diastolic")
 # Plotted only when some event has them: a monitor without the sensor has nothing to show.
 PLOTTED_WHEN_USED = ("respiratory_rate", "etco2")
 
-RED, YELLOW = "red", "yellow"
 
 CSV_COLUMNS = (
     "at",
@@ -140,30 +140,6 @@ def step_number(event: SessionEvent | None) -> int | None:
 # Alarms -----------------------------------------------------------------------------------
 
 
-def alarm_level(values: dict | None, limits: dict) -> str | None:
-    """RED, YELLOW or None for the values a monitor shows, by the rules in docs/protocol.md."""
-    if values is None:
-        return None
-    flags = values.get("flags") or {}
-    hidden = set(flags.get("hidden") or [])
-    spo2_read = "spo2" not in hidden and not flags.get("spo2_probe_off")
-    if (
-        flags.get("alarm")
-        or ("heart_rate" not in hidden and flags.get("rhythm") in vitals.RED_RHYTHMS)
-        or (spo2_read and values.get("spo2") is not None and values["spo2"] < vitals.RED_SPO2_BELOW)
-    ):
-        return RED
-    for name, (low, high) in limits.items():
-        value = values.get(name)
-        if value is None or vitals.PARAMETER_OF.get(name, name) in hidden:
-            continue
-        if name == "spo2" and not spo2_read:
-            continue  # Without a probe there is no reading to judge.
-        if not low <= value <= high:
-            return YELLOW
-    return None
-
-
 def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.datetime, str]]:
     """(start, end, level) of each period with an alarm condition, merged when contiguous.
 
@@ -194,7 +170,7 @@ def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.date
                 "systolic": reading.get("systolic"),
                 "diastolic": reading.get("diastolic"),
             }
-            level = alarm_level(shown, limits)
+            level = alarms.alarm_level(shown, limits)
             if level is None or end <= start:
                 continue
             if periods and periods[-1][2] == level and periods[-1][1] == start:

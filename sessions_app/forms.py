@@ -5,8 +5,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from library.models import SessionTemplate
-from sessions_app import debrief, vitals
+from sessions_app import debrief
 from sessions_app.models import SessionNote
+from simulator import vitals
 
 
 class JoinForm(forms.Form):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from sessions_app import vitals
+from simulator import vitals
 
 
 class SessionQuerySet(models.QuerySet):

@@ -5,67 +5,27 @@ trend, if one is running). Starts are either manual (the latest is on the sessio
 automatic cycle, every `nibp_interval_minutes` from `nibp_cycle_started_at`; screens work the
 cycle out themselves from the same two fields (static/sessions_app/nibp.js), so no server timer
 is needed. The server reads the cuff for a screen that connects: the snapshot carries the last
-completed reading. The rules themselves work on plain data (times and settings), so the vectors of
-sessions_app/contract/cuff.json feed them and nibp.js alike.
+completed reading. The rules themselves are simulator/cuff.py's, over plain data; this module
+reads a session's fields and events for them.
 """
 
 import datetime
 
-from sessions_app import trends, vitals
 from sessions_app.models import Session, SessionEvent
-
-MEASUREMENT = datetime.timedelta(seconds=vitals.NIBP_MEASUREMENT_SECONDS)
+from simulator import cuff, trends, vitals
 
 
 def measuring_since(session: Session, now: datetime.datetime) -> datetime.datetime | None:
     """The start of the measurement under way at `now`, or None."""
-    return measurement_under_way(
+    return cuff.measurement_under_way(
         session.nibp_started_at, session.nibp_interval_minutes, session.nibp_cycle_started_at, now
     )
-
-
-def measurement_under_way(
-    started_at: datetime.datetime | None,
-    interval_minutes: int,
-    cycle_started_at: datetime.datetime | None,
-    now: datetime.datetime,
-) -> datetime.datetime | None:
-    """The start of the measurement under way at `now` for these settings, or None."""
-    starts = latest_starts(started_at, interval_minutes, cycle_started_at, now)
-    return max((start for start in starts if now < start + MEASUREMENT), default=None)
-
-
-def latest_starts(
-    started_at: datetime.datetime | None,
-    interval_minutes: int,
-    cycle_started_at: datetime.datetime | None,
-    now: datetime.datetime,
-) -> list[datetime.datetime]:
-    """The latest manual start and the latest automatic start at or before `now`."""
-    starts = []
-    if started_at and started_at <= now:
-        starts.append(started_at)
-    if interval_minutes and cycle_started_at and cycle_started_at <= now:
-        interval = datetime.timedelta(minutes=interval_minutes)
-        starts.append(cycle_started_at + (now - cycle_started_at) // interval * interval)
-    return starts
 
 
 def last_reading(session: Session, now: datetime.datetime) -> dict | None:
     """The last completed measurement: {"taken_at", "systolic", "diastolic"}, or None."""
     taken = measurement_ends(session, now)
-    return reading(taken[-1], values_at(session, taken[-1])) if taken else None
-
-
-def reading(taken_at: datetime.datetime, values: dict | None) -> dict | None:
-    """What a measurement ending at `taken_at` read from `values`; nothing before any values."""
-    if values is None:
-        return None
-    return {
-        "taken_at": taken_at.isoformat(),
-        "systolic": values["systolic"],
-        "diastolic": values["diastolic"],
-    }
+    return cuff.reading(taken[-1], values_at(session, taken[-1])) if taken else None
 
 
 def measurement_ends(session: Session, until: datetime.datetime) -> list[datetime.datetime]:
@@ -83,28 +43,7 @@ def measurement_ends(session: Session, until: datetime.datetime) -> list[datetim
     cycles = [
         (e.created_at, e.detail["minutes"]) for e in events if e.kind == SessionEvent.NIBP_INTERVAL
     ]
-    return completed_measurements(manual_starts, cycles, until)
-
-
-def completed_measurements(
-    manual_starts: list[datetime.datetime],
-    cycles: list[tuple[datetime.datetime, int]],
-    until: datetime.datetime,
-) -> list[datetime.datetime]:
-    """The ends, oldest first and up to `until`, of measurements from manual starts and from
-    cycle settings ((set at, minutes), oldest first; 0 minutes turns the cycle off)."""
-    ends = [start + MEASUREMENT for start in manual_starts]
-    for (set_at, minutes), following in zip(cycles, [*cycles[1:], None]):
-        if not minutes:
-            continue
-        interval = datetime.timedelta(minutes=minutes)
-        # A cycle runs until the next setting; a measurement it cuts short never completes.
-        stop = min(following[0], until) if following else until
-        start = set_at
-        while start + MEASUREMENT <= stop:
-            ends.append(start + MEASUREMENT)
-            start += interval
-    return sorted(end for end in ends if end <= until)
+    return cuff.completed_measurements(manual_starts, cycles, until)
 
 
 def values_at(session: Session, at: datetime.datetime) -> dict | None:

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from library.models import SessionTemplate
-from sessions_app import services, vitals
+from sessions_app import services
 from sessions_app.models import Session
+from simulator import vitals
 
 
 @transaction.atomic

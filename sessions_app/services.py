@@ -15,9 +15,10 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from sessions_app import nibp, publishing, trends, vitals
+from sessions_app import nibp, publishing
 from sessions_app.models import Session, SessionEvent, SessionNote
 from shiller import throttle
+from simulator import trends, vitals
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sessions_app import actions, debrief, qr, scenarios, services, vitals
+from sessions_app import actions, debrief, qr, scenarios, services
 from sessions_app.forms import (
     AlarmLimitsForm,
     JoinForm,
@@ -22,6 +22,7 @@ from sessions_app.forms import (
 )
 from sessions_app.models import Session
 from shiller import throttle
+from simulator import vitals
 
 RECENT_EVENTS = 20
 RECENT_NOTES = 5

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from library import forms, services
 from library.models import SessionTemplate, TemplateStep
-from sessions_app import vitals
+from simulator import vitals
 
 pytestmark = pytest.mark.django_db
 

@@ -18,10 +18,11 @@ from live.tests.ws import (
     send,
     viewers_reach,
 )
-from sessions_app import services, vitals
+from sessions_app import services
 from sessions_app.models import Session, SessionEvent
 from shiller.asgi import application
 from shiller.tests.factory import make_session
+from simulator import vitals
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.db import connection
 
 from live.tests.ws import session_cookie
-from sessions_app import vitals
 from sessions_app.models import SessionEvent
 from sessions_app.tests.servers import daphne
 from shiller.tests.factory import make_session
+from simulator import vitals
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

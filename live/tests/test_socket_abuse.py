@@ -24,10 +24,11 @@ from live.tests.ws import (
     session_cookie,
     viewers_reach,
 )
-from sessions_app import services, vitals
+from sessions_app import services
 from sessions_app.models import Session, SessionEvent
 from sessions_app.tests.servers import daphne
 from shiller.tests.factory import make_session
+from simulator import vitals
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from sessions_app import vitals
+from simulator import vitals
 
 register = template.Library()
 

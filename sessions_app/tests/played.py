@@ -6,9 +6,10 @@ about 02:43); 02:30 the trainee silences the alarms; 05:00 cardiac arrest (red);
 
 import datetime
 
-from sessions_app import services, vitals
+from sessions_app import services
 from sessions_app.models import Session
 from shiller.tests.factory import make_session
+from simulator import vitals
 
 T0 = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 HYPOTENSION = vitals.PRESETS["hypotension"][1]

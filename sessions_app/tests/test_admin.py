@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from sessions_app import services, vitals
+from sessions_app import services
+from simulator import vitals
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from sessions_app import services, vitals
+from sessions_app import services
 from shiller.tests.factory import make_session
+from simulator import vitals
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,10 @@ from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from live.tests.ws import control, disconnect_all, receive, receive_type, screen, send
-from sessions_app import services, vitals
+from sessions_app import services
 from sessions_app.models import SessionEvent
 from shiller.tests.factory import make_session
+from simulator import vitals
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,8 +3,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions_app import services, vitals
+from sessions_app import services
 from shiller.tests.factory import VALID_POST, make_session
+from simulator import vitals
 
 pytestmark = pytest.mark.django_db
 

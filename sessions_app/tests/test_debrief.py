@@ -4,10 +4,11 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from sessions_app import debrief, services, vitals
+from sessions_app import debrief, services
 from sessions_app.models import SessionEvent
 from sessions_app.tests.played import HYPOTENSION, T0, at, close
 from shiller.tests.factory import make_session
+from simulator import vitals
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from live.tests.ws import control, receive_type, send
-from sessions_app import vitals
 from sessions_app.models import Session, SessionEvent
 from shiller.tests.factory import make_session
+from simulator import vitals
 
 pytestmark = pytest.mark.django_db
 

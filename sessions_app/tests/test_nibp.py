@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from sessions_app import nibp, services, vitals
+from sessions_app import nibp, services
 from shiller.tests.factory import make_session
+from simulator import vitals
 
 pytestmark = pytest.mark.django_db
 

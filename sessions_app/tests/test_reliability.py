@@ -31,10 +31,11 @@ from live.tests.ws import (
     session_cookie,
     viewers_reach,
 )
-from sessions_app import services, vitals
+from sessions_app import services
 from sessions_app.models import Session, SessionEvent
 from sessions_app.tests.servers import current_database_url, daphne, free_port
 from shiller.tests.factory import PASSWORD, VALID_POST, make_session
+from simulator import vitals
 
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (make test provides it)"

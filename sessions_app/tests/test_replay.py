@@ -3,9 +3,10 @@ import json
 import pytest
 from django.urls import reverse
 
-from sessions_app import services, vitals
+from sessions_app import services
 from sessions_app.tests.played import HYPOTENSION, T0, at, close
 from shiller.tests.factory import make_session
+from simulator import vitals
 
 pytestmark = pytest.mark.django_db
 

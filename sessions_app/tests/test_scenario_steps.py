@@ -12,9 +12,10 @@ from library.models import SessionTemplate
 from library.services import StepData, save_template
 from library.tests.test_templates import SHOCK, make_template
 from live.tests.ws import control, disconnect_all, receive_type, screen, send
-from sessions_app import scenarios, services, vitals
+from sessions_app import scenarios, services
 from sessions_app.models import Session, SessionEvent
 from shiller.tests.factory import make_session
+from simulator import vitals
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions_app import vitals
 from sessions_app.models import Session, SessionEvent
 from shiller.tests.factory import VALID_POST, make_session
+from simulator import vitals
 
 pytestmark = pytest.mark.django_db
 

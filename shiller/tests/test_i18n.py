@@ -19,9 +19,10 @@ from django.utils import translation
 from library.models import SessionTemplate
 from library.services import StepData, save_template
 from live.tests.ws import HOST, ORIGIN, TIMEOUT, session_cookie
-from sessions_app import scenarios, vitals
+from sessions_app import scenarios
 from shiller.asgi import application
 from shiller.tests.factory import VALID_POST, make_session
+from simulator import vitals
 
 pytestmark = pytest.mark.django_db
 

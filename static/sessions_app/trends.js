@@ -1,5 +1,5 @@
 // Where the numbers are at a given server time while they move toward a change's values: the
-// same rule as sessions_app/trends.py, so every screen, and one that reconnects midway, shows
+// same rule as simulator/trends.py, so every screen, and one that reconnects midway, shows
 // the same value at the same moment (docs/protocol.md, "Trends").
 import { parseIsoTime } from "./clock.js";
 

@@ -11,9 +11,10 @@ from django.db import connection
 from django.utils.dateparse import parse_datetime
 from playwright.sync_api import Page, expect
 
-from sessions_app import services, vitals
+from sessions_app import services
 from sessions_app.models import Session
 from shiller.tests.factory import PASSWORD, make_session
+from simulator import vitals
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -1,6 +1,6 @@
 // Run with: node --test static/sessions_app/tests/
 // The rules the server computes too, asserted against the vectors sessions_app/tests/
-// test_contract.py asserts for the server (sessions_app/contract/): a change on one side that
+// test_contract.py asserts for the server (simulator/contract/): a change on one side that
 // the other does not follow fails on both.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -12,7 +12,7 @@ import { Cuff } from "../nibp.js";
 import { valuesAt } from "../trends.js";
 
 const vectors = (name) =>
-  JSON.parse(readFileSync(new URL(`../../../sessions_app/contract/${name}`, import.meta.url)));
+  JSON.parse(readFileSync(new URL(`../../../simulator/contract/${name}`, import.meta.url)));
 
 describe("trends", () => {
   for (const { name, input, expected } of vectors("trends.json").cases) {

@@ -1,5 +1,5 @@
 """The rules the browser computes too, asserted against the vectors static/sessions_app/tests/
-contract.test.mjs asserts for the browser (sessions_app/contract/): a change on one side that
+contract.test.mjs asserts for the browser (simulator/contract/): a change on one side that
 the other does not follow fails on both."""
 
 import json
@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.utils.dateparse import parse_datetime
 
-from sessions_app import debrief, nibp, trends, views, vitals
+from sessions_app import views
+from simulator import alarms, cuff, trends, vitals
 
 CONTRACT = Path(__file__).resolve().parent.parent / "contract"
 
@@ -38,15 +39,15 @@ def test_cuff(case):
         ]
         # The session's settings then, as services.start_nibp and set_nibp_interval store them.
         minutes = cycles[-1][1] if cycles else 0
-        since = nibp.measurement_under_way(
+        since = cuff.measurement_under_way(
             manual_starts[-1] if manual_starts else None,
             minutes,
             cycles[-1][0] if minutes else None,
             at,
         )
         assert (since and since.isoformat()) == moment["measuring_since"], moment["at"]
-        ends = nibp.completed_measurements(manual_starts, cycles, at)
-        reading = nibp.reading(ends[-1], _values_at(so_far, ends[-1])) if ends else None
+        ends = cuff.completed_measurements(manual_starts, cycles, at)
+        reading = cuff.reading(ends[-1], _values_at(so_far, ends[-1])) if ends else None
         assert reading == moment["reading"], moment["at"]
 
 
@@ -70,4 +71,4 @@ def test_alarm_level(case):
         "systolic": reading.get("systolic"),
         "diastolic": reading.get("diastolic"),
     }
-    assert debrief.alarm_level(shown, case["input"]["limits"]) == case["expected"]["level"]
+    assert alarms.alarm_level(shown, case["input"]["limits"]) == case["expected"]["level"]

@@ -12,7 +12,7 @@ import math
 
 from django.utils.dateparse import parse_datetime
 
-from sessions_app import vitals
+from simulator import vitals
 
 
 def start(current: dict | None, seconds: int, now: datetime.datetime) -> dict | None:
