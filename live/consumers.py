@@ -70,7 +70,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
     max_message_chars: int
     session_id = None
     address: str | None = None
-    _left = False
 
     async def __call__(self, scope, receive, send):
         try:
@@ -88,15 +87,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    async def websocket_disconnect(self, message):
-        await self.leave()
-        await super().websocket_disconnect(message)
-
     async def leave(self) -> None:
-        """Idempotent: called on disconnect and again when the consumer ends."""
-        if self._left:
-            return
-        self._left = True
+        """Once, when the consumer ends: after a disconnect (Channels' StopConsumer) as after an
+        exception or a cancellation."""
         hub = get_hub()
         if self.address is not None:
             hub.release_address(self.address)
