@@ -2,8 +2,15 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
+# make run LAN=1: listen on the network, for the tablets of a sim room; CERT and KEY (PEM files)
+# serve it over HTTPS, daphne terminating TLS itself (see docs/room.md).
+LAN ?=
+HOST ?= $(if $(filter 1 true yes,$(LAN)),0.0.0.0,127.0.0.1)
 PORT ?= 8000
+CERT ?=
+KEY ?=
+LISTEN = $(if $(CERT),-e ssl:$(PORT):privateKey=$(KEY):certKey=$(CERT):interface=$(HOST),-b $(HOST) -p $(PORT))
+RUN_ENV = $(if $(LAN),LAN=$(LAN) )$(if $(CERT),SERVES_TLS=true )
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shiller
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 PG_START := pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
@@ -26,10 +33,8 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createtrainer --demo
-	@echo
-	@echo "  Shiller is at http://$(HOST):$(PORT)/  (trainers log in at /accounts/login/)"
-	@echo
-	$(BIN)/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 16384 shiller.asgi:application
+	@$(RUN_ENV)$(BIN)/python -m shiller.lan --port $(PORT)
+	$(RUN_ENV)$(BIN)/daphne $(LISTEN) --websocket-max-message-size 16384 shiller.asgi:application
 
 # The tests run against real PostgreSQL and Redis: started here when installed but stopped.
 # Under CI=true a missing service fails the run; elsewhere the tests fall back to SQLite and

@@ -21,7 +21,7 @@ from sessions_app.forms import (
     VitalsForm,
 )
 from sessions_app.models import Session
-from shiller import throttle
+from shiller import lan, throttle
 from simulator import vitals
 
 RECENT_EVENTS = 20
@@ -119,7 +119,8 @@ def _render_control(
     request, session, form=None, limits_form=None, nibp_form=None, note_form=None, status=200
 ):
     state = services.monitor_state(session)
-    join_url = request.build_absolute_uri(reverse("sessions:monitor", args=[session.code]))
+    join_origin, join_origin_reason = lan.join_origin(request)
+    join_url = join_origin + reverse("sessions:monitor", args=[session.code])
     ctx = {
         "session": session,
         "state": state,
@@ -137,9 +138,12 @@ def _render_control(
         "rhythms": {key: str(label) for key, label in vitals.RHYTHMS.items()},
         "scenario": scenarios.control_panel(session),
         "join_url": join_url,
-        "join_qr": qr.svg(
-            join_url, title=_("Scan to join session %(code)s") % {"code": session.code}
-        ),
+        "join_origin_reason": join_origin_reason,
+        "join_host": request.get_host(),
+        # No code to scan for a link that only this computer opens.
+        "join_qr": None
+        if join_origin_reason in (lan.LOCAL_ONLY, lan.NO_NETWORK)
+        else qr.svg(join_url, title=_("Scan to join session %(code)s") % {"code": session.code}),
         "note_form": note_form or NoteForm(),
         "notes": list(session.notes.order_by("-at", "-created_at")[:RECENT_NOTES]),
     }

@@ -54,9 +54,9 @@ class WebsocketOriginMiddleware:
 
     The Host header must pass ALLOWED_HOSTS (Django's own validation), and the Origin header
     must be the socket's own origin, scheme, host and port alike: http://host for ws://,
-    https://host for wss:// (scope["scheme"], ws when left out, as daphne does even when it
-    terminates TLS itself). Behind a TLS proxy, X-Forwarded-Proto makes it https exactly as
-    SECURE_PROXY_SSL_HEADER makes an HTTP request secure. Origins listed in
+    https://host for wss:// (scope["scheme"]; daphne leaves it out, even when it terminates
+    TLS itself, and then SERVES_TLS says which). Behind a TLS proxy, X-Forwarded-Proto makes it
+    https exactly as SECURE_PROXY_SSL_HEADER makes an HTTP request secure. Origins listed in
     CSRF_TRUSTED_ORIGINS (wildcards included) are accepted too: list the public https origin
     there when nothing sets X-Forwarded-Proto. Settings are read on each connection, not when
     asgi.py is imported. Anything else is refused before it is accepted: a browser sees a 403.
@@ -80,7 +80,8 @@ class _Handshake(HttpRequest):
             key = "HTTP_" + name.decode("latin-1").upper().replace("-", "_")
             value = value.decode("latin-1")
             self.META[key] = f"{self.META[key]},{value}" if key in self.META else value
-        self.socket_scheme = "https" if scope.get("scheme") == "wss" else "http"
+        scheme = scope.get("scheme") or ("wss" if settings.SERVES_TLS else "ws")
+        self.socket_scheme = "https" if scheme == "wss" else "http"
 
     def _get_scheme(self):
         return self.socket_scheme

@@ -5,6 +5,7 @@ channel layer. `DATABASE_URL` (or the libpq `PG*` variables) and `REDIS_URL` swi
 PostgreSQL and Redis; `USE_IN_MEMORY=true` forces the embedded default back.
 """
 
+import re
 import warnings
 from pathlib import Path
 
@@ -25,6 +26,22 @@ if not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32):
     raise ImproperlyConfigured("DEBUG=false needs a real SECRET_KEY (50 random characters).")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+# `make run LAN=1`: a sim room's laptop serves the tablets on its Wi-Fi. The tablets open it by
+# the machine's address (LAN_ADDRESS, or the one its default route leaves by).
+LAN = env.bool("LAN", default=False)
+LAN_ADDRESS = env.str("LAN_ADDRESS", default="")
+if LAN:
+    from shiller import lan
+
+    LAN_ADDRESS = LAN_ADDRESS or next(iter(lan.machine_addresses()), "")
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, *lan.room_hosts(LAN_ADDRESS)]
+# daphne terminates TLS itself (make run CERT=... KEY=...): its websocket scope has no scheme,
+# so this tells the origin check that the sockets are wss (shiller/middleware.py).
+SERVES_TLS = env.bool("SERVES_TLS", default=False)
+# A deployment's public origin (https://sim.example.org): join links and QR codes use it.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+if SITE_URL and not re.fullmatch(r"https?://[^/?#\s]+", SITE_URL):
+    raise SystemExit("SITE_URL is not an origin: expected https://sim.example.org (no path).")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 USE_IN_MEMORY = env.bool("USE_IN_MEMORY", default=False)
 

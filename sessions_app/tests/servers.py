@@ -31,23 +31,24 @@ def current_database_url() -> str:
 
 
 @contextmanager
-def daphne(port: int | None = None, env: dict | None = None, stderr=None):
-    """Serve shiller.asgi on 127.0.0.1:`port` against the test database and Redis.
+def daphne(port: int | None = None, env: dict | None = None, stderr=None, bind="127.0.0.1"):
+    """Serve shiller.asgi on `bind`:`port` against the test database and Redis; yields the
+    127.0.0.1 address to reach it by.
 
     `env` adds or overrides variables (e.g. {"DEBUG": "false", ...} for production shape);
     `stderr` takes an open file to keep daphne's log (by default a temporary file: a pipe
     nobody reads would fill up and freeze a daphne that logs a lot).
     """
-    with daphne_process(port, env, stderr) as (address, _process):
+    with daphne_process(port, env, stderr, bind) as (address, _process):
         yield address
 
 
 @contextmanager
-def daphne_process(port: int | None = None, env: dict | None = None, stderr=None):
+def daphne_process(port: int | None = None, env: dict | None = None, stderr=None, bind="127.0.0.1"):
     """daphne() that also yields its Popen, e.g. to read its memory: (address, process)."""
     if stderr is None:
         with tempfile.TemporaryFile() as log:
-            with daphne_process(port, env, log) as running:
+            with daphne_process(port, env, log, bind) as running:
                 yield running
         return
     port = port or free_port()
@@ -60,7 +61,7 @@ def daphne_process(port: int | None = None, env: dict | None = None, stderr=None
         **(env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+        [sys.executable, "-m", "daphne", "-b", bind, "-p", str(port),
          "--websocket-max-message-size", "16384", "shiller.asgi:application"],  # fmt: skip
         cwd=BASE_DIR,
         env=env,
@@ -68,7 +69,7 @@ def daphne_process(port: int | None = None, env: dict | None = None, stderr=None
         stderr=stderr,
     )
     try:
-        _wait_for_port(port, process, "daphne", stderr)
+        wait_for_port(port, process, "daphne", stderr)
         yield f"127.0.0.1:{port}", process
     finally:
         process.terminate()
@@ -79,7 +80,7 @@ def daphne_process(port: int | None = None, env: dict | None = None, stderr=None
             process.wait()
 
 
-def _wait_for_port(port: int, process: subprocess.Popen, name: str, log) -> None:
+def wait_for_port(port: int, process: subprocess.Popen, name: str, log) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -140,7 +141,7 @@ def nginx(upstream: str):
             stderr=subprocess.PIPE,
         )
         try:
-            _wait_for_port(port, process, "nginx", process.stderr)
+            wait_for_port(port, process, "nginx", process.stderr)
             yield port
         finally:
             process.terminate()

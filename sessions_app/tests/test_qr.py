@@ -65,3 +65,90 @@ def test_an_ended_session_shows_no_qr_code(alice_client, alice):
     session = make_session(alice, closed_at=timezone.now())
     body = alice_client.get(reverse("sessions:control", args=[session.pk])).content.decode()
     assert 'class="join-qr"' not in body
+
+
+# The link and the code are meant for another device: never an address only this computer reaches.
+
+
+def _control(client, session, host, **headers):
+    return client.get(reverse("sessions:control", args=[session.pk]), HTTP_HOST=host, **headers)
+
+
+def _join_link(body: str) -> str:
+    return re.search(r'id="join-url">([^<]+)</a>', body).group(1)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000"])
+def test_in_the_room_a_trainer_on_this_computer_gets_the_lan_address(
+    alice_client, alice_session, settings, host
+):
+    settings.LAN, settings.LAN_ADDRESS = True, "127.0.0.2"  # 127.0.0.2 stands in for the LAN
+    body = _control(alice_client, alice_session, host).content.decode()
+    assert _join_link(body) == "http://127.0.0.2:8000/monitor/ABC234/"
+    svg = re.search(r'<figure class="join-qr".*?(<svg.*?</svg>)', body, re.S).group(1)
+    assert zxingcpp.read_barcodes(_rasterise(svg))[0].text == _join_link(body)
+    assert (
+        "This is the computer's address on the network, for tablets on the same Wi-Fi: "
+        f"you opened Shiller as {host}, which only this computer reaches."
+    ) in body
+
+
+def test_in_french_the_page_says_why_it_shows_the_lan_address(
+    alice_client, alice_session, settings
+):
+    settings.LAN, settings.LAN_ADDRESS = True, "127.0.0.2"
+    body = _control(
+        alice_client, alice_session, "127.0.0.1:8000", HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert _join_link(body) == "http://127.0.0.2:8000/monitor/ABC234/"
+    assert (
+        "C'est l'adresse de l'ordinateur sur le réseau, pour les tablettes du même "
+        "Wi-Fi : vous avez ouvert Shiller par 127.0.0.1:8000, que seul cet ordinateur atteint."
+    ) in body
+
+
+def test_site_url_wins_over_any_address(alice_client, alice_session, settings):
+    settings.LAN, settings.LAN_ADDRESS = True, "127.0.0.2"
+    settings.SITE_URL = "https://sim.example.org"
+    body = _control(alice_client, alice_session, "127.0.0.1:8000").content.decode()
+    assert _join_link(body) == "https://sim.example.org/monitor/ABC234/"
+    assert 'id="join-address"' not in body
+
+
+def test_a_trainer_on_the_lan_address_gets_that_address(alice_client, alice_session, settings):
+    settings.LAN, settings.LAN_ADDRESS = True, "127.0.0.2"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "192.168.1.20"]
+    body = _control(alice_client, alice_session, "192.168.1.20:8000").content.decode()
+    assert _join_link(body) == "http://192.168.1.20:8000/monitor/ABC234/"
+    assert 'id="join-address"' not in body
+
+
+def test_served_for_this_computer_alone_the_page_offers_no_code_and_says_how(
+    alice_client, alice_session
+):
+    body = _control(alice_client, alice_session, "127.0.0.1:8000").content.decode()
+    assert 'class="join-qr"' not in body
+    assert (
+        "This link opens only on this computer: Shiller was started for this computer alone. "
+        "To let tablets on the same Wi-Fi join, restart it with <code>make run LAN=1</code>."
+    ) in body
+
+
+def test_in_french_served_for_this_computer_alone_the_page_says_how(alice_client, alice_session):
+    body = _control(
+        alice_client, alice_session, "127.0.0.1:8000", HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert (
+        "Ce lien ne s'ouvre que sur cet ordinateur : Shiller a été lancé pour lui seul. "
+        "Pour que les tablettes du même Wi-Fi puissent rejoindre, relancez-le avec "
+        "<code>make run LAN=1</code>."
+    ) in body
+
+
+def test_in_the_room_with_no_network_address_the_page_says_so(
+    alice_client, alice_session, settings
+):
+    settings.LAN, settings.LAN_ADDRESS = True, ""
+    body = _control(alice_client, alice_session, "127.0.0.1:8000").content.decode()
+    assert 'class="join-qr"' not in body
+    assert "This link opens only on this computer: it has no network address." in body

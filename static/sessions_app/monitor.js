@@ -8,6 +8,7 @@
 import { parseIsoTime, ServerClock, VirtualClock, formatClock, formatDuration, localNow } from "./clock.js";
 import { evaluateAlarms, shownValues } from "./alarms.js";
 import { MonitorAudio, qrsBeepFrequency } from "./audio.js";
+import { KeepAwake } from "./keep-awake.js";
 import { Cuff, cuffPressure, inflationPeak, nextAutomaticStart } from "./nibp.js";
 import { SweepTrace } from "./sweep.js";
 import { valuesAt } from "./trends.js";
@@ -521,7 +522,7 @@ function endSession(reason) {
   byId("ended").hidden = false;
   audio.stop();
   updateSoundButton();
-  releaseWakeLock();
+  keepAwake.stop();
 }
 
 // Sound, full screen, wake lock
@@ -540,27 +541,25 @@ function toggleFullscreen() {
   else root.requestFullscreen().catch(() => {});
 }
 
-let wakeLock = null;
-
-async function keepScreenOn() {
-  if (!("wakeLock" in navigator) || state.ended || document.visibilityState !== "visible") return;
-  try {
-    wakeLock = await navigator.wakeLock.request("screen");
-  } catch {
-    // Refused (battery saver, policy): the screen may dim, the monitor still works.
-  }
-}
-
-function releaseWakeLock() {
-  wakeLock?.release();
-  wakeLock = null;
-}
+// A note only when the screen may dim: the trainee can then tap, or change the tablet's settings.
+const keepAwake = new KeepAwake(root, (mode) => {
+  root.dataset.keepAwake = mode;
+  const note = { "needs-tap": text.msgAwakeTap, none: text.msgAwakeNone }[mode];
+  setText(byId("awake-note"), note ?? "");
+  byId("awake-note").hidden = !note;
+});
 
 // Start
 
 byId("sound-enable").addEventListener("click", () => audio.unlock());
 // Any tap or key is a user gesture that lets the audio start (pointerdown is not, for touch).
-for (const type of ["pointerup", "keydown"]) document.addEventListener(type, () => audio.unlock());
+// Both also start the keep-awake video where autoplay waits for a gesture.
+for (const type of ["pointerup", "keydown"]) {
+  document.addEventListener(type, () => {
+    audio.unlock();
+    keepAwake.start();
+  });
+}
 byId("beep-toggle").addEventListener("click", toggleBeep);
 byId("nibp-start").addEventListener("click", () => transport.send({ type: "start_nibp" }));
 byId("silence-alarms").addEventListener("click", () => transport.send({ type: "silence_alarms" }));
@@ -570,7 +569,7 @@ document.addEventListener("fullscreenchange", () => {
   const fullscreen = document.fullscreenElement !== null;
   byId("fullscreen-toggle").setAttribute("aria-pressed", String(fullscreen));
 });
-document.addEventListener("visibilitychange", keepScreenOn);
+document.addEventListener("visibilitychange", () => keepAwake.start());
 
 if (text.replaySrc) {
   transport = replayTransport(text.replaySrc);
@@ -586,6 +585,6 @@ if (text.replaySrc) {
 }
 // Autoplay-permitted screens (a kiosk TV) get sound without a tap; others show the button.
 audio.unlock();
-keepScreenOn();
+keepAwake.start();
 setInterval(tick, TICK_MS);
 requestAnimationFrame(frame);

@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 
 from sessions_app import services
 from sessions_app.models import Session
-from shiller.tests.factory import PASSWORD, make_session
+from sessions_app.tests.e2e.pages import log_in, open_control, send_vitals
+from shiller.tests.factory import make_session
 from simulator import vitals
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -52,14 +53,6 @@ FLAT_ROWS = 3
 SWEEP_WITHIN_MS = 10_000
 
 
-def log_in(page: Page, trainer) -> None:
-    page.goto("/accounts/login/")
-    page.locator("[name=username]").fill(trainer.email)
-    page.locator("[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/sessions/$"))
-
-
 def join(page: Page, typed_code: str) -> None:
     page.goto("/")
     page.locator("[name=code]").fill(typed_code)
@@ -70,24 +63,6 @@ def open_monitor(page: Page, session: Session) -> Page:
     page.goto(f"/monitor/{session.code}/")
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
     return page
-
-
-def open_control(page: Page, trainer, session: Session) -> Page:
-    log_in(page, trainer)
-    page.goto(f"/sessions/{session.pk}/")
-    # Sent before the socket is open, the form would be posted the classic way instead.
-    expect(page.locator("#socket-state")).to_have_attribute("data-state", "open")
-    return page
-
-
-def send_vitals(control: Page, rhythm: str, transition: str = "Instant", **numbers: int) -> None:
-    form = control.locator("#vitals-form")
-    for name, value in numbers.items():
-        form.locator(f"[name={name}]").fill(str(value))
-    form.locator("[name=rhythm]").select_option(rhythm)
-    form.get_by_role("radio", name=transition, exact=True).check()
-    form.get_by_role("button", name="Send to monitors").click()
-    expect(control.locator("#send-status")).to_have_text("Values sent to the monitors.")
 
 
 def wait_for_ecg(page: Page, condition: str) -> None:

@@ -1,0 +1,34 @@
+"""What a person does in the browser tests, step by step: log in, open the control page, send."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from sessions_app.models import Session
+from shiller.tests.factory import PASSWORD
+
+
+def log_in(page: Page, trainer) -> None:
+    page.goto("/accounts/login/")
+    page.locator("[name=username]").fill(trainer.email)
+    page.locator("[name=password]").fill(PASSWORD)
+    page.locator("[name=password]").press("Enter")  # in whatever language the page speaks
+    expect(page).to_have_url(re.compile(r"/sessions/$"))
+
+
+def open_control(page: Page, trainer, session: Session) -> Page:
+    log_in(page, trainer)
+    page.goto(f"/sessions/{session.pk}/")
+    # Sent before the socket is open, the form would be posted the classic way instead.
+    expect(page.locator("#socket-state")).to_have_attribute("data-state", "open")
+    return page
+
+
+def send_vitals(control: Page, rhythm: str, transition: str = "Instant", **numbers: int) -> None:
+    form = control.locator("#vitals-form")
+    for name, value in numbers.items():
+        form.locator(f"[name={name}]").fill(str(value))
+    form.locator("[name=rhythm]").select_option(rhythm)
+    form.get_by_role("radio", name=transition, exact=True).check()
+    form.get_by_role("button", name="Send to monitors").click()
+    expect(control.locator("#send-status")).to_have_text("Values sent to the monitors.")

@@ -1,0 +1,250 @@
+"""`make run LAN=1`: the laptop serves the tablets of a sim room. 127.0.0.2 stands in for the
+laptop's LAN address: Linux routes all of 127.0.0.0/8 to loopback, so a server listening on every
+interface answers on it, and one listening on 127.0.0.1 alone does not."""
+
+import asyncio
+import json
+import os
+import shlex
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from types import SimpleNamespace
+
+import pytest
+import websockets
+from django.conf import settings
+
+from sessions_app.tests.servers import current_database_url, daphne, free_port, wait_for_port
+from shiller import lan
+from shiller.tests.factory import make_session
+from trainers import demo
+from trainers.models import Trainer
+
+BASE_DIR = settings.BASE_DIR
+ROOM = "127.0.0.2"
+
+
+def make_run_daphne(*variables: str) -> list[str]:
+    """The daphne command line `make run` would run, with these make variables."""
+    dry_run = subprocess.run(
+        ["make", "-n", "run", *variables], cwd=BASE_DIR, capture_output=True, text=True, check=True
+    ).stdout
+    (line,) = [line for line in dry_run.splitlines() if "daphne" in line]
+    return shlex.split(line)
+
+
+def test_plain_make_run_listens_on_this_computer_only():
+    command = make_run_daphne()
+    assert command[command.index("-b") + 1] == "127.0.0.1"
+    assert not any(word.startswith("LAN=") for word in command)
+
+
+def test_make_run_lan_listens_on_the_network_in_room_mode():
+    command = make_run_daphne("LAN=1")
+    assert command[0] == "LAN=1"
+    assert command[command.index("-b") + 1] == "0.0.0.0"
+
+
+def settings_in_a_new_process(**env) -> dict:
+    """ALLOWED_HOSTS and LAN_ADDRESS as a server started with this environment reads them."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({'hosts': s.ALLOWED_HOSTS, 'address': s.LAN_ADDRESS}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("LAN", "LAN_ADDRESS", "ALLOWED_HOSTS")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "shiller.settings", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_the_host_check_accepts_the_machines_addresses_in_room_mode_only():
+    room = settings_in_a_new_process(LAN="1", LAN_ADDRESS=ROOM)
+    assert room["address"] == ROOM
+    assert {ROOM, *lan.machine_addresses(), socket.gethostname()} <= set(room["hosts"])
+    local = settings_in_a_new_process()
+    assert local["hosts"] == ["127.0.0.1", "localhost", "[::1]"] and local["address"] == ""
+
+
+def test_room_mode_finds_the_address_by_itself():
+    found = settings_in_a_new_process(LAN="1")["address"]
+    assert found == (lan.machine_addresses() or [""])[0]
+
+
+def fetch(url: str, host: str | None = None) -> int:
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_room_mode_a_tablet_opens_shiller_by_the_machines_address():
+    port = free_port()
+    env = {"LAN": "1", "LAN_ADDRESS": ROOM, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    with daphne(port=port, env=env, bind="0.0.0.0"):
+        assert fetch(f"http://{ROOM}:{port}/") == 200
+        assert fetch(f"http://{ROOM}:{port}/accounts/login/") == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_plain_make_run_is_out_of_the_tablets_reach():
+    port = free_port()
+    with daphne(port=port):
+        with pytest.raises(urllib.error.URLError):
+            fetch(f"http://{ROOM}:{port}/")
+        # Even with the right route, the room's address is not a host this server answers to.
+        assert fetch(f"http://127.0.0.1:{port}/", host=f"{ROOM}:{port}") == 400
+
+
+def banner(**env) -> str:
+    room_variables = ("LAN", "LAN_ADDRESS", "DEMO_TRAINER_EMAIL", "DEMO_TRAINER_PASSWORD")
+    clean = {k: v for k, v in os.environ.items() if k not in room_variables}
+    return subprocess.run(
+        [sys.executable, "-m", "shiller.lan", "--port", "8123"],
+        cwd=BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_make_run_lan_says_where_the_tablets_go():
+    printed = banner(LAN="1", LAN_ADDRESS=ROOM)
+    assert f"On the tablets, open http://{ROOM}:8123/ or scan the code on the control page." in printed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_make_run_lan_warns_while_the_demo_password_is_the_public_one():
+    on_this_database = {"LAN": "1", "LAN_ADDRESS": ROOM, "DATABASE_URL": current_database_url()}
+    trainer = Trainer.objects.create_user(email=demo.DEFAULT_EMAIL, password=demo.DEFAULT_PASSWORD)
+    warning = "Anyone on this network reaches the login page, and the demo password is public:"
+    assert warning in banner(**on_this_database)
+    assert f"manage.py changepassword {demo.DEFAULT_EMAIL} changes it." in banner(**on_this_database)
+    trainer.set_password("a-room-of-our-own")
+    trainer.save()
+    assert warning not in banner(**on_this_database)
+
+
+def test_plain_make_run_says_how_to_serve_the_room():
+    printed = banner()
+    assert "Shiller is at http://127.0.0.1:8123/" in printed
+    assert "for tablets on the same Wi-Fi, run make run LAN=1" in printed
+
+
+def interface(address, family=socket.AF_INET):
+    return SimpleNamespace(family=family, address=address)
+
+
+def test_the_address_offered_is_the_routed_one_then_private_ones(monkeypatch):
+    import psutil
+
+    monkeypatch.setattr(psutil, "net_if_addrs", lambda: {
+        "lo": [interface("127.0.0.1")],
+        "docker0": [interface("172.17.0.1")],
+        "wlan0": [interface("192.168.1.20"), interface("fe80::1", socket.AF_INET6)],
+        "eth0": [interface("169.254.10.3")],
+        "tun0": [interface("93.184.216.34")],
+    })  # fmt: skip
+    monkeypatch.setattr(psutil, "net_if_stats", lambda: {
+        "lo": SimpleNamespace(isup=True), "docker0": SimpleNamespace(isup=False),
+        "wlan0": SimpleNamespace(isup=True), "eth0": SimpleNamespace(isup=True),
+        "tun0": SimpleNamespace(isup=True),
+    })  # fmt: skip
+    monkeypatch.setattr(lan, "_default_route_address", lambda: "93.184.216.34")
+    assert lan.machine_addresses() == ["93.184.216.34", "192.168.1.20"]
+    monkeypatch.setattr(lan, "_default_route_address", lambda: None)
+    assert lan.machine_addresses() == ["192.168.1.20", "93.184.216.34"]
+
+
+@pytest.mark.parametrize(
+    "host, local",
+    [
+        ("127.0.0.1:8000", True),
+        ("localhost", True),
+        ("app.localhost:8000", True),
+        ("[::1]:8000", True),
+        ("127.0.0.2", True),
+        ("192.168.1.20:8000", False),
+        ("sim.example.org", False),
+        ("[2001:db8::1]:8000", False),
+    ],
+)
+def test_which_hosts_only_this_computer_reaches(host, local):
+    assert lan.is_local_host(host) is local
+
+
+def test_a_site_url_that_is_not_an_origin_stops_the_start_with_one_line():
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "shiller.settings",
+             "SITE_URL": "https://sim.example.org/shiller"},  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr == "SITE_URL is not an origin: expected https://sim.example.org (no path).\n"
+
+
+@pytest.fixture
+def room_certificate(tmp_path):
+    """A self-signed certificate for the room's address, made as docs/room.md says."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365",
+         "-subj", "/CN=Shiller room", "-addext", f"subjectAltName=IP:{ROOM}",
+         "-keyout", key, "-out", cert],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.mark.django_db(transaction=True)
+def test_make_run_with_a_certificate_serves_the_room_over_https_and_wss(room_certificate, alice):
+    cert, key = room_certificate
+    port = free_port()
+    command = make_run_daphne("LAN=1", f"PORT={port}", f"CERT={cert}", f"KEY={key}")
+    assignments = [word for word in command if "=" in word and not word.startswith("-")][:2]
+    assert assignments == ["LAN=1", "SERVES_TLS=true"]
+    env = {
+        **os.environ,
+        **dict(word.split("=", 1) for word in assignments),
+        "LAN_ADDRESS": ROOM,
+        "DATABASE_URL": current_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    session = make_session(alice)
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command[2:], cwd=BASE_DIR, env=env, stderr=log)
+        try:
+            wait_for_port(port, process, "daphne", log)
+            # A tablet that trusts the certificate (installed as docs/room.md says) checks it all.
+            trusted = ssl.create_default_context(cafile=cert)
+            page = urllib.request.urlopen(f"https://{ROOM}:{port}/accounts/login/", context=trusted)
+            assert page.status == 200
+            assert asyncio.run(first_message(f"wss://{ROOM}:{port}", session.code, trusted))
+        finally:
+            process.terminate()
+            process.wait(timeout=5)
+
+
+async def first_message(origin_url: str, code: str, context) -> dict:
+    origin = origin_url.replace("wss://", "https://")
+    async with websockets.connect(
+        f"{origin_url}/ws/monitor/{code}/", ssl=context, origin=origin
+    ) as socket_:
+        return json.loads(await asyncio.wait_for(socket_.recv(), 5))
