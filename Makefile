@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # make run LAN=1: listen on the network, for the tablets of a sim room; CERT and KEY (PEM files)
 # serve it over HTTPS, daphne terminating TLS itself (see docs/room.md).
+# The interface comes from the settings, so LAN in .env counts as on the command line.
 LAN ?=
-HOST ?= $(if $(filter 1 true yes,$(LAN)),0.0.0.0,127.0.0.1)
+HOST ?= $(shell $(if $(LAN),LAN=$(LAN) )$(BIN)/python -m shiller.lan --interface)
 PORT ?= 8000
 CERT ?=
 KEY ?=

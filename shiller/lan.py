@@ -9,6 +9,7 @@ where the tablets should go.
 import argparse
 import ipaddress
 import os
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -44,6 +45,39 @@ def _default_route_address() -> str | None:
             return probe.getsockname()[0]
         except OSError:
             return None
+
+
+HOST_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
+
+
+def url_host(value: str) -> str:
+    """LAN_ADDRESS as a URL and Host header write it: an IPv4 address, an [IPv6] address or a
+    host name, nothing else (no scheme, no port, no wildcard). ValueError otherwise."""
+    value = value.strip().removeprefix("[").removesuffix("]")
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        if not HOST_NAME.fullmatch(value):
+            raise
+        return value.lower()
+    return f"[{address}]" if address.version == 6 else str(address)
+
+
+def site_origin(value: str) -> str:
+    """SITE_URL as an origin, scheme://host[:port] in lower case. ValueError unless it is one."""
+    parts = urlsplit(value.strip().rstrip("/"))
+    port = parts.port  # ValueError when out of range or not a number
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.path
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValueError(value)
+    suffix = f":{port}" if port is not None else ""
+    return f"{parts.scheme.lower()}://{url_host(parts.hostname)}{suffix}"
 
 
 def room_hosts(lan_address: str) -> list[str]:
@@ -96,12 +130,19 @@ def join_origin(request) -> tuple[str, str]:
 def main():
     parser = argparse.ArgumentParser(description="Say where the tablets open Shiller.")
     parser.add_argument("--port", type=int, default=8000)
-    port = parser.parse_args().port
+    parser.add_argument(
+        "--interface", action="store_true", help="Print only the interface daphne listens on."
+    )
+    arguments = parser.parse_args()
+    port = arguments.port
 
     import django
-
-    django.setup()
     from django.conf import settings
+
+    if arguments.interface:
+        print("0.0.0.0" if settings.LAN else "127.0.0.1")
+        return
+    django.setup()
 
     from trainers import demo
 
@@ -111,8 +152,9 @@ def main():
     if not settings.LAN:
         print(f"  Shiller is at {local}  (trainers log in at /accounts/login/)")
         print("  Only this computer can open it: for tablets on the same Wi-Fi, run make run LAN=1.")
-    elif settings.LAN_ADDRESS:
-        room = f"{scheme}://{settings.LAN_ADDRESS}:{port}/"
+    elif settings.SITE_URL or settings.LAN_ADDRESS:
+        room = settings.SITE_URL or f"{scheme}://{settings.LAN_ADDRESS}:{port}"
+        room += "/"
         print(f"  Shiller is at {local} on this computer (trainers log in at /accounts/login/).")
         print(f"  On the tablets, open {room} or scan the code on the control page.")
         others = [a for a in machine_addresses() if a != settings.LAN_ADDRESS]

@@ -5,12 +5,13 @@ channel layer. `DATABASE_URL` (or the libpq `PG*` variables) and `REDIS_URL` swi
 PostgreSQL and Redis; `USE_IN_MEMORY=true` forces the embedded default back.
 """
 
-import re
 import warnings
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from shiller import lan
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,19 +30,25 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 # `make run LAN=1`: a sim room's laptop serves the tablets on its Wi-Fi. The tablets open it by
 # the machine's address (LAN_ADDRESS, or the one its default route leaves by).
 LAN = env.bool("LAN", default=False)
-LAN_ADDRESS = env.str("LAN_ADDRESS", default="")
+try:
+    LAN_ADDRESS = lan.url_host(env.str("LAN_ADDRESS")) if env.str("LAN_ADDRESS", "") else ""
+except ValueError:
+    raise SystemExit(
+        "LAN_ADDRESS is not an address: expected e.g. 192.168.1.20 (no scheme, no port)."
+    ) from None
 if LAN:
-    from shiller import lan
-
     LAN_ADDRESS = LAN_ADDRESS or next(iter(lan.machine_addresses()), "")
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, *lan.room_hosts(LAN_ADDRESS)]
 # daphne terminates TLS itself (make run CERT=... KEY=...): its websocket scope has no scheme,
 # so this tells the origin check that the sockets are wss (shiller/middleware.py).
 SERVES_TLS = env.bool("SERVES_TLS", default=False)
 # A deployment's public origin (https://sim.example.org): join links and QR codes use it.
-SITE_URL = env.str("SITE_URL", default="").rstrip("/")
-if SITE_URL and not re.fullmatch(r"https?://[^/?#\s]+", SITE_URL):
-    raise SystemExit("SITE_URL is not an origin: expected https://sim.example.org (no path).")
+try:
+    SITE_URL = lan.site_origin(env.str("SITE_URL")) if env.str("SITE_URL", "") else ""
+except ValueError:
+    raise SystemExit(
+        "SITE_URL is not an origin: expected https://sim.example.org (no path)."
+    ) from None
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 USE_IN_MEMORY = env.bool("USE_IN_MEMORY", default=False)
 

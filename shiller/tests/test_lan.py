@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 import websockets
 from django.conf import settings
+from django.db import connection
 
 from sessions_app.tests.servers import current_database_url, daphne, free_port, wait_for_port
 from shiller import lan
@@ -27,6 +28,13 @@ from trainers.models import Trainer
 
 BASE_DIR = settings.BASE_DIR
 ROOM = "127.0.0.2"
+
+
+@pytest.fixture
+def real_stack():
+    """The tests that start daphne run it on PostgreSQL and Redis, as make test provides."""
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        pytest.skip("needs PostgreSQL and Redis (make test provides both)")
 
 
 def make_run_daphne(*variables: str) -> list[str]:
@@ -81,6 +89,81 @@ def test_room_mode_finds_the_address_by_itself():
     assert found == (lan.machine_addresses() or [""])[0]
 
 
+@pytest.mark.parametrize("value", ["True", "on", "yes", "1"])
+def test_the_interface_follows_the_settings_however_lan_is_spelt(value):
+    assert interface_for(LAN=value) == "0.0.0.0"
+
+
+def test_without_lan_the_interface_is_this_computers_alone():
+    assert interface_for() == "127.0.0.1"
+    assert interface_for(LAN="false") == "127.0.0.1"
+
+
+def interface_for(**env) -> str:
+    clean = {k: v for k, v in os.environ.items() if k != "LAN"}
+    return subprocess.run(
+        [sys.executable, "-m", "shiller.lan", "--interface"],
+        cwd=BASE_DIR, env={**clean, **env}, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "value, host",
+    [("192.168.1.20", "192.168.1.20"), (" 10.0.0.5 ", "10.0.0.5"), ("fe80::1", "[fe80::1]"),
+     ("[fd00::2]", "[fd00::2]"), ("Laptop.local", "laptop.local")],
+)  # fmt: skip
+def test_lan_address_is_written_as_urls_write_it(value, host):
+    assert lan.url_host(value) == host
+
+
+@pytest.mark.parametrize(
+    "value", ["*", "http://192.168.1.20", "192.168.1.20:8000", "garbage value", ".local", "-a"]
+)
+def test_a_lan_address_that_is_not_one_stops_the_start_with_one_line(value):
+    result = start_with(LAN="1", LAN_ADDRESS=value)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "LAN_ADDRESS is not an address: expected e.g. 192.168.1.20 (no scheme, no port).\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "value, origin",
+    [("https://sim.example.org/", "https://sim.example.org"),
+     ("HTTPS://Sim.Example.org:8443", "https://sim.example.org:8443"),
+     ("http://[::1]:8000", "http://[::1]:8000")],
+)  # fmt: skip
+def test_site_url_is_kept_as_an_origin(value, origin):
+    assert lan.site_origin(value) == origin
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["https://sim.example.org/shiller", "sim.example.org", "https://user:pw@evil.example",
+     "https://sim.example.org:99999", "https://:8000", "http://[::1", "ftp://sim.example.org",
+     "https://sim.example.org/?a=1", "https://*.example.org"],
+)  # fmt: skip
+def test_a_site_url_that_is_not_an_origin_stops_the_start_with_one_line(value):
+    result = start_with(SITE_URL=value)
+    assert result.returncode == 1
+    assert result.stderr == "SITE_URL is not an origin: expected https://sim.example.org (no path).\n"
+
+
+def start_with(**env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "shiller.settings", **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_with_a_site_url_make_run_lan_sends_the_tablets_there():
+    printed = banner(LAN="1", LAN_ADDRESS=ROOM, SITE_URL="https://sim.example.org")
+    assert "On the tablets, open https://sim.example.org/ or scan the code" in printed
+
+
 def fetch(url: str, host: str | None = None) -> int:
     request = urllib.request.Request(url, headers={"Host": host} if host else {})
     try:
@@ -91,7 +174,7 @@ def fetch(url: str, host: str | None = None) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_in_room_mode_a_tablet_opens_shiller_by_the_machines_address():
+def test_in_room_mode_a_tablet_opens_shiller_by_the_machines_address(real_stack):
     port = free_port()
     env = {"LAN": "1", "LAN_ADDRESS": ROOM, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     with daphne(port=port, env=env, bind="0.0.0.0"):
@@ -100,7 +183,7 @@ def test_in_room_mode_a_tablet_opens_shiller_by_the_machines_address():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_plain_make_run_is_out_of_the_tablets_reach():
+def test_plain_make_run_is_out_of_the_tablets_reach(real_stack):
     port = free_port()
     with daphne(port=port):
         with pytest.raises(urllib.error.URLError):
@@ -128,7 +211,7 @@ def test_make_run_lan_says_where_the_tablets_go():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_make_run_lan_warns_while_the_demo_password_is_the_public_one():
+def test_make_run_lan_warns_while_the_demo_password_is_the_public_one(real_stack):
     on_this_database = {"LAN": "1", "LAN_ADDRESS": ROOM, "DATABASE_URL": current_database_url()}
     trainer = Trainer.objects.create_user(email=demo.DEFAULT_EMAIL, password=demo.DEFAULT_PASSWORD)
     warning = "Anyone on this network reaches the login page, and the demo password is public:"
@@ -187,19 +270,6 @@ def test_which_hosts_only_this_computer_reaches(host, local):
     assert lan.is_local_host(host) is local
 
 
-def test_a_site_url_that_is_not_an_origin_stops_the_start_with_one_line():
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "shiller.settings",
-             "SITE_URL": "https://sim.example.org/shiller"},  # fmt: skip
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 1
-    assert result.stderr == "SITE_URL is not an origin: expected https://sim.example.org (no path).\n"
-
-
 @pytest.fixture
 def room_certificate(tmp_path):
     """A self-signed certificate for the room's address, made as docs/room.md says."""
@@ -214,7 +284,9 @@ def room_certificate(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_make_run_with_a_certificate_serves_the_room_over_https_and_wss(room_certificate, alice):
+def test_make_run_with_a_certificate_serves_the_room_over_https_and_wss(
+    real_stack, room_certificate, alice
+):
     cert, key = room_certificate
     port = free_port()
     command = make_run_daphne("LAN=1", f"PORT={port}", f"CERT={cert}", f"KEY={key}")

@@ -72,9 +72,14 @@ export class KeepAwake {
       source.type = type;
       video.append(source);
     }
-    // A paused video (the page hidden, a system interruption) no longer keeps the screen on.
+    // When no source loads or decodes, play() never settles: the last source's error says so.
+    video.lastElementChild.addEventListener("error", () => this.#set("none"));
+    // A paused video no longer keeps the screen on: start it again while the monitor is shown
+    // (a hidden page gets it back from the monitor's visibilitychange).
     video.addEventListener("pause", () => {
-      if (this.mode === "video" && !this.stopped) this.#set("");
+      if (this.mode !== "video" || this.stopped) return;
+      this.#set("");
+      this.start();
     });
     this.container.prepend(video);
     this.video = video;

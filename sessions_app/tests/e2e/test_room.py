@@ -145,6 +145,31 @@ def test_a_screen_that_cannot_stay_awake_says_so(chromium, server, port, alice, 
     device.close()
 
 
+def test_a_screen_whose_video_cannot_load_says_it_may_dim(chromium, server, port, alice):
+    session = make_session(alice)
+    device, screen = tablet(chromium)
+    screen.route("**/media/keep-awake.*", lambda route: route.fulfill(status=404))
+    screen.goto(f"http://{ROOM}:{port}/monitor/{session.code}/")
+    expect(screen.locator("#monitor")).to_have_attribute("data-keep-awake", "none")
+    expect(screen.locator("#awake-note")).to_have_text(
+        "This screen may dim: turn off auto-lock in the display settings."
+    )
+    device.close()
+
+
+def test_a_video_paused_from_outside_plays_again_while_the_monitor_is_shown(
+    chromium, server, port, alice
+):
+    session = make_session(alice)
+    device, screen = tablet(chromium)
+    screen.goto(f"http://{ROOM}:{port}/monitor/{session.code}/")
+    expect(screen.locator("#monitor")).to_have_attribute("data-keep-awake", "video")
+    screen.evaluate("() => document.querySelector('video.keep-awake').pause()")
+    screen.wait_for_function("() => !document.querySelector('video.keep-awake').paused")
+    expect(screen.locator("#monitor")).to_have_attribute("data-keep-awake", "video")
+    device.close()
+
+
 def test_in_french_the_control_page_says_why_it_shows_the_rooms_address(
     chromium, server, port, alice
 ):
