@@ -13,13 +13,13 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from live import viewers
 from live.fanout import get_hub
 from live.groups import control_group
-from sessions_app import actions, services
+from sessions_app import actions, fragments, services
 from sessions_app.models import Session
 from shiller import throttle
 
@@ -296,6 +296,8 @@ class ControlConsumer(LiveConsumer):
             await refuse(self, CLOSE_FULL)
             return
         self.session_id = session_id
+        # The hub delivers from its own task, outside this connection's language.
+        self.language = translation.get_language()
         await self.accept()
         await self.send_viewers()
 
@@ -350,9 +352,16 @@ class ControlConsumer(LiveConsumer):
             if self._viewers_task is None or self._viewers_task.done():
                 self._viewers_task = asyncio.create_task(self.send_viewers())
             return
-        await self.send(text_data=event["text"])
+        await self.send(text_data=self.with_fragments(event["text"]))
         if event["type"] == "monitor.ended":
             await self.close()
+
+    def with_fragments(self, text: str) -> str:
+        """The message, with the page's fragments it changes rendered in the page's language."""
+        message = json.loads(text)
+        with translation.override(self.language):
+            html = fragments.for_message(message)
+        return text if html is None else json.dumps({**message, "html": html})
 
     # Database.
 

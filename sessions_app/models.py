@@ -191,19 +191,24 @@ class SessionEvent(models.Model):
         # Every message says when it happened: the replay plays each at its moment.
         at = self.created_at.isoformat()
         match self.kind:
+            # A setting leaves the values as they are; `values` are those shown then, the
+            # event's row on the control page.
             case self.ALARM_LIMITS:
-                return {"type": "alarm_limits", "limits": self.detail["limits"], "at": at}
+                message = {"type": "alarm_limits", "limits": self.detail["limits"]}
             case self.NIBP_STARTED:
-                return {"type": "nibp_started", "started_at": at, "at": at}
+                message = {"type": "nibp_started", "started_at": at}
             case self.NIBP_INTERVAL:
-                return {"type": "nibp_interval", **self.detail, "at": at}
+                message = {"type": "nibp_interval", **self.detail}
             case self.ALARMS_SILENCED:
-                return {
+                message = {
                     "type": "alarms_silenced",
                     "until": self.detail["until"],
                     "event_id": str(self.id),
-                    "at": at,
                 }
+            case _:
+                message = None
+        if message is not None:
+            return {**message, "values": self.values, "at": at}
         message = {
             "type": "vitals",
             "kind": self.kind,

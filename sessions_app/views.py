@@ -135,7 +135,6 @@ def _render_control(
             {"label": label, "values_json": json.dumps(values)}
             for label, values in vitals.PRESETS.values()
         ],
-        "rhythms": {key: str(label) for key, label in vitals.RHYTHMS.items()},
         "scenario": scenarios.control_panel(session),
         "join_url": join_url,
         "join_origin_reason": join_origin_reason,

@@ -1,5 +1,3 @@
-import json
-
 from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -77,12 +75,6 @@ def trend_rows(state: dict) -> list[dict]:
         and target.get(name) is not None
         and trend["from"].get(name) != target.get(name)
     ]
-
-
-@register.simple_tag
-def trend_labels() -> str:
-    """The trend rows' labels as JSON, for control.js to build the same rows after a change."""
-    return json.dumps({name: str(vitals.LABELS[name]) for name in vitals.NUMBER_FIELDS})
 
 
 @register.filter

@@ -64,16 +64,6 @@ def test_without_javascript_the_presets_and_transition_choices_are_hidden(alice_
     assert "html:not(.js) .js-only { display: none; }" in css
 
 
-def test_it_offers_the_live_rows_labels_in_the_pages_language(alice_client, alice_session):
-    r = alice_client.get(reverse("sessions:control", args=[alice_session.pk]))
-    body = r.content.decode()
-    assert f'data-time-zone="{settings.TIME_ZONE}"' in body
-    assert 'data-kind-alarm-limits="Alarm limits changed"' in body
-    assert 'data-kind-nibp-started="NIBP measurement started"' in body
-    assert 'data-kind-nibp-interval="Automatic NIBP changed"' in body
-    assert "&quot;heart_rate&quot;: &quot;Heart rate&quot;" in body  # the trend rows' labels
-
-
 def test_it_shows_the_trend_in_progress_from_and_to(alice_client, alice_session):
     services.apply_vitals(alice_session.pk, {**vitals.DEFAULT_VALUES, "heart_rate": 80})
     services.apply_vitals(

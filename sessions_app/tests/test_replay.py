@@ -60,6 +60,7 @@ def test_then_one_message_per_event_in_order(alice_client, played):
         "type": "alarms_silenced",
         "until": at(150 + vitals.SILENCE_SECONDS).isoformat(),
         "event_id": str(events[2].id),
+        "values": events[2].values,  # halfway along the trend: the values its row shows
         "at": at(150).isoformat(),
     }
     assert arrest["values"]["flags"]["rhythm"] == "ventricular_fibrillation"

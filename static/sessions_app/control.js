@@ -14,8 +14,6 @@ const byId = (id) => document.getElementById(id);
 const form = byId("vitals-form");
 const socketState = byId("socket-state");
 const readJson = (id) => JSON.parse(byId(id).textContent);
-const rhythmLabels = readJson("rhythm-labels");
-const transitionLabels = readJson("transition-labels");
 const text = root.dataset;
 const expiresAt = parseIsoTime(text.expiresAt);
 
@@ -150,26 +148,24 @@ function handle(message, receivedAt) {
       live.cuff.receive(message, now, currentValuesAt);
       live.target = message.values;
       live.trend = message.trend;
-      showValues(message.values);
-      showTrendRows();
-      addEventRow(message.kind, message.values, message.at, message.trend?.seconds ?? 0);
+      showFragments(message.html);
       break;
     case "alarm_limits":
       fillLimits(message.limits);
-      addSettingRow(message);
+      showFragments(message.html);
       break;
     case "nibp_started":
       live.cuff.receive(message, now, currentValuesAt);
-      addSettingRow(message);
+      showFragments(message.html);
       break;
     case "nibp_interval":
       live.cuff.receive(message, now, currentValuesAt);
       showInterval(message.minutes);
-      addSettingRow(message);
+      showFragments(message.html);
       break;
     case "alarms_silenced":
       live.silencedUntil = parseIsoTime(message.until);
-      addSettingRow(message);
+      showFragments(message.html);
       break;
     case "ack":
       acknowledge(message);
@@ -311,55 +307,21 @@ function setupTransitionPicker() {
 
 // What the page shows
 
-function showValues(values) {
-  const parts = [
-    `${text.labelBp} ${values.systolic}/${values.diastolic}`,
-    `${text.labelHr} ${values.heart_rate}`,
-    `SpO2 ${values.spo2}`,
-  ];
-  if (values.respiratory_rate != null) parts.push(`${text.labelRr} ${values.respiratory_rate}`);
-  if (values.etco2 != null) parts.push(`EtCO2 ${values.etco2}`);
-  if (values.temperature != null) parts.push(`${text.labelTemp} ${values.temperature.toFixed(1)}`);
-  parts.push(rhythmLabels[values.flags.rhythm] ?? values.flags.rhythm);
-  if (values.flags.alarm) parts.push(text.labelAlarm);
-  if (values.flags.spo2_probe_off) parts.push(text.labelProbeOff);
-  const hidden = values.flags.hidden ?? [];
-  if (hidden.length) parts.push(`${text.labelNotConnected} ${hidden.map(parameterLabel).join(", ")}`);
-  byId("current-values").textContent = parts.join(" · ");
-}
-
-function parameterLabel(name) {
-  return form?.querySelector(`input[name=hidden][value="${name}"]`)?.parentElement.textContent.trim() ?? name;
+// The server renders what a message changes on this page, in its language (fragments.py): the
+// current values, the rows of the trend in progress, the event's row.
+function showFragments(html) {
+  if (!html) return;
+  if (html.current_values !== undefined) byId("current-values").innerHTML = html.current_values;
+  if (html.trend_rows !== undefined) byId("trend-rows").innerHTML = html.trend_rows;
+  const eventsBody = byId("event-rows");
+  eventsBody.querySelector("tr.empty")?.remove();
+  eventsBody.insertAdjacentHTML("afterbegin", html.event_row);
+  while (eventsBody.rows.length > MAX_EVENT_ROWS) eventsBody.lastElementChild.remove();
 }
 
 const currentValuesAt = (time) => valuesAt(live.target, live.trend, time);
 
 const formatNumber = (field, value) => (field === "temperature" ? value.toFixed(1) : String(value));
-
-// The rows of the trend table after a change, as the server renders them (vitals_tags.trend_rows):
-// the numbers that move, from where to where.
-function showTrendRows() {
-  const body = byId("trend-rows");
-  const labels = JSON.parse(body.dataset.labels);
-  body.replaceChildren();
-  if (!live.trend || !live.target) return;
-  for (const field of NUMBER_FIELDS) {
-    const from = live.trend.from[field];
-    const to = live.target[field];
-    if (from == null || to == null || from === to) continue;
-    const row = document.createElement("tr");
-    row.dataset.field = field;
-    const cells = [labels[field] ?? field, formatNumber(field, from), "", formatNumber(field, to)];
-    cells.forEach((value, i) => {
-      const cell = document.createElement(i === 0 ? "th" : "td");
-      cell.textContent = value;
-      if (i === 0) cell.scope = "row";
-      if (i === 2) cell.className = "trend-now";
-      row.append(cell);
-    });
-    body.append(row);
-  }
-}
 
 function showTrend(now) {
   const trend = live.trend;
@@ -397,51 +359,6 @@ function showSilenced(now) {
   const silenced = live.silencedUntil !== null && now < live.silencedUntil;
   byId("silenced-banner").hidden = !silenced;
   if (silenced) byId("silenced-left").textContent = formatDuration(live.silencedUntil - now);
-}
-
-// Times as the server writes its rows (|time:"H:i:s"): in the server's time zone, not the browser's.
-const eventTime = (() => {
-  const options = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
-  try {
-    return new Intl.DateTimeFormat("en-GB", { ...options, timeZone: text.timeZone });
-  } catch {
-    return new Intl.DateTimeFormat("en-GB", options); // A zone this browser does not know.
-  }
-})();
-
-// A setting changed (limits, cuff, silence): the server's row shows the values shown then.
-function addSettingRow(message) {
-  const values = currentValuesAt(parseIsoTime(message.at) ?? clock.now());
-  addEventRow(message.type, values, message.at, 0);
-}
-
-function addEventRow(kind, values, at, transitionSeconds) {
-  const eventsBody = byId("event-rows");
-  eventsBody.querySelector("tr.empty")?.remove();
-  const row = document.createElement("tr");
-  row.dataset.kind = kind;
-  const kindLabel = text[`kind${kind.replace(/(^|_)(\w)/g, (_, __, c) => c.toUpperCase())}`] ?? kind;
-  const number = (value) => (value == null ? "" : value);
-  const cells = [
-    at ? eventTime.format(parseIsoTime(at)) : "",
-    kindLabel,
-    values ? `${values.systolic}/${values.diastolic}` : "",
-    number(values?.heart_rate),
-    number(values?.spo2),
-    number(values?.respiratory_rate),
-    number(values?.etco2),
-    values?.temperature == null ? "" : values.temperature.toFixed(1),
-    values ? (rhythmLabels[values.flags.rhythm] ?? values.flags.rhythm) : "",
-    values?.flags.alarm ? "✓" : "",
-    transitionSeconds ? (transitionLabels[transitionSeconds] ?? `${transitionSeconds} s`) : "",
-  ];
-  for (const value of cells) {
-    const cell = document.createElement("td");
-    cell.textContent = value;
-    row.append(cell);
-  }
-  eventsBody.prepend(row);
-  while (eventsBody.rows.length > MAX_EVENT_ROWS) eventsBody.lastElementChild.remove();
 }
 
 function fillLimits(limits) {
