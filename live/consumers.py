@@ -22,15 +22,17 @@ from live.groups import control_group
 from sessions_app import actions, fragments, services
 from sessions_app.models import Session
 from shiller import throttle
+from simulator import protocol
 
 logger = logging.getLogger(__name__)
 
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
-CLOSE_ENDED = 4410
-CLOSE_TOO_MANY = 4429
+# What each close code tells the page: simulator/protocol.py, which the pages get too.
+CLOSE_FORBIDDEN = protocol.CLOSE["forbidden"]
+CLOSE_NOT_FOUND = protocol.CLOSE["unknown_code"]
+CLOSE_ENDED = protocol.CLOSE["ended"]
+CLOSE_TOO_MANY = protocol.CLOSE["too_many"]
 # Too many sockets from this address, or on this session, in this server process.
-CLOSE_FULL = 4503
+CLOSE_FULL = protocol.CLOSE["full"]
 
 # A screen sends pings and two buttons, a control page a few hundred bytes of values: anything
 # longer is refused before it is parsed (daphne's own cap is --websocket-max-message-size).

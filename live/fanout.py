@@ -27,6 +27,7 @@ from channels.layers import get_channel_layer
 
 from live import viewers
 from live.groups import control_group, screens_group
+from simulator import protocol
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ SEND_TIMEOUT = 2
 DELIVERY_BATCH = 50
 # The close code of a socket dropped for not taking messages: the page reconnects at once and
 # gets a fresh snapshot (docs/protocol.md).
-CLOSE_RESYNC = 4408
+CLOSE_RESYNC = protocol.CLOSE["resync"]
 
 
 class Hub:

@@ -22,9 +22,8 @@ from sessions_app.forms import (
 )
 from sessions_app.models import Session
 from shiller import lan, throttle
-from simulator import vitals
+from simulator import protocol, vitals
 
-RECENT_EVENTS = 20
 RECENT_NOTES = 5
 REPLAY_SPEEDS = (1, 2, 4, 8)
 SESSIONS_PER_PAGE = 25
@@ -130,7 +129,7 @@ def _render_control(
         or NibpIntervalForm(initial={"minutes": session.nibp_interval_minutes}),
         "transitions": vitals.TRANSITIONS,
         "alarm_rules": _alarm_rules(),
-        "events": session.events.all()[:RECENT_EVENTS],
+        "events": session.events.all()[: protocol.RECENT_EVENTS],
         "presets": [
             {"label": label, "values_json": json.dumps(values)}
             for label, values in vitals.PRESETS.values()

@@ -1,8 +1,10 @@
 from django import template
+from django.utils.html import json_script
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from simulator import vitals
+from sessions_app import fragments
+from simulator import protocol, vitals
 
 register = template.Library()
 
@@ -23,7 +25,7 @@ def shown(values: dict | None, field: str) -> str:
     if not values or is_hidden(values, vitals.PARAMETER_OF.get(field, field)):
         return ""
     value = values.get(field)
-    return "" if value is None else _number(field, value)
+    return "" if value is None else fragments.number_text(field, value)
 
 
 @register.filter
@@ -53,39 +55,15 @@ def limit_rows(form) -> list[dict]:
     ]
 
 
-def _number(name: str, value) -> str:
-    return f"{value:.1f}" if name == "temperature" else str(value)
-
-
 @register.simple_tag
-def trend_rows(state: dict) -> list[dict]:
-    """What a trend in progress moves: one row per number whose start and target differ."""
-    trend, target = state.get("trend"), state.get("values")
-    if not trend or not target:
-        return []
-    return [
-        {
-            "name": name,
-            "label": vitals.LABELS[name],
-            "from": _number(name, trend["from"].get(name)),
-            "to": _number(name, target.get(name)),
-        }
-        for name in vitals.NUMBER_FIELDS
-        if trend["from"].get(name) is not None
-        and target.get(name) is not None
-        and trend["from"].get(name) != target.get(name)
-    ]
+def protocol_json():
+    """The protocol's constants (close codes, fields, sensors) for the page's scripts."""
+    return json_script(protocol.constants(), "protocol")
 
 
-@register.filter
-def transition_label(seconds: int) -> str:
-    """A trend's duration as the control page's presets name it, else in seconds."""
-    if not seconds:
-        return ""
-    label = vitals.TRANSITIONS.get(seconds)
-    return str(label) if label else f"{seconds} s"
-
-
-@register.filter
-def parameter_labels(names: list[str]) -> str:
-    return ", ".join(str(vitals.PARAMETERS.get(name, name)) for name in names)
+# Rendered in Python, for the page and the control socket alike (see sessions_app/fragments.py).
+register.simple_tag(fragments.values_summary, name="values_summary")
+register.simple_tag(fragments.event_row, name="event_row")
+register.simple_tag(fragments.moving_rows, name="trend_rows")
+register.filter("transition_label", fragments.transition_label)
+register.filter("parameter_labels", fragments.parameter_labels)

@@ -9,12 +9,11 @@ from django.utils import timezone
 from live.tests.ws import control, disconnect_all, receive, receive_type, screen, send
 from sessions_app import services
 from sessions_app.models import SessionEvent
-from shiller.tests.factory import make_session
+from shiller.tests.factory import AT_REST, make_session
 from simulator import vitals
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AT_REST = vitals.DEFAULT_VALUES
 TACHYCARDIA = {**AT_REST, "heart_rate": 140}
 
 

@@ -6,14 +6,12 @@ import pytest
 from django.urls import reverse
 
 from sessions_app import nibp, services
-from shiller.tests.factory import make_session
+from shiller.tests.factory import AT_REST, T0, make_session
 from simulator import vitals
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.UTC)
 MEASURING = vitals.NIBP_MEASUREMENT_SECONDS
-AT_REST = vitals.DEFAULT_VALUES
 SHOCK = {**AT_REST, "systolic": 80, "diastolic": 40}
 
 

@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from sessions_app import services
 from sessions_app.models import SessionEvent
-from shiller.tests.factory import make_session
+from shiller.tests.factory import T0, make_session
 from simulator import trends, vitals
 
-T0 = datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.UTC)
 AT_REST = {**vitals.DEFAULT_VALUES, "heart_rate": 80}
 
 

@@ -5,12 +5,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions_app.models import Session, SessionEvent
-from shiller.tests.factory import VALID_POST, make_session
-from simulator import vitals
+from shiller.tests.factory import AT_REST, VALID_POST, make_session
 
 pytestmark = pytest.mark.django_db
 
-VALUES_AT_REST = vitals.DEFAULT_VALUES
 
 
 def post_vitals(client, session, **changes):
@@ -140,7 +138,7 @@ def test_each_invalid_new_field_is_refused_with_its_message(
 
 
 def test_a_change_with_a_transition_stores_the_target_and_its_duration(alice_client, alice):
-    session = make_session(alice, last_values={**VALUES_AT_REST})
+    session = make_session(alice, last_values={**AT_REST})
     post_vitals(alice_client, session, heart_rate="150", transition_seconds="30")
     event = session.events.get()
     assert event.heart_rate == 150

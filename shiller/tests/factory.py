@@ -9,8 +9,12 @@ import datetime
 from django.utils import timezone
 
 from sessions_app.models import Session
+from simulator import vitals
 
 PASSWORD = "correct-horse-battery"
+# A fixed moment for tests that pass time, and the values a patient at rest shows.
+T0 = datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.UTC)
+AT_REST = vitals.DEFAULT_VALUES
 
 
 def make_session(trainer, code="ABC234", minutes=120, now=None, **fields) -> Session:

@@ -9,7 +9,7 @@ import pytest
 from django.utils.dateparse import parse_datetime
 
 from sessions_app import views
-from simulator import alarms, cuff, trends, vitals
+from simulator import alarms, cuff, protocol, trends, vitals
 
 CONTRACT = Path(__file__).resolve().parent.parent / "contract"
 
@@ -72,3 +72,8 @@ def test_alarm_level(case):
         "diastolic": reading.get("diastolic"),
     }
     assert alarms.alarm_level(shown, case["input"]["limits"]) == case["expected"]["level"]
+
+
+def test_the_protocol_constants_the_pages_get():
+    # The browser's own copies (trends.js, alarms.js) are held to the same file by the node tests.
+    assert protocol.constants() == json.loads((CONTRACT / "protocol.json").read_text())

@@ -3,6 +3,7 @@
 // the cuff and the events live. When the socket is down each form is submitted the classic way
 // (POST), so nothing is lost.
 import { ServerClock, formatClock, formatDuration, localNow, parseIsoTime } from "./clock.js";
+import { LiveSocket, socketUrl } from "./live-socket.js";
 import { Cuff, nextAutomaticStart } from "./nibp.js";
 import { INTEGER_FIELDS, NUMBER_FIELDS, inProgress, progress, valuesAt } from "./trends.js";
 
@@ -18,8 +19,6 @@ const text = root.dataset;
 const expiresAt = parseIsoTime(text.expiresAt);
 
 const OPTIONAL_INPUTS = new Set(["respiratory_rate", "etco2"]);
-const MAX_EVENT_ROWS = 20;
-const PING_EVERY_MS = 20000;
 const TICK_MS = 250;
 
 const initial = readJson("control-state");
@@ -32,59 +31,41 @@ const live = {
   cuff: new Cuff(initial.nibp, parseIsoTime(initial.now)),
 };
 
-const CLOSE_FORBIDDEN = 4403;
-const CLOSE_SESSION_ENDED = 4410;
+const { close: CLOSE, recent_events: MAX_EVENT_ROWS } = readJson("protocol");
 
-let socket = null;
-let socketOpen = false;
 let openedBefore = false;
-let retryDelay = 500;
 let ended = text.open !== "true";
-// Signed out (or the session is no longer this trainer's): no more reconnecting.
-let signedOut = false;
 let nextRequestId = 1;
-let pingTimer = null;
-const pingsSent = [];
 // request_id -> the form that sent it and what to say on success.
 const pending = new Map();
 // Forms with edits not sent yet: a reconnection must not throw them away.
 const edited = new Set();
 
-function connect() {
-  if (ended || signedOut) return;
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${location.host}${text.wsPath}`);
-  socket.addEventListener("open", () => {
-    socketOpen = true;
-    retryDelay = 500;
+const socket = new LiveSocket(socketUrl(text.wsPath), clock, {
+  onOpen() {
+    socket.healthy();
     setSocketState("open");
-    ping();
-    pingTimer = setInterval(ping, PING_EVERY_MS);
     // The control socket sends no snapshot: whatever happened while it was down is missing.
     if (openedBefore) catchUp();
     openedBefore = true;
-  });
-  socket.addEventListener("message", (event) => handle(JSON.parse(event.data), localNow()));
-  socket.addEventListener("close", (event) => {
-    socketOpen = false;
-    clearInterval(pingTimer);
-    pingsSent.length = 0;
+  },
+  onMessage: handle,
+  onClose(code) {
     // No answer will come on this socket: the sender may post again (classic way if still down).
     for (const { sender } of pending.values()) showStatus(sender, text.msgOffline, "warn");
     pending.clear();
-    if (event.code === CLOSE_SESSION_ENDED || ended) {
+    if (code === CLOSE.ended || ended) {
       endSession();
-      return;
+      return "stop";
     }
-    if (event.code === CLOSE_FORBIDDEN) {
+    if (code === CLOSE.forbidden) {
       signOut();
-      return;
+      return "stop";
     }
     setSocketState("closed");
-    setTimeout(connect, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, 10000);
-  });
-}
+    return code === CLOSE.full ? "wait" : undefined;
+  },
+});
 
 // Without unsent edits, the page as the server renders it now is the simplest truth.
 function catchUp() {
@@ -116,13 +97,6 @@ async function resync() {
   tick();
 }
 
-// The server's clock places trends and cuff cycles (see clock.js).
-function ping() {
-  if (!socketOpen) return;
-  pingsSent.push(localNow());
-  socket.send(JSON.stringify({ type: "ping" }));
-}
-
 function setSocketState(state) {
   socketState.dataset.state = state;
   const symbol = document.createElement("span");
@@ -132,14 +106,9 @@ function setSocketState(state) {
   socketState.replaceChildren(symbol, ` ${label}`);
 }
 
-function handle(message, receivedAt) {
+function handle(message) {
   const now = clock.now();
   switch (message.type) {
-    case "pong": {
-      const sentAt = pingsSent.shift();
-      if (sentAt !== undefined) clock.addSample(parseIsoTime(message.now), sentAt, receivedAt);
-      break;
-    }
     case "viewers":
       // null: the count is unknown for now (the server cannot reach its cache).
       byId("viewer-count").textContent = message.count ?? "—";
@@ -184,7 +153,7 @@ function handle(message, receivedAt) {
 
 // Sends over the socket and returns true, or false when the form should be posted instead.
 function send(sender, message, onAck) {
-  if (!socketOpen) {
+  if (!socket.isOpen) {
     showStatus(sender, text.msgOffline, "warn");
     return false;
   }
@@ -192,8 +161,7 @@ function send(sender, message, onAck) {
   pending.set(requestId, { sender, onAck });
   clearErrors(sender);
   showStatus(sender, "…", "");
-  socket.send(JSON.stringify({ ...message, request_id: requestId }));
-  return true;
+  return socket.send({ ...message, request_id: requestId });
 }
 
 function acknowledge(message) {
@@ -389,7 +357,6 @@ function endSession() {
 
 // The forms keep posting: the server sends them to the login page.
 function signOut() {
-  signedOut = true;
   setSocketState("off");
   showStatus(form, text.msgSignedOut, "error");
 }
@@ -459,4 +426,7 @@ intervalForm?.elements.minutes.addEventListener("change", () => intervalForm.req
 
 tick();
 setInterval(tick, TICK_MS);
-connect();
+const reconnectNow = () => document.visibilityState === "visible" && socket.reconnectNow();
+document.addEventListener("visibilitychange", reconnectNow);
+window.addEventListener("online", reconnectNow);
+if (!ended) socket.start();

@@ -9,6 +9,7 @@ import { parseIsoTime, ServerClock, VirtualClock, formatClock, formatDuration, l
 import { evaluateAlarms, shownValues } from "./alarms.js";
 import { MonitorAudio, qrsBeepFrequency } from "./audio.js";
 import { KeepAwake } from "./keep-awake.js";
+import { LiveSocket, socketUrl } from "./live-socket.js";
 import { Cuff, cuffPressure, inflationPeak, nextAutomaticStart } from "./nibp.js";
 import { SweepTrace } from "./sweep.js";
 import { valuesAt } from "./trends.js";
@@ -24,17 +25,6 @@ import {
   scheduleBreaths,
 } from "./waveforms.js";
 
-// The first pings come quickly, to learn the server's clock; then they keep the link checked.
-const FIRST_PINGS_MS = [0, 1000, 3000];
-const PING_EVERY_MS = 20000;
-// Nothing heard, not even a pong, for this long: the link is dead even if the socket says open.
-const SILENCE_LIMIT_MS = 45000;
-const RECONNECT_FIRST_MS = 500;
-const RECONNECT_MAX_MS = 10000;
-const CLOSE_UNKNOWN_CODE = 4404;
-const CLOSE_SESSION_ENDED = 4410;
-// Too many sockets from this network or on this session: wait, then try again.
-const CLOSE_FULL = 4503;
 // Numbers, cuff and alarms also tick on a timer: frames stop in a background tab.
 const TICK_MS = 250;
 const REPLAY_TICK_MS = 50;
@@ -53,6 +43,7 @@ const readJson = (id) => JSON.parse(byId(id)?.textContent ?? "null");
 
 const rules = readJson("alarm-rules");
 const rhythmLabels = readJson("rhythm-labels") ?? {};
+const CLOSE = readJson("protocol").close;
 
 const state = {
   target: null,
@@ -352,107 +343,29 @@ function setStatus(status, message) {
 
 // The live socket: snapshot then changes; pings measure the clock and keep the link checked.
 function socketTransport() {
-  const link = {
-    socket: null,
-    reconnectDelay: RECONNECT_FIRST_MS,
-    reconnectTimer: null,
-    pingTimers: [],
-    pingsSent: [],
-    lastHeard: 0,
-    openedAt: 0,
-  };
-  const api = {
-    get canSend() {
-      return link.socket?.readyState === WebSocket.OPEN;
-    },
-    send(message) {
-      if (!api.canSend) return false;
-      link.socket.send(JSON.stringify(message));
-      return true;
-    },
-    stop() {
-      stopPings();
-      clearTimeout(link.reconnectTimer);
-      // reconnectNow() takes a set timer for a reconnection still to come.
-      link.reconnectTimer = null;
-      link.socket?.close();
-      link.socket = null;
-    },
-  };
-
-  function connect() {
-    clearTimeout(link.reconnectTimer);
-    link.reconnectTimer = null;
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}${text.wsPath}`);
-    let opened = false;
-    link.socket = socket;
-    socket.addEventListener("open", () => {
-      opened = true;
-      link.openedAt = localNow();
-      link.lastHeard = Date.now();
-      link.pingsSent = [];
-      link.pingTimers = FIRST_PINGS_MS.map((delay) => setTimeout(ping, delay));
-      link.pingTimers.push(setInterval(ping, PING_EVERY_MS));
-    });
-    socket.addEventListener("message", (event) => {
-      const receivedAt = localNow();
-      link.lastHeard = Date.now();
-      const message = JSON.parse(event.data);
-      if (message.type === "pong") {
-        // Pongs come back in order on one socket: the oldest ping sent is this one's.
-        const sentAt = link.pingsSent.shift();
-        if (sentAt !== undefined) clock.addSample(parseIsoTime(message.now), sentAt, receivedAt);
-        return;
-      }
+  const socket = new LiveSocket(socketUrl(text.wsPath), clock, {
+    onMessage(message, receivedAt) {
       if (message.type === "snapshot") {
         // The server read its clock between the handshake and this message.
-        clock.addSample(parseIsoTime(message.now), link.openedAt, receivedAt);
-        link.reconnectDelay = RECONNECT_FIRST_MS;
+        clock.addSample(parseIsoTime(message.now), socket.openedAt, receivedAt);
+        socket.healthy();
         setStatus("open");
         document.body.dataset.ready = "true";
       }
       handleMessage(message);
-    });
-    // A socket given up for silence may still report its close later: ignore it then.
-    socket.addEventListener("close", (event) => {
-      if (link.socket !== socket) return;
-      handleClose(event.code);
+    },
+    onClose(code, opened) {
+      if (state.ended) return "stop";
+      if (code === CLOSE.unknown_code || code === CLOSE.ended) {
+        endSession(code === CLOSE.ended ? null : "unknown_code");
+        return "stop";
+      }
+      const full = code === CLOSE.full;
+      setStatus("reconnecting", full ? text.msgFull : text.msgReconnecting);
       if (!opened) checkSessionGone();
-    });
-  }
-
-  function stopPings() {
-    // One pool of ids: clearTimeout clears intervals too.
-    link.pingTimers.forEach((timer) => clearTimeout(timer));
-    link.pingTimers = [];
-  }
-
-  function ping() {
-    if (Date.now() - link.lastHeard > SILENCE_LIMIT_MS) {
-      const silent = link.socket;
-      link.socket = null;
-      silent.close();
-      handleClose(null);
-      return;
-    }
-    if (api.send({ type: "ping" })) link.pingsSent.push(localNow());
-  }
-
-  function handleClose(code) {
-    stopPings();
-    if (state.ended) return;
-    if (code === CLOSE_UNKNOWN_CODE) return endSession("unknown_code");
-    if (code === CLOSE_SESSION_ENDED) return endSession(null);
-    link.socket = null;
-    const full = code === CLOSE_FULL;
-    setStatus("reconnecting", full ? text.msgFull : text.msgReconnecting);
-    if (full) link.reconnectDelay = RECONNECT_MAX_MS;
-    // Jitter spreads the reconnections of a whole classroom after a server restart.
-    const delay = Math.min(RECONNECT_MAX_MS, link.reconnectDelay * (0.5 + Math.random()));
-    link.reconnectDelay = Math.min(link.reconnectDelay * 2, RECONNECT_MAX_MS);
-    link.reconnectTimer = setTimeout(connect, delay);
-  }
+      return full ? "wait" : undefined;
+    },
+  });
 
   // A refused handshake carries no close code (browsers report 1006): the page's own status
   // tells whether the session has ended (410) or no longer exists (404).
@@ -466,17 +379,18 @@ function socketTransport() {
     }
   }
 
-  // Back online or back on screen: try now rather than at the end of the backoff.
-  function reconnectNow() {
-    if (state.ended) return;
-    if (link.reconnectTimer !== null && document.visibilityState === "visible") connect();
-  }
-
+  const reconnectNow = () => document.visibilityState === "visible" && socket.reconnectNow();
   document.addEventListener("visibilitychange", reconnectNow);
   window.addEventListener("online", reconnectNow);
   setStatus("connecting", text.msgConnecting);
-  connect();
-  return api;
+  socket.start();
+  return {
+    get canSend() {
+      return socket.isOpen;
+    },
+    send: (message) => socket.send(message),
+    stop: () => socket.stop(),
+  };
 }
 
 // A recorded session played back: {started_at, ended_at, messages}, the first message a

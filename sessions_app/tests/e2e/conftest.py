@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 from playwright.sync_api import sync_playwright
 
+from sessions_app.tests.e2e.pages import VIEWPORT
 from sessions_app.tests.servers import daphne
 
 # Playwright never downloads a browser here: it drives Debian's chromium package.
@@ -20,8 +21,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# A laptop screen: the monitor fills it, and the screenshots stay small.
-VIEWPORT = {"width": 1280, "height": 720}
 
 
 @pytest.fixture(scope="module")

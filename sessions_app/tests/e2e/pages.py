@@ -7,6 +7,9 @@ from playwright.sync_api import Page, expect
 from sessions_app.models import Session
 from shiller.tests.factory import PASSWORD
 
+# A laptop screen: the monitor fills it, and the screenshots stay small.
+VIEWPORT = {"width": 1280, "height": 720}
+
 
 def log_in(page: Page, trainer) -> None:
     page.goto("/accounts/login/")

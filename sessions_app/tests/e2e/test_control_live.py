@@ -6,8 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from sessions_app.tests.e2e.conftest import VIEWPORT
-from sessions_app.tests.e2e.pages import open_control
+from sessions_app.tests.e2e.pages import VIEWPORT, open_control
 from shiller.tests.factory import make_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import connection
 from playwright.sync_api import expect
 
-from sessions_app.tests.e2e.conftest import VIEWPORT
+from sessions_app.tests.e2e.pages import VIEWPORT
 from sessions_app.tests.servers import daphne
 from shiller.tests.factory import make_session
 

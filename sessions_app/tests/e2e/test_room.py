@@ -6,8 +6,7 @@ from django.conf import settings
 from django.db import connection
 from playwright.sync_api import expect
 
-from sessions_app.tests.e2e.conftest import VIEWPORT
-from sessions_app.tests.e2e.pages import open_control, send_vitals
+from sessions_app.tests.e2e.pages import VIEWPORT, open_control, send_vitals
 from sessions_app.tests.servers import daphne, free_port
 from shiller.tests.factory import make_session
 

@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 
-import { evaluateAlarms, shownValues } from "../alarms.js";
+import { LIMITED_FIELDS, SENSOR, evaluateAlarms, shownValues } from "../alarms.js";
 import { parseIsoTime } from "../clock.js";
 import { Cuff } from "../nibp.js";
-import { valuesAt } from "../trends.js";
+import { INTEGER_FIELDS, NUMBER_FIELDS, valuesAt } from "../trends.js";
 
 const vectors = (name) =>
   JSON.parse(readFileSync(new URL(`../../../simulator/contract/${name}`, import.meta.url)));
@@ -92,4 +92,17 @@ describe("alarms", () => {
       assert.deepEqual({ level, fields }, expected);
     });
   }
+});
+
+// The constants the server sends the pages (simulator/protocol.py): the rule modules' copies.
+describe("protocol constants", () => {
+  const constants = JSON.parse(
+    readFileSync(new URL("../../../simulator/contract/protocol.json", import.meta.url)),
+  );
+  test("fields and sensors", () => {
+    assert.deepEqual(INTEGER_FIELDS, constants.integer_fields);
+    assert.deepEqual(NUMBER_FIELDS, constants.number_fields);
+    assert.deepEqual(LIMITED_FIELDS, constants.limited_fields);
+    assert.deepEqual(SENSOR, constants.sensors);
+  });
 });

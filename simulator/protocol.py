@@ -1,0 +1,32 @@
+"""The protocol's constants that the server and the pages share (docs/protocol.md).
+
+The pages get `constants()` as one JSON blob (`{% protocol_json %}`, element id "protocol"); the
+browser's rule modules keep their own copies of the field lists for the node tests, held to
+these by contract/protocol.json, which pytest and the node tests both assert.
+"""
+
+from simulator import vitals
+
+# Websocket close codes: a page reads each as what to do next.
+CLOSE = {
+    "forbidden": 4403,  # not this trainer's session, or signed out: stop
+    "unknown_code": 4404,  # no session has this code: stop
+    "resync": 4408,  # the server dropped this socket's messages: reconnect and take a snapshot
+    "ended": 4410,  # the session was closed or expired: stop
+    "too_many": 4429,  # a screen sent too much: reconnect later
+    "full": 4503,  # too many sockets on this session or address: wait, then try again
+}
+# The control page lists this many of the newest events.
+RECENT_EVENTS = 20
+
+
+def constants() -> dict:
+    return {
+        "close": CLOSE,
+        "recent_events": RECENT_EVENTS,
+        "integer_fields": list(vitals.INTEGER_FIELDS),
+        "number_fields": list(vitals.NUMBER_FIELDS),
+        "limited_fields": list(vitals.DEFAULT_ALARM_LIMITS),
+        # The sensor (as flags.hidden names it) that shows each number.
+        "sensors": {field: vitals.PARAMETER_OF.get(field, field) for field in vitals.NUMBER_FIELDS},
+    }
