@@ -244,7 +244,10 @@ def test_the_monitor_page_is_in_french(client, alice_session):
     assert '<html lang="fr">' in page
     assert "En attente du formateur…" in page
     assert "Plein écran" in page
-    assert "Le formateur a clôturé la séance." in page
+    # What the script says comes with the page, in its language (sessions_app/page_text.py).
+    said = json.loads(re.search(r'id="page-text"[^>]*>(.*?)</script>', page).group(1))
+    assert said["closed"] == "Le formateur a clôturé la séance."
+    assert said["high"] == "%(name)s élevée" and said["names"]["heart_rate"] == "FC"
 
 
 def test_an_ended_session_is_announced_in_french(client, alice):

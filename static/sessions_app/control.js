@@ -15,8 +15,10 @@ const byId = (id) => document.getElementById(id);
 const form = byId("vitals-form");
 const socketState = byId("socket-state");
 const readJson = (id) => JSON.parse(byId(id).textContent);
-const text = root.dataset;
-const expiresAt = parseIsoTime(text.expiresAt);
+// The page's settings (data-*), and what it says, in its language (sessions_app/page_text.py).
+const config = root.dataset;
+const text = readJson("page-text");
+const expiresAt = parseIsoTime(config.expiresAt);
 
 const OPTIONAL_INPUTS = new Set(["respiratory_rate", "etco2"]);
 const TICK_MS = 250;
@@ -34,14 +36,14 @@ const live = {
 const { close: CLOSE, recent_events: MAX_EVENT_ROWS } = readJson("protocol");
 
 let openedBefore = false;
-let ended = text.open !== "true";
+let ended = config.open !== "true";
 let nextRequestId = 1;
 // request_id -> the form that sent it and what to say on success.
 const pending = new Map();
 // Forms with edits not sent yet: a reconnection must not throw them away.
 const edited = new Set();
 
-const socket = new LiveSocket(socketUrl(text.wsPath), clock, {
+const socket = new LiveSocket(socketUrl(config.wsPath), clock, {
   onOpen() {
     socket.healthy();
     setSocketState("open");
@@ -52,7 +54,7 @@ const socket = new LiveSocket(socketUrl(text.wsPath), clock, {
   onMessage: handle,
   onClose(code) {
     // No answer will come on this socket: the sender may post again (classic way if still down).
-    for (const { sender } of pending.values()) showStatus(sender, text.msgOffline, "warn");
+    for (const { sender } of pending.values()) showStatus(sender, text.offline, "warn");
     pending.clear();
     if (code === CLOSE.ended || ended) {
       endSession();
@@ -102,7 +104,7 @@ function setSocketState(state) {
   const symbol = document.createElement("span");
   symbol.setAttribute("aria-hidden", "true");
   symbol.textContent = state === "open" ? "●" : "○";
-  const label = { open: text.linkOpen, closed: text.linkClosed }[state] ?? text.linkOff;
+  const label = { open: text.link_open, closed: text.link_closed }[state] ?? text.link_off;
   socketState.replaceChildren(symbol, ` ${label}`);
 }
 
@@ -154,7 +156,7 @@ function handle(message) {
 // Sends over the socket and returns true, or false when the form should be posted instead.
 function send(sender, message, onAck) {
   if (!socket.isOpen) {
-    showStatus(sender, text.msgOffline, "warn");
+    showStatus(sender, text.offline, "warn");
     return false;
   }
   const requestId = String(nextRequestId++);
@@ -215,7 +217,7 @@ function showErrors(sender, errors) {
       sender.prepend(error);
     }
   }
-  showStatus(sender, text.msgError, "error");
+  showStatus(sender, text.error, "error");
 }
 
 // The values form
@@ -311,14 +313,14 @@ function showCuff(now) {
   live.cuff.update(now, currentValuesAt);
   const reading = live.cuff.reading;
   let message;
-  if (live.cuff.measuringSince(now) !== null) message = text.msgNibpMeasuring;
+  if (live.cuff.measuringSince(now) !== null) message = text.nibp_measuring;
   else if (reading) {
-    message = text.msgNibpReading
+    message = text.nibp_reading
       .replace("%(bp)s", `${reading.systolic}/${reading.diastolic}`)
       .replace("%(time)s", formatClock(reading.takenAt));
-  } else message = text.msgNibpNone;
+  } else message = text.nibp_none;
   const next = nextAutomaticStart(live.cuff.nibp, now);
-  if (next !== null) message += ` · ${text.msgNibpNext.replace("%(time)s", formatClock(next))}`;
+  if (next !== null) message += ` · ${text.nibp_next.replace("%(time)s", formatClock(next))}`;
   if (element.textContent !== message) element.textContent = message;
   element.dataset.measuring = String(live.cuff.measuringSince(now) !== null);
 }
@@ -346,7 +348,7 @@ function showInterval(minutes) {
 function endSession() {
   ended = true;
   setSocketState("off");
-  showStatus(form, text.msgEnded, "error");
+  showStatus(form, text.ended, "error");
   // Notes still work after the end: the debrief takes them.
   root
     .querySelectorAll(
@@ -358,7 +360,7 @@ function endSession() {
 // The forms keep posting: the server sends them to the login page.
 function signOut() {
   setSocketState("off");
-  showStatus(form, text.msgSignedOut, "error");
+  showStatus(form, text.signed_out, "error");
 }
 
 function tick() {
@@ -402,7 +404,7 @@ for (const sender of root.querySelectorAll("form[data-action]")) {
     const message = { type: action, ...(payloads[action]?.(sender) ?? {}) };
     const onAck = (ack) => {
       afterAck[action]?.(ack);
-      return ack.broadcast === false ? [text.msgNotReached, "warn"] : [ack.message, "ok"];
+      return ack.broadcast === false ? [text.not_reached, "warn"] : [ack.message, "ok"];
     };
     if (send(sender, message, onAck)) event.preventDefault();
   });

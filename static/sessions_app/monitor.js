@@ -38,8 +38,10 @@ const CO2_SCALES_MMHG = [50, 100, 150];
 
 const root = document.getElementById("monitor");
 const byId = (id) => document.getElementById(id);
-const text = root.dataset;
+// The page's settings (data-*), and what it says, in its language (sessions_app/page_text.py).
+const config = root.dataset;
 const readJson = (id) => JSON.parse(byId(id)?.textContent ?? "null");
+const text = readJson("page-text");
 
 const rules = readJson("alarm-rules");
 const rhythmLabels = readJson("rhythm-labels") ?? {};
@@ -207,20 +209,20 @@ function showCuff(values, now) {
     setData(panel, "state", "measuring");
     setData(panel, "phase", phase);
     setText(byId("nibp-cuff"), pressure);
-    setText(byId("nibp-status"), phase === "inflating" ? text.msgNibpInflating : text.msgNibpDeflating);
+    setText(byId("nibp-status"), phase === "inflating" ? text.nibp_inflating : text.nibp_deflating);
   } else if (reading) {
     setData(panel, "state", "done");
     setText(byId("nibp-value"), `${reading.systolic}/${reading.diastolic}`);
     setText(byId("map-value"), `(${meanArterialPressure(reading.systolic, reading.diastolic)})`);
     setText(byId("nibp-time"), formatClock(reading.takenAt));
     const next = nextAutomaticStart(cuff.nibp, now);
-    setText(byId("nibp-status"), next === null ? "" : text.msgNibpNext.replace("%(time)s", formatClock(next)));
+    setText(byId("nibp-status"), next === null ? "" : text.nibp_next.replace("%(time)s", formatClock(next)));
   } else {
     setData(panel, "state", "idle");
     setText(byId("nibp-value"), "--/--");
     setText(byId("map-value"), "(--)");
     setText(byId("nibp-time"), "");
-    setText(byId("nibp-status"), text.msgNibpHint);
+    setText(byId("nibp-status"), text.nibp_hint);
   }
 }
 
@@ -234,16 +236,16 @@ const ALARM_PANELS = {
 };
 
 function alarmMessage(reason, values) {
-  const name = (field) => text[`name${field.replace(/(^|_)(\w)/g, (_, __, c) => c.toUpperCase())}`];
+  const name = (field) => text.names[field];
   switch (reason.kind) {
     case "general":
-      return text.msgAlarm;
+      return text.alarm;
     case "rhythm":
       return rhythmLabels[values.flags.rhythm] ?? values.flags.rhythm;
     case "desaturation":
-      return text.msgDesaturation;
+      return text.desaturation;
     default:
-      return (reason.direction === "high" ? text.msgHigh : text.msgLow).replace("%(name)s", name(reason.field));
+      return (reason.direction === "high" ? text.high : text.low).replace("%(name)s", name(reason.field));
   }
 }
 
@@ -343,7 +345,7 @@ function setStatus(status, message) {
 
 // The live socket: snapshot then changes; pings measure the clock and keep the link checked.
 function socketTransport() {
-  const socket = new LiveSocket(socketUrl(text.wsPath), clock, {
+  const socket = new LiveSocket(socketUrl(config.wsPath), clock, {
     onMessage(message, receivedAt) {
       if (message.type === "snapshot") {
         // The server read its clock between the handshake and this message.
@@ -361,7 +363,7 @@ function socketTransport() {
         return "stop";
       }
       const full = code === CLOSE.full;
-      setStatus("reconnecting", full ? text.msgFull : text.msgReconnecting);
+      setStatus("reconnecting", full ? text.full : text.reconnecting);
       if (!opened) checkSessionGone();
       return full ? "wait" : undefined;
     },
@@ -382,7 +384,7 @@ function socketTransport() {
   const reconnectNow = () => document.visibilityState === "visible" && socket.reconnectNow();
   document.addEventListener("visibilitychange", reconnectNow);
   window.addEventListener("online", reconnectNow);
-  setStatus("connecting", text.msgConnecting);
+  setStatus("connecting", text.connecting);
   socket.start();
   return {
     get canSend() {
@@ -399,7 +401,7 @@ function socketTransport() {
 function replayTransport(src) {
   const api = { canSend: false, send: () => false, stop: () => clearInterval(timer) };
   let timer = null;
-  setStatus("replay", text.msgReplay);
+  setStatus("replay", text.replay);
   fetch(src, { cache: "no-store" })
     .then((response) => {
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -408,7 +410,7 @@ function replayTransport(src) {
     .then((replay) => {
       clock = new VirtualClock(
         parseIsoTime(replay.started_at),
-        Number(text.replaySpeed) || 1,
+        Number(config.replaySpeed) || 1,
         parseIsoTime(replay.ended_at) ?? Infinity,
       );
       const queue = replay.messages.map((message) => ({
@@ -422,7 +424,7 @@ function replayTransport(src) {
       document.body.dataset.ready = "true";
       timer = setInterval(feed, REPLAY_TICK_MS);
     })
-    .catch(() => setStatus("reconnecting", text.msgReplayFailed));
+    .catch(() => setStatus("reconnecting", text.replay_failed));
   return api;
 }
 
@@ -431,8 +433,8 @@ function endSession(reason) {
   state.ended = true;
   transport.stop();
   setStatus("ended");
-  if (reason === "unknown_code") setText(byId("ended-title"), text.msgUnknownCode);
-  setText(byId("ended-reason"), { closed: text.msgClosed, expired: text.msgExpired }[reason] ?? "");
+  if (reason === "unknown_code") setText(byId("ended-title"), text.unknown_code);
+  setText(byId("ended-reason"), { closed: text.closed, expired: text.expired }[reason] ?? "");
   byId("ended").hidden = false;
   audio.stop();
   updateSoundButton();
@@ -458,7 +460,7 @@ function toggleFullscreen() {
 // A note only when the screen may dim: the trainee can then tap, or change the tablet's settings.
 const keepAwake = new KeepAwake(root, (mode) => {
   root.dataset.keepAwake = mode;
-  const note = { "needs-tap": text.msgAwakeTap, none: text.msgAwakeNone }[mode];
+  const note = { "needs-tap": text.awake_tap, none: text.awake_none }[mode];
   setText(byId("awake-note"), note ?? "");
   byId("awake-note").hidden = !note;
 });
@@ -485,8 +487,8 @@ document.addEventListener("fullscreenchange", () => {
 });
 document.addEventListener("visibilitychange", () => keepAwake.start());
 
-if (text.replaySrc) {
-  transport = replayTransport(text.replaySrc);
+if (config.replaySrc) {
+  transport = replayTransport(config.replaySrc);
 } else {
   // The page came with a snapshot: draw it now, on a first estimate of the server's clock
   // (read while the page was served, between navigation start and now).

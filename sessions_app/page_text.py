@@ -1,0 +1,64 @@
+"""What the monitor's and the control page's scripts say, in the page's language: one JSON blob
+per page (`{% page_text "monitor" %}`), so that no sentence lives in the scripts or in data-*
+attributes. Placeholders (%(name)s) are filled by the script."""
+
+from django.utils.translation import gettext as _
+
+from simulator import vitals
+
+
+def monitor() -> dict:
+    return {
+        "connecting": _("Connecting…"),
+        "reconnecting": _("Reconnecting…"),
+        "full": _(
+            "Too many screens are open on this session or this network: waiting for a free place…"
+        ),
+        "closed": _("The trainer closed the session."),
+        "expired": _("The session time is over."),
+        "unknown_code": _("No open session with this code."),
+        "replay": _("Replay"),
+        "replay_failed": _("The replay could not be loaded."),
+        "alarm": _("ALARM"),
+        "desaturation": _("SpO2 below %(limit)s") % {"limit": vitals.RED_SPO2_BELOW},
+        "high": _("%(name)s high"),
+        "low": _("%(name)s low"),
+        "nibp_hint": _("Press NIBP to measure"),
+        "nibp_inflating": _("Inflating…"),
+        "nibp_deflating": _("Measuring…"),
+        "nibp_next": _("Next %(time)s"),
+        "awake_tap": _("Tap the screen to keep it awake."),
+        "awake_none": _("This screen may dim: turn off auto-lock in the display settings."),
+        # The alarm banner's names of the numbers: "HR high", "NIBP sys low".
+        "names": {
+            "heart_rate": _("HR"),
+            "spo2": "SpO2",
+            "systolic": _("NIBP sys"),
+            "diastolic": _("NIBP dia"),
+            "respiratory_rate": _("RR"),
+            "etco2": "EtCO2",
+        },
+    }
+
+
+def control() -> dict:
+    return {
+        "not_reached": _(
+            "Stored, but the monitors could not be reached: they will catch up when they "
+            "reconnect."
+        ),
+        "error": _("Not sent: check the highlighted fields."),
+        "offline": _("Live connection lost: the form is sent the classic way."),
+        "ended": _("This session has ended."),
+        "signed_out": _("You are signed out: reload the page."),
+        "link_open": _("connected"),
+        "link_closed": _("reconnecting…"),
+        "link_off": _("off"),
+        "nibp_measuring": _("Measuring…"),
+        "nibp_reading": _("Last reading %(bp)s at %(time)s"),
+        "nibp_none": _("No reading yet."),
+        "nibp_next": _("next at %(time)s"),
+    }
+
+
+PAGES = {"monitor": monitor, "control": control}
