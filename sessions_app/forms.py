@@ -133,7 +133,7 @@ class VitalsForm(forms.Form):
         ),
     )
     rhythm = forms.ChoiceField(label=vitals.LABELS["rhythm"], choices=vitals.RHYTHMS.items())
-    alarm = forms.BooleanField(label=_("Alarm"), required=False)
+    alarm = forms.BooleanField(label=vitals.LABELS["alarm"], required=False)
     spo2_probe_off = forms.BooleanField(label=vitals.LABELS["spo2_probe_off"], required=False)
     hidden = forms.MultipleChoiceField(
         label=_("Not connected"),

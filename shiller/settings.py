@@ -30,12 +30,20 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 # `make run LAN=1`: a sim room's laptop serves the tablets on its Wi-Fi. The tablets open it by
 # the machine's address (LAN_ADDRESS, or the one its default route leaves by).
 LAN = env.bool("LAN", default=False)
-try:
-    LAN_ADDRESS = lan.url_host(env.str("LAN_ADDRESS")) if env.str("LAN_ADDRESS", "") else ""
-except ValueError:
-    raise SystemExit(
-        "LAN_ADDRESS is not an address: expected e.g. 192.168.1.20 (no scheme, no port)."
-    ) from None
+
+
+def _checked(name: str, check, expected: str) -> str:
+    """An address setting as `check` writes it; one line and no start when it is not one."""
+    value = env.str(name, default="")
+    try:
+        return check(value) if value else ""
+    except ValueError:
+        raise SystemExit(f"{name} is not {expected}.") from None
+
+
+LAN_ADDRESS = _checked(
+    "LAN_ADDRESS", lan.url_host, "an address: expected e.g. 192.168.1.20 (no scheme, no port)"
+)
 if LAN:
     LAN_ADDRESS = LAN_ADDRESS or next(iter(lan.machine_addresses()), "")
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, *lan.room_hosts(LAN_ADDRESS)]
@@ -43,12 +51,9 @@ if LAN:
 # so this tells the origin check that the sockets are wss (shiller/middleware.py).
 SERVES_TLS = env.bool("SERVES_TLS", default=False)
 # A deployment's public origin (https://sim.example.org): join links and QR codes use it.
-try:
-    SITE_URL = lan.site_origin(env.str("SITE_URL")) if env.str("SITE_URL", "") else ""
-except ValueError:
-    raise SystemExit(
-        "SITE_URL is not an origin: expected https://sim.example.org (no path)."
-    ) from None
+SITE_URL = _checked(
+    "SITE_URL", lan.site_origin, "an origin: expected https://sim.example.org (no path)"
+)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 USE_IN_MEMORY = env.bool("USE_IN_MEMORY", default=False)
 
