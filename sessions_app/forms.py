@@ -106,6 +106,16 @@ def _number_field(name: str, required: bool = True) -> forms.IntegerField:
     )
 
 
+class DecimalCommaField(forms.DecimalField):
+    """A temperature as it is typed: 37.5, or 37,5 as French writes it (a temperature has no
+    thousands to separate, so a comma is always the decimal one)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)
+
+
 class VitalsForm(forms.Form):
     """The control page's form; its values go through the same vitals.validate() as a socket's.
 
@@ -118,19 +128,15 @@ class VitalsForm(forms.Form):
     spo2 = _number_field("spo2")
     respiratory_rate = _number_field("respiratory_rate", required=False)
     etco2 = _number_field("etco2", required=False)
-    temperature = forms.DecimalField(
+    temperature = DecimalCommaField(
         label=vitals.LABELS["temperature"],
         required=False,
         error_messages={
             "invalid": _message("%(field)s must be a number.", field=vitals.LABELS["temperature"])
         },
-        widget=forms.NumberInput(
-            attrs={
-                "min": vitals.TEMPERATURE_RANGE[0],
-                "max": vitals.TEMPERATURE_RANGE[1],
-                "step": "0.1",
-            }
-        ),
+        # Text, not a number input: a browser drops "37,5" from a number input it reads the
+        # English way, and the change would go out without its temperature.
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     rhythm = forms.ChoiceField(label=vitals.LABELS["rhythm"], choices=vitals.RHYTHMS.items())
     alarm = forms.BooleanField(label=vitals.LABELS["alarm"], required=False)

@@ -11,7 +11,7 @@ about ten times slower on.
 import html
 
 from django.template.loader import render_to_string
-from django.utils import dateformat, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -63,7 +63,7 @@ def values_summary(values: dict) -> str:
     if values.get("etco2") is not None:
         parts.append(f"EtCO2 {values['etco2']}")
     if values.get("temperature") is not None:
-        parts.append(f"{_('Temp')} {float(values['temperature']):.1f}")
+        parts.append(f"{_('Temp')} {number_text('temperature', values['temperature'])}")
     parts.append(str(vitals.RHYTHMS.get(flags.get("rhythm"), flags.get("rhythm") or "")))
     if flags.get("alarm"):
         parts.append(_("alarm"))
@@ -84,7 +84,7 @@ def event_row(event: SessionEvent) -> str:
         *("" if value is None else value for value in (
             event.heart_rate, event.spo2, event.respiratory_rate, event.etco2
         )),  # fmt: skip
-        "" if event.temperature is None else f"{float(event.temperature):.1f}",
+        "" if event.temperature is None else number_text("temperature", event.temperature),
         vitals.RHYTHMS.get(flags.get("rhythm"), flags.get("rhythm") or ""),
         "✓" if flags.get("alarm") else "",
         transition_label(event.transition_seconds),
@@ -108,8 +108,9 @@ def parameter_labels(names: list[str]) -> str:
 
 
 def number_text(name: str, value) -> str:
-    """A number as the pages write it: temperature with one decimal."""
-    return f"{value:.1f}" if name == "temperature" else str(value)
+    """A number for a person, in the page's locale: the temperature with one decimal (36,8 in
+    French)."""
+    return formats.number_format(float(value), 1) if name == "temperature" else str(value)
 
 
 def moving_rows(state: dict) -> list[dict]:

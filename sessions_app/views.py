@@ -53,7 +53,10 @@ def join(request):
             return refused
         if session is not None and session.is_open():
             return redirect("sessions:monitor", code=session.code)
-        form.add_error("code", _("No open session with this code."))
+        if session is None:
+            form.add_error("code", _("No open session with this code."))
+        else:
+            form.add_error("code", _("This session has ended. Ask your trainer for a new code."))
         status = 404 if session is None else 410
     elif form.errors:
         status = 400

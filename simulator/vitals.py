@@ -8,6 +8,7 @@ on what alarms.
 
 from decimal import Decimal
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -122,10 +123,11 @@ def _is_int(value) -> bool:
 
 
 def _range_error(label, low, high) -> str:
+    # In the page's locale: "between 25,0 and 45,0" in French.
     return _("%(field)s must be between %(low)s and %(high)s.") % {
         "field": label,
-        "low": low,
-        "high": high,
+        "low": formats.number_format(low),
+        "high": formats.number_format(high),
     }
 
 

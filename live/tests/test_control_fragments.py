@@ -63,7 +63,7 @@ async def test_a_change_brings_the_rows_the_page_renders_in_its_language(alice, 
     assert inner(body, "event-rows").startswith(tight(html["event_row"]))
     words = {
         "en": ("HR 140", "Heart rate", "Values changed", "3 min", "39.5"),
-        "fr": ("FC 140", "Fréquence cardiaque", "Valeurs modifiées", "3 min", "39.5"),
+        "fr": ("FC 140", "Fréquence cardiaque", "Valeurs modifiées", "3 min", "39,5"),
     }[language]
     shown = html["current_values"] + html["trend_rows"] + html["event_row"]
     assert all(word in shown for word in words), (words, shown)

@@ -158,3 +158,20 @@ def test_another_trainer_gets_404(bob_client, played):
 def test_it_needs_a_login(client, played):
     r = _get(client, played)
     assert r.status_code == 302 and "/login/" in r.url
+
+
+GEOMETRY = re.compile(r'\b(viewBox|x|y|x1|x2|y1|y2|cx|cy|width|height|d)="([^"]*)"')
+
+
+def _plot_geometry(client, session, language: str) -> list[tuple[str, str]]:
+    r = client.get(reverse("sessions:debrief", args=[session.pk]), HTTP_ACCEPT_LANGUAGE=language)
+    svg = re.search(r'<svg class="debrief-plot".*?</svg>', r.content.decode(), re.S).group(0)
+    return GEOMETRY.findall(svg)
+
+
+def test_the_plot_geometry_is_the_same_in_french_never_with_decimal_commas(alice_client, played):
+    french = _plot_geometry(alice_client, played, "fr")
+    assert french == _plot_geometry(alice_client, played, "en")
+    numbers = [value for name, value in french if name not in ("d", "viewBox")]
+    assert any("." in value for value in numbers)  # fractional coordinates are there to check
+    assert all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in numbers), numbers

@@ -9,6 +9,7 @@ from shiller.tests.factory import make_session
 pytestmark = pytest.mark.django_db
 
 NO_SESSION = "No open session with this code."
+ENDED = "This session has ended. Ask your trainer for a new code."
 
 
 @pytest.mark.parametrize("typed", ["ABC234", "abc234", "  aBc234  "])
@@ -24,18 +25,18 @@ def test_an_unknown_code_shows_the_message(client, alice_session):
     assert NO_SESSION in r.content.decode()
 
 
-def test_a_closed_code_shows_the_message(client, alice):
+def test_a_closed_code_says_the_session_has_ended(client, alice):
     make_session(alice, closed_at=timezone.now())
     r = client.post(reverse("sessions:join"), {"code": "abc234"})
     assert r.status_code == 410
-    assert NO_SESSION in r.content.decode()
+    assert ENDED in r.content.decode() and NO_SESSION not in r.content.decode()
 
 
-def test_an_expired_code_shows_the_message(client, alice):
+def test_an_expired_code_says_the_session_has_ended(client, alice):
     make_session(alice, now=timezone.now() - datetime.timedelta(hours=3), minutes=60)
     r = client.post(reverse("sessions:join"), {"code": "ABC234"})
     assert r.status_code == 410
-    assert NO_SESSION in r.content.decode()
+    assert ENDED in r.content.decode()
 
 
 def test_an_empty_code_asks_for_one(client):
@@ -50,3 +51,10 @@ def test_home_shows_the_join_form_and_the_trainer_login(client):
     body = r.content.decode()
     assert 'name="code"' in body
     assert reverse("login") in body
+
+
+def test_in_french_an_ended_code_says_the_session_has_ended(client, alice):
+    make_session(alice, closed_at=timezone.now())
+    r = client.post(reverse("sessions:join"), {"code": "ABC234"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert r.status_code == 410
+    assert "Cette séance est terminée. Demandez un nouveau code à votre formateur." in r.content.decode()

@@ -147,3 +147,26 @@ def test_a_change_with_a_transition_stores_the_target_and_its_duration(alice_cli
     session.refresh_from_db()
     assert session.last_values["heart_rate"] == 150
     assert session.trend["seconds"] == 30
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_temperature_typed_with_a_decimal_comma_is_read_as_french_writes_it(
+    alice_client, alice_session, language
+):
+    alice_client.cookies["django_language"] = language
+    post_vitals(alice_client, alice_session, temperature=" 37,5 ")
+    alice_session.refresh_from_db()
+    assert alice_session.last_values["temperature"] == 37.5
+
+
+def test_in_french_the_errors_and_the_summary_write_numbers_the_french_way(
+    alice_client, alice_session
+):
+    alice_client.cookies["django_language"] = "fr"
+    r = post_vitals(alice_client, alice_session, temperature="45,1")
+    assert "doit être comprise entre 25,0 et 45,0" in r.content.decode()
+    post_vitals(alice_client, alice_session, temperature="37,5")
+    control = alice_client.get(reverse("sessions:control", args=[alice_session.pk]))
+    body = control.content.decode()
+    assert "Temp. 37,5" in body  # the current values
+    assert "<td>37,5</td>" in body  # the event's row

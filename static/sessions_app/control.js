@@ -236,7 +236,8 @@ function formValues() {
     // An optional sensor left empty is absent: its tile stays empty.
     values[field] = OPTIONAL_INPUTS.has(field) && raw === "" ? null : typed(raw, /^-?\d+$/);
   }
-  const temperature = String(data.get("temperature") ?? "").trim();
+  // 37,5 as French writes it is 37.5 (the server reads it so too, forms.DecimalCommaField).
+  const temperature = String(data.get("temperature") ?? "").trim().replace(",", ".");
   values.temperature = temperature === "" ? null : typed(temperature, /^-?\d+(\.\d+)?$/);
   values.flags = {
     rhythm: data.get("rhythm"),
@@ -291,7 +292,12 @@ function showFragments(html) {
 
 const currentValuesAt = (time) => valuesAt(live.target, live.trend, time);
 
-const formatNumber = (field, value) => (field === "temperature" ? value.toFixed(1) : String(value));
+// In the page's locale, as the server writes the rows (fragments.number_text): 36,8 in French.
+const temperatureFormat = new Intl.NumberFormat(document.documentElement.lang, {
+  minimumFractionDigits: 1,
+  maximumFractionDigits: 1,
+});
+const formatNumber = (field, value) => (field === "temperature" ? temperatureFormat.format(value) : String(value));
 
 function showTrend(now) {
   const trend = live.trend;

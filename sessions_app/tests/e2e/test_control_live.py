@@ -40,3 +40,19 @@ def test_a_change_shows_the_servers_rows_in_the_pages_language(
     control.reload()
     assert rows_html(control) == live
     context.close()
+
+
+def test_in_french_a_temperature_typed_with_a_comma_is_sent_and_shown_the_french_way(
+    chromium, server, alice
+):
+    session = make_session(alice)
+    context = chromium.new_context(base_url=server, viewport=VIEWPORT, locale="fr-FR")
+    control = open_control(context.new_page(), alice, session)
+    control.locator("#vitals-form [name=temperature]").fill("37,5")
+    control.locator("#vitals-form button.primary").click()
+    expect(control.locator("#send-status")).to_have_text("Valeurs envoyées aux scopes.")
+    expect(control.locator("#current-values")).to_contain_text("Temp. 37,5")
+    expect(control.locator("#event-rows tr").first.locator("td").nth(7)).to_have_text("37,5")
+    session.refresh_from_db()
+    assert session.last_values["temperature"] == 37.5
+    context.close()

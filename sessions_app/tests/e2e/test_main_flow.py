@@ -290,6 +290,7 @@ def test_closing_ends_both_screens_and_refuses_the_code(new_page, alice):
     screens = [open_monitor(new_page(), session) for _ in range(2)]
     control = open_control(new_page(), alice, session)
 
+    control.get_by_text("Close session", exact=True).click()  # it asks first
     control.locator("#close-session").click()
 
     for screen in screens:
