@@ -139,7 +139,11 @@ class VitalsForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     rhythm = forms.ChoiceField(label=vitals.LABELS["rhythm"], choices=vitals.RHYTHMS.items())
-    alarm = forms.BooleanField(label=vitals.LABELS["alarm"], required=False)
+    alarm = forms.BooleanField(
+        label=vitals.LABELS["alarm"],
+        required=False,
+        help_text=_("A red alarm on every monitor, whatever the values: a scenario's cue."),
+    )
     spo2_probe_off = forms.BooleanField(label=vitals.LABELS["spo2_probe_off"], required=False)
     hidden = forms.MultipleChoiceField(
         label=_("Not connected"),

@@ -128,3 +128,11 @@ def test_without_the_live_link_a_refused_form_shows_its_errors(alice_client, ali
     r = alice_client.post(reverse("sessions:action", args=[alice_session.pk, "set_vitals"]), post)
     assert r.status_code == 400
     assert "Temperature must be between 25.0 and 45.0." in r.content.decode()
+
+
+def test_the_alarm_checkbox_says_what_it_does(alice_client, alice_session):
+    url = reverse("sessions:control", args=[alice_session.pk])
+    body = alice_client.get(url).content.decode()
+    assert "A red alarm on every monitor, whatever the values: a scenario&#x27;s cue." in body
+    french = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Une alarme rouge sur chaque scope, quelles que soient les valeurs" in french
