@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -94,6 +95,10 @@ def run(action: Action, sender: Sender, payload: dict) -> Done:
         raise Refused(error.errors) from error
     except services.NoTrend as error:
         raise Refused({"trend": gettext("No trend is in progress.")}) from error
+    except services.SessionTooLong as error:
+        hours = settings.SESSION_MAX_MINUTES // 60
+        message = gettext("A session lasts %(hours)s hours at most.") % {"hours": hours}
+        raise Refused({"minutes": message}) from error
     except services.SessionNotOpen as ended:
         raise Refused({"session": gettext("This session has ended.")}, ended=ended.reason)
     except Session.DoesNotExist as error:
@@ -171,6 +176,19 @@ def apply_step(sender: Sender, payload: dict) -> Done:
     # Without an index, the next step.
     change = scenarios.apply_step(sender.session_id, payload.get("index"), trainer=sender.trainer)
     return _change(change, step=change.event.detail["step"])
+
+
+@action(
+    "extend_session",
+    senders={TRAINER},
+    form=lambda data, session: forms.ExtendForm(data),
+    done=_("Time extended on every screen."),
+)
+def extend_session(sender: Sender, payload: dict) -> Done:
+    expires_at = services.extend_session(
+        sender.session_id, payload.get("minutes"), trainer=sender.trainer
+    )
+    return Done({"expires_at": expires_at.isoformat()})
 
 
 @action("silence_alarms", senders={SCREEN})

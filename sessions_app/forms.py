@@ -237,6 +237,19 @@ class NibpIntervalForm(forms.Form):
     )
 
 
+class ExtendForm(forms.Form):
+    """The control page's +15, +30 and +60 min buttons."""
+
+    minutes = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(minutes, minutes) for minutes in vitals.SESSION_EXTENSIONS],
+        error_messages={
+            "required": _("Choose how much time to add."),
+            "invalid_choice": _("Choose how much time to add."),
+        },
+    )
+
+
 class StepForm(forms.Form):
     """The control page's step buttons: a step's index, or none for the next step."""
 

@@ -126,6 +126,7 @@ class SessionEvent(models.Model):
     NIBP_STARTED = "nibp_started"
     NIBP_INTERVAL = "nibp_interval"
     ALARMS_SILENCED = "alarms_silenced"
+    SESSION_EXTENDED = "session_extended"
     KINDS = {
         VITALS: _("Values changed"),
         TREND_STOPPED: _("Trend stopped"),
@@ -133,6 +134,7 @@ class SessionEvent(models.Model):
         NIBP_STARTED: _("NIBP measurement started"),
         NIBP_INTERVAL: _("Automatic NIBP changed"),
         ALARMS_SILENCED: _("Alarms silenced"),
+        SESSION_EXTENDED: _("Time extended"),
     }
     # The kinds that set the values the monitor moves toward.
     VALUE_KINDS = (VITALS, TREND_STOPPED)
@@ -205,6 +207,8 @@ class SessionEvent(models.Model):
                     "until": self.detail["until"],
                     "event_id": str(self.id),
                 }
+            case self.SESSION_EXTENDED:
+                message = {"type": "session_extended", **self.detail}
             case _:
                 message = None
         if message is not None:

@@ -227,6 +227,24 @@ def set_nibp_interval(session_id: uuid.UUID, minutes, *, trainer=None, now=None)
     return minutes
 
 
+class SessionTooLong(Exception):
+    """An extension would take the session past SESSION_MAX_MINUTES from its start."""
+
+
+def extend_session(session_id: uuid.UUID, minutes, *, trainer=None, now=None) -> datetime.datetime:
+    """More time for an open session: its end moves `minutes` later, on every screen too."""
+    minutes = vitals.validate_extension(minutes)
+    with transaction.atomic():
+        session, now = lock_open_session(session_id, trainer, now)
+        expires_at = session.expires_at + datetime.timedelta(minutes=minutes)
+        if expires_at - session.created_at > datetime.timedelta(minutes=settings.SESSION_MAX_MINUTES):
+            raise SessionTooLong
+        Session.objects.filter(pk=session.pk).update(expires_at=expires_at)
+        detail = {"minutes": minutes, "expires_at": expires_at.isoformat()}
+        _record_setting(session, SessionEvent.SESSION_EXTENDED, now, detail)
+    return expires_at
+
+
 class NothingToSilence(Exception):
     """The monitor has no values yet, so no alarm can sound (`until` None), or the alarms are
     silenced until `until`."""

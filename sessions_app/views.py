@@ -131,6 +131,7 @@ def _render_control(
         "nibp_form": nibp_form
         or NibpIntervalForm(initial={"minutes": session.nibp_interval_minutes}),
         "transitions": vitals.TRANSITIONS,
+        "extensions": vitals.SESSION_EXTENSIONS,
         "alarm_rules": _alarm_rules(),
         "events": session.events.all()[: protocol.RECENT_EVENTS],
         "presets": [

@@ -91,6 +91,8 @@ SILENCE_SECONDS = 120
 
 # The cuff: minutes between automatic measurements (0 = manual only), and how long one takes.
 NIBP_INTERVALS = (0, 1, 3, 5, 10, 15)
+# More time for a running session, in minutes: the control page's three buttons.
+SESSION_EXTENSIONS = (15, 30, 60)
 NIBP_MEASUREMENT_SECONDS = 10
 
 DEFAULT_VALUES = {
@@ -270,6 +272,17 @@ def validate_nibp_interval(minutes) -> int:
             {
                 "nibp_interval": _("The NIBP interval must be one of: %(choices)s minutes.")
                 % {"choices": ", ".join(map(str, NIBP_INTERVALS))}
+            }
+        )
+    return minutes
+
+
+def validate_extension(minutes) -> int:
+    if not _is_int(minutes) or minutes not in SESSION_EXTENSIONS:
+        raise VitalsError(
+            {
+                "minutes": _("A session is extended by %(choices)s minutes.")
+                % {"choices": ", ".join(map(str, SESSION_EXTENSIONS))}
             }
         )
     return minutes

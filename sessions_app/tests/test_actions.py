@@ -29,6 +29,7 @@ def test_each_action_says_who_may_send_it():
         "start_nibp": {"trainer", "screen"},
         "set_nibp_interval": {"trainer"},
         "apply_step": {"trainer"},
+        "extend_session": {"trainer"},
         "silence_alarms": {"screen"},
     }
     # What the trainer may post the classic way tells them, when it is done, that it was.

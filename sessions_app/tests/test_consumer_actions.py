@@ -171,3 +171,32 @@ async def test_the_service_refuses_to_silence_for_another_session_that_ended(ali
     session = await sync_to_async(make_session)(alice, closed_at=timezone.now())
     with pytest.raises(services.SessionNotOpen):
         await sync_to_async(services.silence_alarms)(session.pk)
+
+
+async def test_over_the_socket_every_screen_gets_the_new_end(alice):
+    session = await sync_to_async(make_session)(alice)
+    watcher = screen(session.code)
+    await watcher.connect()
+    await receive(watcher)
+    trainer = await control(session, alice)
+    await trainer.connect()
+    await send(trainer, {"type": "extend_session", "minutes": 15, "request_id": "x"})
+    # The ack and the broadcast of the change reach the control page in either order.
+    seen = {}
+    while len(seen) < 2:
+        message = await receive(trainer)
+        if message["type"] in ("ack", "session_extended"):
+            seen[message["type"]] = message
+    ack = seen["ack"]
+    expires_at = session.expires_at + datetime.timedelta(minutes=15)
+    assert ack["expires_at"] == expires_at.isoformat()
+    assert ack["message"] == "Time extended on every screen."
+    told = await receive(watcher)
+    assert (told["type"], told["minutes"], told["expires_at"]) == (
+        "session_extended", 15, expires_at.isoformat()
+    )  # fmt: skip
+    row = seen["session_extended"]["html"]["event_row"]
+    assert "<td>Time extended</td>" in row
+    await send(trainer, {"type": "extend_session", "minutes": 45, "request_id": "y"})
+    assert "minutes" in (await receive_type(trainer, "error"))["errors"]
+    await disconnect_all(watcher, trainer)

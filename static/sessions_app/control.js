@@ -18,7 +18,9 @@ const readJson = (id) => JSON.parse(byId(id).textContent);
 // The page's settings (data-*), and what it says, in its language (sessions_app/page_text.py).
 const config = root.dataset;
 const text = readJson("page-text");
-const expiresAt = parseIsoTime(config.expiresAt);
+let expiresAt = parseIsoTime(config.expiresAt);
+// The trainer is told this long before the end, with the buttons to add time beside it.
+const EXPIRY_WARNING_MS = 5 * 60 * 1000;
 
 const OPTIONAL_INPUTS = new Set(["respiratory_rate", "etco2"]);
 const TICK_MS = 250;
@@ -143,6 +145,10 @@ function handle(message) {
       break;
     case "error":
       refuse(message);
+      break;
+    case "session_extended":
+      expiresAt = parseIsoTime(message.expires_at);
+      showFragments(message.html);
       break;
     case "session_ended":
       endSession();
@@ -372,6 +378,8 @@ function signOut() {
 function tick() {
   const now = clock.now();
   byId("time-left").textContent = formatDuration(expiresAt - now);
+  const warning = byId("expiry-warning");
+  if (warning) warning.hidden = !(expiresAt - now > 0 && expiresAt - now < EXPIRY_WARNING_MS);
   showTrend(now);
   showCuff(now);
   showSilenced(now);
@@ -401,13 +409,15 @@ const payloads = {
   }),
   set_alarm_limits: (sender) => ({ limits: limitsFromForm(sender) }),
   set_nibp_interval: (sender) => ({ minutes: Number(sender.elements.minutes.value) }),
+  // The button pressed says how much: +15, +30 or +60 minutes.
+  extend_session: (sender, submitter) => ({ minutes: Number(submitter?.value) }),
 };
 const afterAck = { set_alarm_limits: (ack) => fillLimits(ack.limits) };
 
 for (const sender of root.querySelectorAll("form[data-action]")) {
   sender.addEventListener("submit", (event) => {
     const action = sender.dataset.action;
-    const message = { type: action, ...(payloads[action]?.(sender) ?? {}) };
+    const message = { type: action, ...(payloads[action]?.(sender, event.submitter) ?? {}) };
     const onAck = (ack) => {
       afterAck[action]?.(ack);
       return ack.broadcast === false ? [text.not_reached, "warn"] : [ack.message, "ok"];

@@ -115,6 +115,9 @@ function handleMessage(message) {
     case "alarms_silenced":
       state.silencedUntil = parseIsoTime(message.until);
       break;
+    case "session_extended":
+      state.expiresAt = parseIsoTime(message.expires_at);
+      break;
     case "session_ended":
       endSession(message.reason);
       return;
