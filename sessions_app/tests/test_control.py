@@ -58,7 +58,7 @@ def test_without_javascript_the_presets_and_transition_choices_are_hidden(alice_
     # The server reads only transition_seconds: the choices work through control.js alone.
     r = alice_client.get(reverse("sessions:control", args=[alice_session.pk]))
     body = r.content.decode()
-    assert '<div class="presets js-only"' in body
+    assert '<div class="presets js-only" role="group"' in body
     assert '<div class="transition-choices js-only">' in body
     css = (settings.BASE_DIR / "static" / "css" / "shiller.css").read_text()
     assert "html:not(.js) .js-only { display: none; }" in css
@@ -136,3 +136,11 @@ def test_the_alarm_checkbox_says_what_it_does(alice_client, alice_session):
     assert "A red alarm on every monitor, whatever the values: a scenario&#x27;s cue." in body
     french = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Une alarme rouge sur chaque scope, quelles que soient les valeurs" in french
+
+
+def test_the_presets_say_they_fill_the_form(alice_client, alice_session):
+    url = reverse("sessions:control", args=[alice_session.pk])
+    body = alice_client.get(url).content.decode()
+    assert "A preset fills the form below: check it, then Send to monitors." in body
+    french = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Un préréglage remplit le formulaire ci-dessous" in french
