@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # Looked at by a person after a run; docs/ holds the copies shown in the README.
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
 NO_SESSION = "No open session with this code."
+ENDED = "This session has ended. Ask your trainer for a new code."
 LIVE_WITHIN_MS = 2000
 ALARM_PANELS = ("#hr-panel", "#nibp-panel", "#spo2-panel", "#rr-panel", "#etco2-panel")
 # A cuff measurement, and the margin for a busy machine.
@@ -297,7 +298,7 @@ def test_closing_ends_both_screens_and_refuses_the_code(new_page, alice):
         expect(screen.locator("#ended")).to_be_visible(timeout=LIVE_WITHIN_MS)
         expect(screen.locator("#ended")).to_contain_text("Session ended")
     join(screens[0], session.code)
-    expect(screens[0].get_by_text(NO_SESSION)).to_be_visible()
+    expect(screens[0].get_by_text(ENDED)).to_be_visible()
     expect(screens[0].locator("#monitor")).to_have_count(0)
 
 
