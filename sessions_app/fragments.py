@@ -2,15 +2,14 @@
 in the page's language, so the browser inserts them rather than rebuilding them (the control
 socket adds them to each message it relays).
 
-The event row and the values summary are rendered here in Python for the page too (the
-`event_row` and `values_summary` tags): a control page shows 20 rows, a debrief one per event,
-and the socket one per change per control page, so they are the hot path a template would be
-about ten times slower on.
+The event row, the values summary and the trend rows are rendered here in Python for the page
+too (the `event_row`, `values_summary` and `trend_rows` tags): a control page shows 20 rows, a
+debrief one per event, and the socket one per change per control page, so they are the hot
+path a template would be about ten times slower on.
 """
 
 import html
 
-from django.template.loader import render_to_string
 from django.utils import dateformat, formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
@@ -43,35 +42,40 @@ def for_message(message: dict) -> dict | None:
     fragments = {"event_row": event_row(event)}
     if message["type"] == "vitals":
         fragments["current_values"] = values_summary(values)
-        fragments["trend_rows"] = render_to_string(
-            "sessions_app/includes/trend_rows.html",
-            {"moving": moving_rows({"values": values, "trend": trend})},
-        )
+        fragments["trend_rows"] = trend_rows(moving_rows({"values": values, "trend": trend}))
     return fragments
 
 
 def values_summary(values: dict) -> str:
     """A change's values on one line: "BP 120/80 · HR 75 · SpO2 98 · … · Sinus rhythm"."""
+    # gettext calls stand alone, never inside an f-string: xgettext cannot read those.
+    bp, hr, rr, temp = _("BP"), _("HR"), _("RR"), _("Temp")
     flags = values.get("flags") or {}
     parts = [
-        f"{_('BP')} {values.get('systolic')}/{values.get('diastolic')}",
-        f"{_('HR')} {values.get('heart_rate')}",
+        f"{bp} {values.get('systolic')}/{values.get('diastolic')}",
+        f"{hr} {values.get('heart_rate')}",
         f"SpO2 {values.get('spo2')}",
     ]
     if values.get("respiratory_rate") is not None:
-        parts.append(f"{_('RR')} {values['respiratory_rate']}")
+        parts.append(f"{rr} {values['respiratory_rate']}")
     if values.get("etco2") is not None:
         parts.append(f"EtCO2 {values['etco2']}")
     if values.get("temperature") is not None:
-        parts.append(f"{_('Temp')} {number_text('temperature', values['temperature'])}")
-    parts.append(str(vitals.RHYTHMS.get(flags.get("rhythm"), flags.get("rhythm") or "")))
+        parts.append(f"{temp} {number_text('temperature', values['temperature'])}")
+    parts.append(rhythm_label(flags))
     if flags.get("alarm"):
         parts.append(_("alarm"))
     if flags.get("spo2_probe_off"):
         parts.append(_("probe off"))
     if flags.get("hidden"):
-        parts.append(f"{_('not connected:')} {parameter_labels(flags['hidden'])}")
+        not_connected = _("not connected:")
+        parts.append(f"{not_connected} {parameter_labels(flags['hidden'])}")
     return format_html('<span class="summary">{}</span>', " · ".join(parts))
+
+
+def rhythm_label(flags: dict) -> str:
+    rhythm = flags.get("rhythm") or ""
+    return str(vitals.RHYTHMS.get(rhythm, rhythm))
 
 
 def event_row(event: SessionEvent) -> str:
@@ -85,7 +89,7 @@ def event_row(event: SessionEvent) -> str:
             event.heart_rate, event.spo2, event.respiratory_rate, event.etco2
         )),  # fmt: skip
         "" if event.temperature is None else number_text("temperature", event.temperature),
-        vitals.RHYTHMS.get(flags.get("rhythm"), flags.get("rhythm") or ""),
+        rhythm_label(flags),
         "✓" if flags.get("alarm") else "",
         transition_label(event.transition_seconds),
     ]
@@ -93,6 +97,17 @@ def event_row(event: SessionEvent) -> str:
     # on each of the eleven cells.
     row = "".join(f"<td>{html.escape(str(cell))}</td>" for cell in cells)
     return mark_safe(f'<tr data-kind="{html.escape(event.kind)}">{row}</tr>')
+
+
+def trend_rows(moving: list[dict]) -> str:
+    """The rows of the trend in progress: from, now (control.js fills it), to."""
+    return mark_safe(
+        "".join(
+            f'<tr data-field="{row["name"]}"><th scope="row">{html.escape(str(row["label"]))}</th>'
+            f'<td>{row["from"]}</td><td class="trend-now"></td><td>{row["to"]}</td></tr>'
+            for row in moving
+        )
+    )
 
 
 def transition_label(seconds: int) -> str:

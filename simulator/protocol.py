@@ -1,8 +1,8 @@
 """The protocol's constants that the server and the pages share (docs/protocol.md).
 
-The pages get `constants()` as one JSON blob (`{% protocol_json %}`, element id "protocol"); the
-browser's rule modules keep their own copies of the field lists for the node tests, held to
-these by contract/protocol.json, which pytest and the node tests both assert.
+The pages get `for_pages()` as one JSON blob (`{% protocol_json %}`, element id "protocol"); the
+browser's rule modules keep their own copies of the field lists, held to these by
+contract/protocol.json (`constants()`), which pytest and the node tests both assert.
 """
 
 from simulator import vitals
@@ -20,7 +20,13 @@ CLOSE = {
 RECENT_EVENTS = 20
 
 
+def for_pages() -> dict:
+    """What the pages' scripts read: the close codes and the control page's row count."""
+    return {"close": CLOSE, "recent_events": RECENT_EVENTS}
+
+
 def constants() -> dict:
+    """Everything shared, the pages' part and the lists the browser's rule modules copy."""
     return {
         "close": CLOSE,
         "recent_events": RECENT_EVENTS,

@@ -74,7 +74,7 @@ async def test_a_change_brings_the_rows_the_page_renders_in_its_language(alice, 
     "language, labels",
     [
         ("en", ("Alarm limits changed", "NIBP measurement started", "Automatic NIBP changed")),
-        ("fr", ("Seuils d'alarme modifiés", "début de la mesure de PNI", "PNI automatique modifiée")),
+        ("fr", ("Seuils d'alarme modifiés", "Début de la mesure de PNI", "PNI automatique modifiée")),
     ],
 )
 async def test_a_setting_brings_its_row_with_the_values_shown_then(alice, language, labels):

@@ -31,11 +31,12 @@ def page_text(page: str):
 
 @register.simple_tag
 def protocol_json():
-    """The protocol's constants (close codes, fields, sensors) for the page's scripts."""
-    return json_script(protocol.constants(), "protocol")
+    """The protocol's constants the page's scripts read (close codes, row count)."""
+    return json_script(protocol.for_pages(), "protocol")
 
 
 # Rendered in Python, for the page and the control socket alike (see sessions_app/fragments.py).
 register.simple_tag(fragments.values_summary, name="values_summary")
 register.simple_tag(fragments.event_row, name="event_row")
-register.simple_tag(fragments.moving_rows, name="trend_rows")
+register.simple_tag(fragments.moving_rows, name="moving_rows")
+register.simple_tag(fragments.trend_rows, name="trend_rows")

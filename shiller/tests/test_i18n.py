@@ -456,3 +456,24 @@ def test_an_empty_shipped_text_is_not_the_catalogue_header():
     with translation.override("fr"):
         assert SessionTemplate(trainer=None, name="Septic shock").display_description == ""
         assert SessionTemplate(trainer=None, name="Septic shock").display_name == "Choc septique"
+
+
+def test_no_gettext_call_hides_inside_an_f_string():
+    # xgettext cannot read a gettext call inside an f-string: it would drop out of the catalogue.
+    base = Path(settings.BASE_DIR)
+    hidden = [
+        f"{path.relative_to(base)}:{number}"
+        for app in ("shiller", "trainers", "sessions_app", "library", "live", "simulator")
+        for path in (base / app).rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"""\bf["'].*\{\s*_\(""", line)
+    ]
+    assert hidden == []
+
+
+def test_in_french_the_summary_names_the_disconnected_sensors(alice_client, alice):
+    flags = {**vitals.DEFAULT_VALUES["flags"], "hidden": ["etco2"]}
+    session = make_session(alice, last_values={**vitals.DEFAULT_VALUES, "flags": flags})
+    url = reverse("sessions:control", args=[session.pk])
+    body = alice_client.get(url, **FR).content.decode()
+    assert "non branchés : EtCO2" in body

@@ -124,6 +124,8 @@ function handleMessage(message) {
   }
   if (message.event_id) root.dataset.eventId = message.event_id;
   tick();
+  // The tiles now show the snapshot's values: they may be seen (see monitor.css).
+  if (message.type === "snapshot") root.dataset.drawn = "true";
 }
 
 function setTarget(values, trend) {

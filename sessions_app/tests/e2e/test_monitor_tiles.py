@@ -74,3 +74,22 @@ def test_a_disconnected_sensor_shows_nothing_not_zero(monitor, alice):
     expect(page.locator("#etco2-panel")).to_have_attribute("data-off", "true")
     expect(page.locator("#hr-panel")).to_have_attribute("data-off", "false")
     expect(page.locator("#hr-value")).to_have_text("75")
+
+
+def test_before_the_script_has_drawn_them_no_tile_passes_for_a_reading(chromium, server, alice):
+    # A slow network holds the script back while the page paints: what shows meanwhile is
+    # what shows when it never comes.
+    values = {**vitals.DEFAULT_VALUES, "heart_rate": 131}
+    session = make_session(alice, last_values=values)
+    context = chromium.new_context(base_url=server, viewport=VIEWPORT)
+    page = context.new_page()
+    page.route("**/sessions_app/monitor.js", lambda route: route.abort())
+    page.goto(f"/monitor/{session.code}/")
+    for tile in ("#hr-value", "#spo2-value", "#nibp-value", "#temp-value"):
+        expect(page.locator(tile)).to_be_hidden()
+    expect(page.locator("#status-banner")).to_have_text("Connecting…")
+    page.unroute("**/sessions_app/monitor.js")
+    page.reload()
+    expect(page.locator("#hr-value")).to_have_text("131")
+    expect(page.locator("#hr-value")).to_be_visible()
+    context.close()
