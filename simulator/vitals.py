@@ -267,25 +267,19 @@ def validate_limits(limits, current: dict | None = None) -> dict:
 
 
 def validate_nibp_interval(minutes) -> int:
-    if not _is_int(minutes) or minutes not in NIBP_INTERVALS:
-        raise VitalsError(
-            {
-                "nibp_interval": _("The NIBP interval must be one of: %(choices)s minutes.")
-                % {"choices": ", ".join(map(str, NIBP_INTERVALS))}
-            }
-        )
-    return minutes
+    message = _("The NIBP interval must be one of: %(choices)s minutes.")
+    return _one_of(minutes, NIBP_INTERVALS, "nibp_interval", message)
 
 
 def validate_extension(minutes) -> int:
-    if not _is_int(minutes) or minutes not in SESSION_EXTENSIONS:
-        raise VitalsError(
-            {
-                "minutes": _("A session is extended by %(choices)s minutes.")
-                % {"choices": ", ".join(map(str, SESSION_EXTENSIONS))}
-            }
-        )
-    return minutes
+    message = _("A session is extended by %(choices)s minutes.")
+    return _one_of(minutes, SESSION_EXTENSIONS, "minutes", message)
+
+
+def _one_of(value, choices: tuple[int, ...], field: str, message: str) -> int:
+    if not _is_int(value) or value not in choices:
+        raise VitalsError({field: message % {"choices": ", ".join(map(str, choices))}})
+    return value
 
 
 def mean_arterial_pressure(systolic: int, diastolic: int) -> int:

@@ -130,17 +130,17 @@ def test_without_the_live_link_a_refused_form_shows_its_errors(alice_client, ali
     assert "Temperature must be between 25.0 and 45.0." in r.content.decode()
 
 
-def test_the_alarm_checkbox_says_what_it_does(alice_client, alice_session):
+@pytest.mark.parametrize(
+    "english, french",
+    [
+        # The Alarm checkbox, and the presets.
+        ("A red alarm on every monitor, whatever the values: a scenario&#x27;s cue.",
+         "Une alarme rouge sur chaque scope, quelles que soient les valeurs"),
+        ("A preset fills the form below: check it, then Send to monitors.",
+         "Un préréglage remplit le formulaire ci-dessous"),
+    ],
+)  # fmt: skip
+def test_the_page_says_what_its_less_obvious_controls_do(alice_client, alice_session, english, french):
     url = reverse("sessions:control", args=[alice_session.pk])
-    body = alice_client.get(url).content.decode()
-    assert "A red alarm on every monitor, whatever the values: a scenario&#x27;s cue." in body
-    french = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Une alarme rouge sur chaque scope, quelles que soient les valeurs" in french
-
-
-def test_the_presets_say_they_fill_the_form(alice_client, alice_session):
-    url = reverse("sessions:control", args=[alice_session.pk])
-    body = alice_client.get(url).content.decode()
-    assert "A preset fills the form below: check it, then Send to monitors." in body
-    french = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Un préréglage remplit le formulaire ci-dessous" in french
+    assert english in alice_client.get(url).content.decode()
+    assert french in alice_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
