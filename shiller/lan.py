@@ -6,7 +6,6 @@ machine has several (Wi-Fi and a VPN, say). Run as `python -m shiller.lan --port
 where the tablets should go.
 """
 
-import argparse
 import ipaddress
 import os
 import re
@@ -80,11 +79,11 @@ def site_origin(value: str) -> str:
     return f"{parts.scheme.lower()}://{url_host(parts.hostname)}{suffix}"
 
 
-def room_hosts(lan_address: str) -> list[str]:
+def room_hosts(lan_address: str, addresses: list[str]) -> list[str]:
     """The host names tablets may use for this machine: its addresses and its names."""
     name = socket.gethostname()
     names = [name, f"{name}.local"] if name else []
-    return [host for host in dict.fromkeys([lan_address, *machine_addresses(), *names]) if host]
+    return [host for host in dict.fromkeys([lan_address, *addresses, *names]) if host]
 
 
 def is_local_host(host: str) -> bool:
@@ -128,6 +127,8 @@ def join_origin(request) -> tuple[str, str]:
 
 
 def main():
+    import argparse  # here, not at the top: every process reads settings, which import this
+
     parser = argparse.ArgumentParser(description="Say where the tablets open Shiller.")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument(

@@ -45,8 +45,9 @@ LAN_ADDRESS = _checked(
     "LAN_ADDRESS", lan.url_host, "an address: expected e.g. 192.168.1.20 (no scheme, no port)"
 )
 if LAN:
-    LAN_ADDRESS = LAN_ADDRESS or next(iter(lan.machine_addresses()), "")
-    ALLOWED_HOSTS = [*ALLOWED_HOSTS, *lan.room_hosts(LAN_ADDRESS)]
+    _addresses = lan.machine_addresses()  # read once: psutil walks every interface
+    LAN_ADDRESS = LAN_ADDRESS or next(iter(_addresses), "")
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, *lan.room_hosts(LAN_ADDRESS, _addresses)]
 # daphne terminates TLS itself (make run CERT=... KEY=...): its websocket scope has no scheme,
 # so this tells the origin check that the sockets are wss (shiller/middleware.py).
 SERVES_TLS = env.bool("SERVES_TLS", default=False)
