@@ -105,6 +105,18 @@ def _tail(log) -> str:
 NGINX_CONF = BASE_DIR / "deploy" / "nginx.conf"
 
 
+def self_signed_certificate(folder: Path, address: str) -> tuple[Path, Path]:
+    """cert.pem and key.pem in `folder` for `address`, made as docs/room.md says."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365",
+         "-subj", "/CN=Shiller room", "-addext", f"subjectAltName=IP:{address}",
+         "-keyout", key, "-out", cert],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 @contextmanager
 def nginx(upstream: str):
     """deploy/nginx.conf, as shipped, in front of `upstream` (a daphne's host:port), with a
@@ -114,18 +126,13 @@ def nginx(upstream: str):
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-             "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-             "-keyout", folder / "key.pem", "-out", folder / "cert.pem"],
-            check=True, capture_output=True,
-        )  # fmt: skip
+        cert, key = self_signed_certificate(folder, "127.0.0.1")
         site = (
             NGINX_CONF.read_text()
             .replace("server 127.0.0.1:8000;", f"server {upstream};")
             .replace("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;")
-            .replace("/etc/ssl/certs/shiller.example.org.pem", str(folder / "cert.pem"))
-            .replace("/etc/ssl/private/shiller.example.org.key", str(folder / "key.pem"))
+            .replace("/etc/ssl/certs/shiller.example.org.pem", str(cert))
+            .replace("/etc/ssl/private/shiller.example.org.key", str(key))
         )
         (folder / "shiller.conf").write_text(site)
         (folder / "nginx.conf").write_text(

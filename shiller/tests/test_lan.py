@@ -20,7 +20,13 @@ import websockets
 from django.conf import settings
 from django.db import connection
 
-from sessions_app.tests.servers import current_database_url, daphne, free_port, wait_for_port
+from sessions_app.tests.servers import (
+    current_database_url,
+    daphne,
+    free_port,
+    self_signed_certificate,
+    wait_for_port,
+)
 from shiller import lan
 from shiller.tests.factory import make_session
 from trainers import demo
@@ -58,22 +64,33 @@ def test_make_run_lan_listens_on_the_network_in_room_mode():
     assert command[command.index("-b") + 1] == "0.0.0.0"
 
 
+# What the room's settings read: a new process gets only those a test gives it.
+ROOM_VARIABLES = (
+    "LAN", "LAN_ADDRESS", "ALLOWED_HOSTS", "SITE_URL", "SERVES_TLS",
+    "DEMO_TRAINER_EMAIL", "DEMO_TRAINER_PASSWORD",
+)  # fmt: skip
+
+
+def python(*arguments: str, check=True, **env) -> subprocess.CompletedProcess:
+    """`python *arguments` in the project, as a server started with `env` would run."""
+    clean = {k: v for k, v in os.environ.items() if k not in ROOM_VARIABLES}
+    return subprocess.run(
+        [sys.executable, *arguments],
+        cwd=BASE_DIR,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "shiller.settings", **env},
+        capture_output=True,
+        text=True,
+        check=check,
+    )
+
+
 def settings_in_a_new_process(**env) -> dict:
     """ALLOWED_HOSTS and LAN_ADDRESS as a server started with this environment reads them."""
     code = (
         "import json, django; django.setup(); from django.conf import settings as s; "
         "print(json.dumps({'hosts': s.ALLOWED_HOSTS, 'address': s.LAN_ADDRESS}))"
     )
-    clean = {k: v for k, v in os.environ.items() if k not in ("LAN", "LAN_ADDRESS", "ALLOWED_HOSTS")}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BASE_DIR,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "shiller.settings", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    return json.loads(python("-c", code, **env).stdout)
 
 
 def test_the_host_check_accepts_the_machines_addresses_in_room_mode_only():
@@ -100,11 +117,7 @@ def test_without_lan_the_interface_is_this_computers_alone():
 
 
 def interface_for(**env) -> str:
-    clean = {k: v for k, v in os.environ.items() if k != "LAN"}
-    return subprocess.run(
-        [sys.executable, "-m", "shiller.lan", "--interface"],
-        cwd=BASE_DIR, env={**clean, **env}, capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+    return python("-m", "shiller.lan", "--interface", **env).stdout.strip()
 
 
 @pytest.mark.parametrize(
@@ -150,13 +163,7 @@ def test_a_site_url_that_is_not_an_origin_stops_the_start_with_one_line(value):
 
 
 def start_with(**env) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "shiller.settings", **env},
-        capture_output=True,
-        text=True,
-    )
+    return python("-c", "import django; django.setup()", check=False, **env)
 
 
 def test_with_a_site_url_make_run_lan_sends_the_tablets_there():
@@ -193,16 +200,7 @@ def test_plain_make_run_is_out_of_the_tablets_reach(real_stack):
 
 
 def banner(**env) -> str:
-    room_variables = ("LAN", "LAN_ADDRESS", "DEMO_TRAINER_EMAIL", "DEMO_TRAINER_PASSWORD")
-    clean = {k: v for k, v in os.environ.items() if k not in room_variables}
-    return subprocess.run(
-        [sys.executable, "-m", "shiller.lan", "--port", "8123"],
-        cwd=BASE_DIR,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    return python("-m", "shiller.lan", "--port", "8123", **env).stdout
 
 
 def test_make_run_lan_says_where_the_tablets_go():
@@ -272,15 +270,7 @@ def test_which_hosts_only_this_computer_reaches(host, local):
 
 @pytest.fixture
 def room_certificate(tmp_path):
-    """A self-signed certificate for the room's address, made as docs/room.md says."""
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365",
-         "-subj", "/CN=Shiller room", "-addext", f"subjectAltName=IP:{ROOM}",
-         "-keyout", key, "-out", cert],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
+    return self_signed_certificate(tmp_path, ROOM)
 
 
 @pytest.mark.django_db(transaction=True)
