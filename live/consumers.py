@@ -196,6 +196,7 @@ class MonitorConsumer(LiveConsumer):
             await refuse(self, CLOSE_FULL)
             return
         self.session_id = session_id
+        get_hub().end_at(session_id, session.expires_at)
         await self.accept()
         # Read again after subscribing: no change can fall between snapshot and stream.
         await self.send(text_data=await self.snapshot(session.code))
@@ -298,6 +299,7 @@ class ControlConsumer(LiveConsumer):
             await refuse(self, CLOSE_FULL)
             return
         self.session_id = session_id
+        get_hub().end_at(session_id, session.expires_at)
         # The hub delivers from its own task, outside this connection's language.
         self.language = translation.get_language()
         await self.accept()

@@ -18,15 +18,20 @@ client address, per session) that the consumers check before they accept.
 
 import asyncio
 import collections
+import datetime
+import json
 import logging
 import sys
 import uuid
 import weakref
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.utils import timezone
 
 from live import viewers
-from live.groups import control_group, screens_group
+from live.groups import control_group, screens_group, session_of
+from sessions_app import services
 from simulator import protocol
 
 logger = logging.getLogger(__name__)
@@ -60,6 +65,8 @@ class Hub:
         self._addresses: collections.Counter[str] = collections.Counter()
         self._outage_logged = False
         self._screen_actions: dict[str, object] = {}
+        # session id -> (its end, the timer that ends its sockets in this process then).
+        self._ends: dict[str, tuple[datetime.datetime, asyncio.TimerHandle]] = {}
 
     def admit_address(self, address: str, limit: int) -> bool:
         """Count one more socket from `address`, unless it has `limit` already."""
@@ -108,6 +115,49 @@ class Hub:
                 logger.warning("Could not join group %s; will retry: %s", group, _reason())
             return True
 
+    def end_at(self, session_id: str, expires_at: datetime.datetime) -> None:
+        """This process's sockets of the session end at `expires_at` by themselves, without
+        waiting for expire_sessions (which closes it in the database); an extension moves it."""
+        scheduled = self._ends.get(session_id)
+        if scheduled is not None:
+            if scheduled[0] == expires_at:
+                return
+            scheduled[1].cancel()
+        delay = max((expires_at - timezone.now()).total_seconds(), 0)
+        timer = asyncio.get_running_loop().call_later(
+            delay, lambda: self._in_background(self.end_if_over(session_id))
+        )
+        self._ends[session_id] = (expires_at, timer)
+
+    def ends_at(self, session_id: str) -> datetime.datetime | None:
+        scheduled = self._ends.get(session_id)
+        return scheduled[0] if scheduled else None
+
+    async def end_if_over(self, session_id: str) -> None:
+        """At the session's end: tell its screens and control pages here, unless the database
+        says it goes on (an extension this process missed while Redis was down)."""
+        self._ends.pop(session_id, None)
+        if not self._has_sockets(session_id):
+            return
+        try:
+            expires_at = await database_sync_to_async(services.open_until)(session_id)
+        except Exception:
+            logger.warning("End of session %s not checked: %s", session_id, _reason())
+            expires_at = timezone.now() + datetime.timedelta(seconds=RETRY_SECONDS)
+        if expires_at is not None and expires_at > timezone.now():
+            self.end_at(session_id, expires_at)
+            return
+        # A session closed by its trainer has told its sockets already; one expired says so.
+        text = json.dumps({"type": "session_ended", "reason": "expired"})
+        for group in (screens_group(session_id), control_group(session_id)):
+            await self._deliver({"type": "monitor.ended", "text": text, "group": group})
+
+    def _has_sockets(self, session_id: str) -> bool:
+        return any(
+            self.subscribers.get(group)
+            for group in (screens_group(session_id), control_group(session_id))
+        )
+
     def _start(self) -> None:
         for task in self._tasks:
             task.cancel()
@@ -123,6 +173,9 @@ class Hub:
             if sockets:
                 return
             self.subscribers.pop(group, None)
+            session_id = session_of(group)
+            if not self._has_sockets(session_id) and session_id in self._ends:
+                self._ends.pop(session_id)[1].cancel()
             try:
                 await self.layer.group_discard(group, self.channel_name)
             except Exception:
@@ -197,6 +250,8 @@ class Hub:
 
     async def _deliver(self, event: dict) -> None:
         group = event.get("group")
+        if "expires_at" in event:
+            self.end_at(event["session"], datetime.datetime.fromisoformat(event["expires_at"]))
         sockets = list(self.subscribers.get(group, ()))
         start = 0
         while start < len(sockets):

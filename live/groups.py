@@ -14,3 +14,8 @@ def screens_group(session_id: uuid.UUID | str) -> str:
 
 def control_group(session_id: uuid.UUID | str) -> str:
     return f"session.{session_id}.control"
+
+
+def session_of(group: str) -> str:
+    """The session id in either group's name."""
+    return group.split(".")[1]

@@ -23,11 +23,13 @@ def publish(session_id: uuid.UUID | str, message: dict, ended: bool = False) -> 
     """Returns False, and logs, when the channel layer cannot be reached, or does not answer
     within REDIS_TIMEOUT (then the message may still arrive): the change is already stored,
     and screens resync from the snapshot when they reconnect."""
-    text = json.dumps(message)
-    message_type = "monitor.ended" if ended else "monitor.message"
+    event = {"type": "monitor.ended" if ended else "monitor.message", "text": json.dumps(message)}
+    if message["type"] == "session_extended":
+        # Every hub moves the moment it ends the session's sockets (fanout.Hub.end_at).
+        event.update(session=str(session_id), expires_at=message["expires_at"])
     groups = [screens_group(session_id), control_group(session_id)]
     try:
-        async_to_sync(_send_to_groups)(groups, {"type": message_type, "text": text})
+        async_to_sync(_send_to_groups)(groups, event)
     except TimeoutError:
         # A hung Redis must not hold the database thread that every session shares.
         logger.warning("Broadcast to session %s timed out", session_id)

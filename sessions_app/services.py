@@ -340,6 +340,15 @@ def expire_sessions(now=None, dry_run: bool = False) -> list[tuple[uuid.UUID, st
     return expired
 
 
+def open_until(session_id: uuid.UUID | str) -> datetime.datetime | None:
+    """When the session ends, None when it is closed already."""
+    return (
+        Session.objects.filter(pk=session_id, closed_at__isnull=True)
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+
+
 def broadcast_ended(session_id: uuid.UUID, reason: str) -> bool:
     return broadcast(session_id, {"type": "session_ended", "reason": reason}, ended=True)
 
