@@ -7,6 +7,8 @@ whose services store it and report it after commit (live/publish.py sends it on)
 import asyncio
 import json
 import logging
+import uuid
+from urllib.parse import parse_qs
 
 from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
@@ -16,10 +18,10 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from live import viewers
+from live import fanout, viewers
 from live.fanout import get_hub
 from live.groups import control_group
-from sessions_app import actions, fragments, services
+from sessions_app import actions, fragments, screens, services
 from sessions_app.models import Session
 from shiller import throttle
 from simulator import protocol
@@ -175,6 +177,8 @@ class MonitorConsumer(LiveConsumer):
     discarded = 0
 
     async def connect(self):
+        self.since = self.last_seen = timezone.now()
+        self.screen = self.describe_screen()
         if not self.admit():
             await refuse(self, CLOSE_FULL)
             return
@@ -207,6 +211,18 @@ class MonitorConsumer(LiveConsumer):
     async def leave_session(self, hub) -> None:
         await hub.remove_screen(self.session_id, self)
 
+    def describe_screen(self) -> dict:
+        """Who this screen is, for the trainer's list: the name typed on the join page (the
+        monitor URL's ?screen=) and the browser's User-Agent."""
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        headers = dict(self.scope.get("headers", ()))
+        user_agent = headers.get(b"user-agent", b"").decode("latin-1")
+        return {"id": uuid.uuid4().hex[:12], **screens.describe(user_agent, *query.get("screen", [""])[:1])}
+
+    def description(self) -> dict:
+        """As the hub publishes it (viewers.py): JSON, times in ISO 8601."""
+        return {**self.screen, "since": self.since.isoformat(), "last_seen": self.last_seen.isoformat()}
+
     def take_token(self) -> bool:
         now = asyncio.get_running_loop().time()
         elapsed = now - self.tokens_at
@@ -229,6 +245,7 @@ class MonitorConsumer(LiveConsumer):
             await self.close(code=CLOSE_POLICY_VIOLATION)
 
     async def handle(self, message: dict) -> None:
+        self.last_seen = timezone.now()
         if message.get("type") == "ping":
             await self.send(text_data=pong())
             return
@@ -278,6 +295,7 @@ class ControlConsumer(LiveConsumer):
 
     max_message_chars = CONTROL_MAX_MESSAGE_CHARS
     _viewers_task: asyncio.Task | None = None
+    _seen_task: asyncio.Task | None = None
 
     async def connect(self):
         if not self.admit():
@@ -304,10 +322,12 @@ class ControlConsumer(LiveConsumer):
         self.language = translation.get_language()
         await self.accept()
         await self.send_viewers()
+        self._seen_task = asyncio.create_task(self.keep_screens_seen())
 
     async def leave_session(self, hub) -> None:
-        if self._viewers_task is not None:
-            self._viewers_task.cancel()
+        for task in (self._viewers_task, self._seen_task):
+            if task is not None:
+                task.cancel()
         await hub.unsubscribe(control_group(self.session_id), self)
 
     async def refuse_message(self, text: str, message: dict | None = None) -> None:
@@ -346,8 +366,22 @@ class ControlConsumer(LiveConsumer):
         await self.send(text_data=json.dumps(content))
 
     async def send_viewers(self) -> None:
-        # None when the cache is unreachable: the page shows the count as unknown.
-        await self.send_json({"type": "viewers", "count": await viewers.total(self.session_id)})
+        connected = await viewers.connected(self.session_id)
+        if connected is None:
+            # The cache is unreachable: the page shows the count as unknown.
+            await self.send_json({"type": "viewers", "count": None})
+            return
+        count, described = connected
+        with translation.override(self.language):
+            html = {"screens": fragments.screen_list(count, described)}
+        await self.send_json({"type": "viewers", "count": count, "html": html})
+
+    async def keep_screens_seen(self) -> None:
+        """The list's "last seen" moves with the hubs' refreshes, which tell no one: read it
+        again as often as they write it."""
+        while True:
+            await asyncio.sleep(fanout.REFRESH_SECONDS)
+            await self.send_viewers()
 
     async def deliver(self, event: dict) -> None:
         """Called by the hub with each event of the session's control group."""

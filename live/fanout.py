@@ -19,6 +19,7 @@ client address, per session) that the consumers check before they accept.
 import asyncio
 import collections
 import datetime
+import heapq
 import json
 import logging
 import sys
@@ -200,6 +201,12 @@ class Hub:
     def screen_count(self, session_id: str) -> int:
         return len(self.subscribers.get(screens_group(session_id), ()))
 
+    async def _publish_viewers(self, session_id: str) -> None:
+        sockets = self.subscribers.get(screens_group(session_id), ())
+        oldest = heapq.nsmallest(viewers.LISTED_SCREENS, sockets, key=lambda s: s.since)
+        screens = [socket.description() for socket in oldest]
+        await viewers.publish(session_id, self.id, len(sockets), screens)
+
     def _stop(self) -> None:
         for task in self._tasks:
             task.cancel()
@@ -304,7 +311,7 @@ class Hub:
                 # Also heals a membership the layer dropped (expiry, a Redis restart).
                 await self._join_groups()
                 for session_id in list(self._viewed_sessions):
-                    await viewers.publish(session_id, self.id, self.screen_count(session_id))
+                    await self._publish_viewers(session_id)
             except Exception:
                 logger.warning("Refresh of hub %s failed: %s", self.id, _reason())
 
@@ -317,10 +324,9 @@ class Hub:
         await asyncio.sleep(VIEWER_REPORT_DELAY)
         self._pending_reports.discard(session_id)
         group = control_group(session_id)
-        count = self.screen_count(session_id)
-        if not count:
+        if not self.screen_count(session_id):
             self._viewed_sessions.discard(session_id)
-        await viewers.publish(session_id, self.id, count)
+        await self._publish_viewers(session_id)
         try:
             await self.layer.group_send(group, {"type": "viewers.changed", "group": group})
         except Exception:

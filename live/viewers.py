@@ -1,7 +1,8 @@
-"""How many trainee screens watch a session, across every server process.
+"""Which trainee screens watch a session, across every server process.
 
-Each process (each fan-out hub) writes its own count under its own cache key with a TTL and
-keeps refreshing it while it has screens; the total is the sum of the live keys. A process that
+Each process (each fan-out hub) writes its own count and the description of its first screens
+(sessions_app/screens.py, with since when and when last heard) under its own cache key with a
+TTL and keeps refreshing it while it has screens; the total is the sum of the live keys. A process that
 dies stops refreshing, so its screens drop out of the count within VIEWER_TTL seconds. The cache
 is Redis when REDIS_URL is set, so every process sees the same numbers. When it cannot be
 reached, counts fail open: nothing is published, the total is unknown (None), and both are
@@ -16,6 +17,8 @@ from django.core.cache import cache
 logger = logging.getLogger(__name__)
 
 VIEWER_TTL = 60
+# Screens described per process: a control page lists this many; beyond, it says how many more.
+LISTED_SCREENS = 30
 # The list of hubs that ever counted screens for a session; outlives the counts themselves.
 HUB_INDEX_TTL = 24 * 60 * 60
 
@@ -28,16 +31,19 @@ def _index_key(session_id: uuid.UUID | str) -> str:
     return f"viewers:{session_id}:hubs"
 
 
-async def publish(session_id: uuid.UUID | str, hub_id: str, count: int) -> None:
-    """Record that hub `hub_id` has `count` screens of this session (refreshes the TTL)."""
+async def publish(
+    session_id: uuid.UUID | str, hub_id: str, count: int, screens: list[dict]
+) -> None:
+    """Record that hub `hub_id` has `count` screens of this session, the first of them
+    described in `screens` (refreshes the TTL)."""
     try:
-        await _publish(session_id, hub_id, count)
+        await _publish(session_id, hub_id, {"count": count, "screens": screens[:LISTED_SCREENS]})
     except Exception:
         logger.warning("Viewer count of session %s not published", session_id, exc_info=True)
 
 
-async def _publish(session_id, hub_id: str, count: int) -> None:
-    await cache.aset(_count_key(session_id, hub_id), count, VIEWER_TTL)
+async def _publish(session_id, hub_id: str, seen: dict) -> None:
+    await cache.aset(_count_key(session_id, hub_id), seen, VIEWER_TTL)
     hubs = await cache.aget(_index_key(session_id)) or []
     if hub_id not in hubs:
         # Two hubs registering at once may lose one entry; each hub re-registers on its
@@ -45,14 +51,18 @@ async def _publish(session_id, hub_id: str, count: int) -> None:
         await cache.aset(_index_key(session_id), [*hubs, hub_id], HUB_INDEX_TTL)
 
 
-async def total(session_id: uuid.UUID | str) -> int | None:
-    """The screens of the session in every process; None when the cache cannot be reached."""
+async def connected(session_id: uuid.UUID | str) -> tuple[int, list[dict]] | None:
+    """How many screens watch the session in every process, and the first of them, oldest
+    first; None when the cache cannot be reached."""
     try:
         hubs = await cache.aget(_index_key(session_id)) or []
         if not hubs:
-            return 0
-        counts = await cache.aget_many([_count_key(session_id, hub_id) for hub_id in hubs])
+            return 0, []
+        seen = await cache.aget_many([_count_key(session_id, hub_id) for hub_id in hubs])
     except Exception:
         logger.warning("Viewer count of session %s unknown", session_id, exc_info=True)
         return None
-    return sum(counts.values())
+    screens = sorted(
+        (screen for hub in seen.values() for screen in hub["screens"]), key=lambda s: s["since"]
+    )
+    return sum(hub["count"] for hub in seen.values()), screens[:LISTED_SCREENS]

@@ -19,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app import forms, scenarios, services
+from sessions_app import forms, fragments, scenarios, services
 from sessions_app.models import Session
 from simulator import vitals
 from simulator.cuff import MEASUREMENT
@@ -189,6 +189,31 @@ def extend_session(sender: Sender, payload: dict) -> Done:
         sender.session_id, payload.get("minutes"), trainer=sender.trainer
     )
     return Done({"expires_at": expires_at.isoformat()})
+
+
+@action(
+    "add_note",
+    senders={TRAINER},
+    form=lambda data, session: forms.NoteForm(data),
+    done=_("Note saved."),
+)
+def add_note(sender: Sender, payload: dict) -> Done:
+    """A note about now, from the control page; the debrief's notes about a chosen moment are
+    posted to their own view, which takes an offset."""
+    form = forms.NoteForm({"text": payload.get("text")})
+    if not form.is_valid():
+        raise Refused({field: errors[0] for field, errors in form.errors.items()})
+    session = services.own_session(sender.session_id, sender.trainer)
+    note = services.add_note(session, form.cleaned_data["text"])
+    return Done({"note_html": fragments.note_item(note)})
+
+
+@action("close_session", senders={TRAINER}, done=_("Session closed."))
+def close_session(sender: Sender, payload: dict) -> Done:
+    session = services.own_session(sender.session_id, sender.trainer)
+    if not services.close_session(session):
+        raise services.SessionNotOpen(session.status())
+    return Done()
 
 
 @action("silence_alarms", senders={SCREEN})

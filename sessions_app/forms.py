@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from library.models import SessionTemplate
-from sessions_app import debrief
+from sessions_app import debrief, screens
 from sessions_app.models import SessionNote
 from simulator import vitals
 
@@ -19,8 +19,18 @@ class JoinForm(forms.Form):
         ),
     )
 
+    screen_name = forms.CharField(
+        label=_("Name this screen (optional)"),
+        max_length=screens.SCREEN_NAME_MAX,
+        required=False,
+        help_text=_("So that your trainer can tell the screens apart, e.g. “Bed 3 TV”."),
+    )
+
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper()
+
+    def clean_screen_name(self):
+        return screens.clean_name(self.cleaned_data["screen_name"])
 
 
 class NoteForm(forms.Form):

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from sessions_app import screens
 from sessions_app.models import SessionEvent
 from simulator import vitals
 
@@ -145,3 +146,39 @@ def moving_rows(state: dict) -> list[dict]:
         and target.get(name) is not None
         and trend["from"].get(name) != target.get(name)
     ]
+
+
+def screen_list(count: int, described: list[dict]) -> str:
+    """The connected screens, oldest first: what each is, since when, when last heard."""
+    if not count:
+        return format_html('<p class="muted">{}</p>', _("No screen has joined yet."))
+    items = [
+        format_html(
+            '<li data-screen="{}"><span class="screen-label">{}</span> '
+            '<span class="muted">{}</span></li>',
+            screen["id"],
+            screens.label(screen),
+            _("since %(since)s · last seen %(seen)s")
+            % {"since": _clock(screen["since"], "H:i"), "seen": _clock(screen["last_seen"], "H:i:s")},
+        )
+        for screen in described
+    ]
+    more = count - len(described)
+    if more > 0:
+        items.append(format_html('<li class="muted">{}</li>', _("and %(count)s more") % {"count": more}))
+    return format_html('<ul class="screens" id="screen-items">{}</ul>', mark_safe("".join(items)))
+
+
+def _clock(moment: str, format: str) -> str:
+    return dateformat.time_format(timezone.localtime(parse_datetime(moment)), format)
+
+
+def note_item(note) -> str:
+    """A note as the control page lists it (includes/control_notes.html for the page)."""
+    at = timezone.localtime(note.at)
+    return format_html(
+        '<li><time datetime="{}">{}</time> {}</li>',
+        at.isoformat(),
+        dateformat.time_format(at, "H:i:s"),
+        note.text,
+    )

@@ -41,14 +41,39 @@ def monitor() -> dict:
     }
 
 
+def _alarm_names() -> dict:
+    """How the monitors name what alarms (their alarm band, the control page's mirror)."""
+    return {
+        "alarm": _("ALARM"),
+        "desaturation": _("SpO2 below %(limit)s") % {"limit": vitals.RED_SPO2_BELOW},
+        "high": _("%(name)s high"),
+        "low": _("%(name)s low"),
+        # "HR high", "NIBP sys low".
+        "names": {
+            "heart_rate": _("HR"),
+            "spo2": "SpO2",
+            "systolic": _("NIBP sys"),
+            "diastolic": _("NIBP dia"),
+            "respiratory_rate": _("RR"),
+            "etco2": "EtCO2",
+        },
+    }
+
+
 def control() -> dict:
     return {
+        **_alarm_names(),
         "not_reached": _(
             "Stored, but the monitors could not be reached: they will catch up when they "
             "reconnect."
         ),
         "error": _("Not sent: check the highlighted fields."),
         "offline": _("Live connection lost: the form is sent the classic way."),
+        "queued": _("Not connected: this will be sent as soon as the link is back."),
+        "unknown": _("unknown"),
+        "mirror_waiting": _("Waiting for the first values."),
+        "mirror_trend": _("trend in progress"),
+        "mirror_silenced": _("silenced by the trainee"),
         "ended": _("This session has ended."),
         "signed_out": _("You are signed out: reload the page."),
         "link_open": _("connected"),

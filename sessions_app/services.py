@@ -137,6 +137,11 @@ def stop_trend(session_id: uuid.UUID, *, trainer=None, now=None) -> AppliedChang
         )
 
 
+def own_session(session_id, trainer) -> Session:
+    """The trainer's session; Session.DoesNotExist for anyone else's."""
+    return Session.objects.get(pk=session_id, trainer=trainer)
+
+
 def lock_open_session(session_id, trainer=None, now=None) -> tuple[Session, datetime.datetime]:
     """The session, its row locked for this transaction, if it is `trainer`'s and open."""
     # The row lock orders concurrent changes: last_values is always the newest event,

@@ -1,6 +1,7 @@
 import datetime
 import json
 from io import StringIO
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sessions_app import actions, debrief, qr, scenarios, services
+from sessions_app import actions, debrief, qr, scenarios, screens, services
 from sessions_app.forms import (
     AlarmLimitsForm,
     JoinForm,
@@ -52,7 +53,10 @@ def join(request):
         if refused:
             return refused
         if session is not None and session.is_open():
-            return redirect("sessions:monitor", code=session.code)
+            monitor_url = reverse("sessions:monitor", args=[session.code])
+            if name := form.cleaned_data["screen_name"]:
+                monitor_url += "?" + urlencode({"screen": name})
+            return redirect(monitor_url)
         if session is None:
             form.add_error("code", _("No open session with this code."))
         else:
@@ -75,8 +79,13 @@ def monitor(request, code):
         return render(request, "sessions_app/join.html", {"form": form}, status=404)
     if not session.is_open():
         return render(request, "sessions_app/monitor_ended.html", {"session": session}, status=410)
+    # The name typed on the join page goes with the socket: the trainer's list shows it.
+    ws_path = f"/ws/monitor/{session.code}/"
+    if name := screens.clean_name(request.GET.get("screen", "")):
+        ws_path += "?" + urlencode({"screen": name})
     ctx = {
         "session": session,
+        "ws_path": ws_path,
         "state": services.monitor_state(session),
         "values": services.current_values(session),
         "alarm_rules": _alarm_rules(),

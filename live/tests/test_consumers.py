@@ -284,7 +284,9 @@ async def test_the_viewer_count_goes_up_and_down(alice):
     session = await sync_to_async(make_session)(alice)
     trainer = await control(session, alice)
     await trainer.connect()
-    assert await receive(trainer) == {"type": "viewers", "count": 0}
+    nobody = await receive(trainer)
+    assert nobody["count"] == 0
+    assert "No screen has joined yet." in nobody["html"]["screens"]
     first, second = screen("ABC234"), screen("ABC234")
     await first.connect()
     await viewers_reach(trainer, 1)

@@ -51,14 +51,18 @@ async def test_a_change_sent_to_one_process_reaches_a_screen_on_the_other(alice)
             origin=f"http://{server_a}",
             additional_headers={"Cookie": cookie},
         )
-        assert await next_of_type(control, "viewers") == {"type": "viewers", "count": 0}
+        assert (await next_of_type(control, "viewers"))["count"] == 0
 
         screen = await websockets.connect(
-            f"ws://{server_b}/ws/monitor/{session.code}/", origin=f"http://{server_b}"
+            f"ws://{server_b}/ws/monitor/{session.code}/?screen=Bed+3",
+            origin=f"http://{server_b}",
+            user_agent_header="Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) Safari/604.1",
         )
         assert (await next_of_type(screen, "snapshot"))["values"] is None
-        # The viewer on B is counted on A's control page.
-        assert await next_of_type(control, "viewers") == {"type": "viewers", "count": 1}
+        # The viewer on B is counted, and described, on A's control page.
+        viewers = await next_of_type(control, "viewers")
+        assert viewers["count"] == 1
+        assert "Bed 3 (iPad · Safari)" in viewers["html"]["screens"]
 
         await control.send(json.dumps({"type": "set_vitals", "values": CHANGE, "request_id": "a1"}))
         ack = await next_of_type(control, "ack")
@@ -68,5 +72,5 @@ async def test_a_change_sent_to_one_process_reaches_a_screen_on_the_other(alice)
         assert await sync_to_async(SessionEvent.objects.count)() == 1
 
         await screen.close()
-        assert await next_of_type(control, "viewers") == {"type": "viewers", "count": 0}
+        assert (await next_of_type(control, "viewers"))["count"] == 0
         await control.close()

@@ -193,11 +193,11 @@ async def test_a_slow_cache_does_not_hold_up_the_screens(alice, monkeypatch):
     await receive_type(trainer, "viewers")
     asked, never = asyncio.Event(), asyncio.Event()
 
-    async def hanging_total(session_id):
+    async def hanging_count(session_id):
         asked.set()
         await never.wait()
 
-    monkeypatch.setattr(viewers, "total", hanging_total)
+    monkeypatch.setattr(viewers, "connected", hanging_count)
     # Each new screen makes the hub tell the control page to read the count again.
     watcher, late = await open_screen(), await open_screen()
     await asyncio.wait_for(asked.wait(), timeout=3)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from live.tests.ws import control, disconnect_all, receive_type, screen, send
 from sessions_app import actions
-from sessions_app.models import SessionEvent
+from sessions_app.models import Session, SessionEvent, SessionNote
 from shiller.tests.factory import make_session
 
 FR = (b"accept-language", b"fr-FR,fr;q=0.9")
@@ -30,6 +30,8 @@ def test_each_action_says_who_may_send_it():
         "set_nibp_interval": {"trainer"},
         "apply_step": {"trainer"},
         "extend_session": {"trainer"},
+        "add_note": {"trainer"},
+        "close_session": {"trainer"},
         "silence_alarms": {"screen"},
     }
     # What the trainer may post the classic way tells them, when it is done, that it was.
@@ -69,3 +71,25 @@ async def test_a_screen_cannot_send_a_trainers_action(alice):
     assert (await receive_type(s, "pong"))["type"] == "pong"
     assert not await sync_to_async(SessionEvent.objects.exists)()
     await s.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_notes_and_closing_go_over_the_control_socket(alice):
+    """The cockpit adds a note and closes the session without a reload; a bad note stores nothing."""
+    session = await sync_to_async(make_session)(alice)
+    page = await control(session, alice)
+    await page.connect()
+
+    await send(page, {"type": "add_note", "text": "  ", "request_id": "1"})
+    refused = await receive_type(page, "error")
+    assert refused["errors"] == {"text": "Write something first: an empty note is not stored."}
+    await send(page, {"type": "add_note", "text": "Called for help <late>", "request_id": "2"})
+    ack = await receive_type(page, "ack")
+    assert ack["message"] == "Note saved."
+    assert "Called for help &lt;late&gt;</li>" in ack["note_html"]
+    assert await sync_to_async(SessionNote.objects.filter(session=session).count)() == 1
+
+    await send(page, {"type": "close_session", "request_id": "3"})
+    assert (await receive_type(page, "ack"))["message"] == "Session closed."
+    assert (await receive_type(page, "session_ended"))["reason"] == "closed"
+    assert (await sync_to_async(Session.objects.get)(pk=session.pk)).status() == "closed"

@@ -28,7 +28,7 @@ def test_closing_twice_says_it_had_ended(alice_client, alice_session):
 
 def test_closing_asks_first_what_it_will_do(alice_client, alice_session):
     body = alice_client.get(reverse("sessions:control", args=[alice_session.pk])).content.decode()
-    confirm = re.search(r'<details class="close-confirm".*?</details>', body, re.S).group(0)
+    confirm = re.search(r'<details class="bar-panel close-confirm".*?</details>', body, re.S).group(0)
     assert '<summary class="button danger">Close session</summary>' in confirm
     assert (
         "Every screen will show that the session has ended, and its code will no longer join. "

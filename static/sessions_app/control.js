@@ -1,7 +1,9 @@
-// The trainer's control page: sends changes over the control socket (no reload), shows the
-// ack or the field errors inline, keeps the viewer count, the values, the trend in progress,
-// the cuff and the events live. When the socket is down each form is submitted the classic way
-// (POST), so nothing is lost.
+// The trainer's cockpit: sends changes over the control socket (no reload, no jump), shows the
+// ack or the field errors inline, keeps the screens, the values, the trend in progress, the cuff,
+// the steps and the events live, and mirrors what the monitors show. A change made while the
+// link is down waits and goes once it is back; only when the server answers but its socket does
+// not is the form posted the classic way (the server is then alive), so nothing is lost.
+import { evaluateAlarms, shownValues } from "./alarms.js";
 import { ServerClock, formatClock, formatDuration, localNow, parseIsoTime } from "./clock.js";
 import { LiveSocket, socketUrl } from "./live-socket.js";
 import { Cuff, nextAutomaticStart } from "./nibp.js";
@@ -28,7 +30,9 @@ const TICK_MS = 250;
 const initial = readJson("control-state");
 const clock = new ServerClock();
 clock.addSample(parseIsoTime(initial.now), performance.timeOrigin, localNow());
+const alarmRules = readJson("alarm-rules");
 const live = {
+  limits: initial.alarm_limits,
   target: initial.values,
   trend: initial.trend,
   silencedUntil: parseIsoTime(initial.alarms_silenced_until),
@@ -44,20 +48,30 @@ let nextRequestId = 1;
 const pending = new Map();
 // Forms with edits not sent yet: a reconnection must not throw them away.
 const edited = new Set();
+// What was asked while the link was down, one per form (the newest): sent once it is back.
+const queued = new Map();
+// The join card folds away once, when the first screen joins; then the trainer decides.
+let joinCardFolded = false;
 
 const socket = new LiveSocket(socketUrl(config.wsPath), clock, {
   onOpen() {
     socket.healthy();
     setSocketState("open");
     // The control socket sends no snapshot: whatever happened while it was down is missing.
-    if (openedBefore) catchUp();
+    if (openedBefore) resync();
     openedBefore = true;
+    for (const [sender, { message, onAck, submitter }] of queued) send(sender, message, onAck, submitter);
+    queued.clear();
   },
   onMessage: handle,
   onClose(code) {
-    // No answer will come on this socket: the sender may post again (classic way if still down).
-    for (const { sender } of pending.values()) showStatus(sender, text.offline, "warn");
-    pending.clear();
+    // No answer will come on this socket: each unanswered change waits to be sent again (the
+    // service's row lock and newest-event rule make a repeat harmless).
+    for (const [requestId, request] of pending) {
+      queued.set(request.sender, request);
+      showStatus(request.sender, text.queued, "warn");
+      pending.delete(requestId);
+    }
     if (code === CLOSE.ended || ended) {
       endSession();
       return "stop";
@@ -71,13 +85,8 @@ const socket = new LiveSocket(socketUrl(config.wsPath), clock, {
   },
 });
 
-// Without unsent edits, the page as the server renders it now is the simplest truth.
-function catchUp() {
-  if (edited.size === 0) location.reload();
-  else resync();
-}
-
-// Unsent edits: take the server's state and its read-only parts, leave edited forms alone.
+// After a reconnection, or when a step moved: the server's state and the parts of the page it
+// renders, from the page as it is now; forms with unsent edits stay as the trainer left them.
 async function resync() {
   let page;
   try {
@@ -90,14 +99,17 @@ async function resync() {
   const state = JSON.parse(page.getElementById("control-state").textContent);
   live.target = state.values;
   live.trend = state.trend;
+  live.limits = state.alarm_limits;
   live.silencedUntil = parseIsoTime(state.alarms_silenced_until);
   live.cuff = new Cuff(state.nibp, parseIsoTime(state.now));
-  for (const id of ["current-values", "trend-rows", "event-rows"]) {
+  for (const id of ["current-values", "trend-rows", "event-rows", "scenario-steps", "note-items"]) {
     const fresh = page.getElementById(id);
     if (fresh && byId(id)) byId(id).replaceWith(document.adoptNode(fresh));
   }
+  setupStepForms();
   if (!edited.has(limitsForm)) fillLimits(state.alarm_limits);
   if (!edited.has(intervalForm)) showInterval(state.nibp.interval_minutes);
+  if (!edited.has(form)) followPatient(currentValuesAt(clock.now()));
   tick();
 }
 
@@ -108,6 +120,19 @@ function setSocketState(state) {
   symbol.textContent = state === "open" ? "●" : "○";
   const label = { open: text.link_open, closed: text.link_closed }[state] ?? text.link_off;
   socketState.replaceChildren(symbol, ` ${label}`);
+  // Without the link, nobody can say how many screens watch.
+  if (state !== "open") showViewers(null);
+}
+
+function showViewers(count, html) {
+  const element = byId("viewer-count");
+  element.textContent = count ?? text.unknown;
+  element.dataset.known = String(count !== null && count !== undefined);
+  if (html !== undefined) byId("screen-list").innerHTML = html;
+  if (count > 0 && !joinCardFolded) {
+    joinCardFolded = true;
+    byId("join-card").open = false;
+  }
 }
 
 function handle(message) {
@@ -115,15 +140,20 @@ function handle(message) {
   switch (message.type) {
     case "viewers":
       // null: the count is unknown for now (the server cannot reach its cache).
-      byId("viewer-count").textContent = message.count ?? "—";
+      showViewers(message.count, message.html?.screens);
       break;
     case "vitals":
       live.cuff.receive(message, now, currentValuesAt);
       live.target = message.values;
       live.trend = message.trend;
       showFragments(message.html);
+      // The form shows what the monitors show (the target of a trend), unless the trainer is
+      // writing in it.
+      if (!edited.has(form)) followPatient(message.values);
+      if (message.step !== undefined) resync();
       break;
     case "alarm_limits":
+      live.limits = message.limits;
       fillLimits(message.limits);
       showFragments(message.html);
       break;
@@ -159,17 +189,41 @@ function handle(message) {
 
 // Sending, acks and errors
 
-// Sends over the socket and returns true, or false when the form should be posted instead.
-function send(sender, message, onAck) {
+// Sends over the socket, or keeps the change until the link is back.
+function send(sender, message, onAck, submitter) {
   if (!socket.isOpen) {
-    showStatus(sender, text.offline, "warn");
-    return false;
+    queued.set(sender, { sender, message, onAck, submitter });
+    showStatus(sender, text.queued, "warn");
+    postIfServerAnswers(sender);
+    return;
   }
   const requestId = String(nextRequestId++);
-  pending.set(requestId, { sender, onAck });
+  pending.set(requestId, { sender, message, onAck, submitter });
   clearErrors(sender);
   showStatus(sender, "…", "");
-  return socket.send({ ...message, request_id: requestId });
+  socket.send({ ...message, request_id: requestId });
+}
+
+// The page answers but its socket does not (a proxy without websockets): post the form the
+// classic way. A server that does not answer gets nothing: the change waits for the link.
+async function postIfServerAnswers(sender) {
+  try {
+    const response = await fetch(location.href, { method: "HEAD", cache: "no-store" });
+    if (!response.ok) return;
+  } catch {
+    return;
+  }
+  if (socket.isOpen || !queued.has(sender)) return;
+  const { submitter } = queued.get(sender);
+  queued.delete(sender);
+  showStatus(sender, text.offline, "warn");
+  // submit() posts without the pressed button: +30 min says its minutes in a field instead.
+  if (submitter?.name) {
+    const pressed = Object.assign(document.createElement("input"), { type: "hidden" });
+    Object.assign(pressed, { name: submitter.name, value: submitter.value });
+    sender.append(pressed);
+  }
+  sender.submit();
 }
 
 function acknowledge(message) {
@@ -256,10 +310,22 @@ function formValues() {
 
 // A preset sets the patient; which sensors are connected stays as the trainer left it.
 function fillForm(values) {
-  for (const field of NUMBER_FIELDS) form.elements[field].value = values[field] ?? "";
+  for (const field of NUMBER_FIELDS) {
+    form.elements[field].value = field === "temperature" && values[field] != null
+      ? temperatureFormat.format(values[field])
+      : values[field] ?? "";
+  }
   form.elements.rhythm.value = values.flags.rhythm;
   form.elements.alarm.checked = values.flags.alarm;
   form.elements.spo2_probe_off.checked = values.flags.spo2_probe_off;
+}
+
+// The patient as every screen now has it, sensors included; the next change starts from here.
+function followPatient(values) {
+  if (!form || !values) return;
+  fillForm(values);
+  const hidden = new Set(values.flags.hidden ?? []);
+  for (const checkbox of form.querySelectorAll("input[name=hidden]")) checkbox.checked = hidden.has(checkbox.value);
 }
 
 // The transition picker: presets and "custom" write the seconds field the form posts.
@@ -359,6 +425,7 @@ function showInterval(minutes) {
 
 function endSession() {
   ended = true;
+  queued.clear();
   setSocketState("off");
   showStatus(form, text.ended, "error");
   // Notes still work after the end: the debrief takes them.
@@ -383,6 +450,49 @@ function tick() {
   showTrend(now);
   showCuff(now);
   showSilenced(now);
+  showMirror(now);
+}
+
+// The mirror: the numbers and the alarm the screens show now, by the screens' own rules.
+const rhythmNames = Object.fromEntries(
+  [...(form?.elements.rhythm.options ?? [])].map((option) => [option.value, option.textContent]),
+);
+function showMirror(now) {
+  const mirror = byId("mirror");
+  if (!mirror) return;
+  const values = live.target ? currentValuesAt(now) : null;
+  const shown = shownValues(values, live.cuff.reading);
+  const alarms = evaluateAlarms(values, shown, live.limits, alarmRules);
+  const silenced = live.silencedUntil !== null && now < live.silencedUntil;
+  mirror.dataset.alarm = alarms.level ?? "";
+  for (const tile of mirror.querySelectorAll(".mirror-tile")) {
+    const field = tile.dataset.field;
+    let value;
+    if (field === "nibp") value = shown.systolic === null ? null : `${shown.systolic}/${shown.diastolic}`;
+    else if (shown[field] === null) value = null;
+    else value = formatNumber(field, shown[field]);
+    const level = field === "nibp" ? alarms.fields.systolic ?? alarms.fields.diastolic : alarms.fields[field];
+    tile.dataset.alarm = level ?? "";
+    const output = tile.querySelector(".mirror-value");
+    const display = value ?? "---";
+    if (output.textContent !== display) output.textContent = display;
+  }
+  const top = alarms.reasons[0];
+  const alarmLine = top ? `${alarmText(top)}${silenced ? ` · ${text.mirror_silenced}` : ""}` : "";
+  if (byId("mirror-alarm").textContent !== alarmLine) byId("mirror-alarm").textContent = alarmLine;
+  const rhythm = values ? rhythmNames[values.flags.rhythm] ?? "" : text.mirror_waiting;
+  const states = [];
+  if (inProgress(live.trend, now)) states.push(text.mirror_trend);
+  if (live.cuff.measuringSince(now) !== null) states.push(text.nibp_measuring);
+  byId("mirror-rhythm").textContent = rhythm;
+  byId("mirror-state").textContent = states.join(" · ");
+}
+
+function alarmText(reason) {
+  if (reason.kind === "general") return text.alarm;
+  if (reason.kind === "desaturation") return text.desaturation;
+  if (reason.kind === "rhythm") return rhythmNames[live.target.flags.rhythm] ?? text.alarm;
+  return text[reason.direction].replace("%(name)s", text.names[reason.field]);
 }
 
 // Forms: each names its action (data-action, see sessions_app/actions.py) and sends it over the
@@ -411,20 +521,36 @@ const payloads = {
   set_nibp_interval: (sender) => ({ minutes: Number(sender.elements.minutes.value) }),
   // The button pressed says how much: +15, +30 or +60 minutes.
   extend_session: (sender, submitter) => ({ minutes: Number(submitter?.value) }),
+  // A jump names its step; Next step names none.
+  apply_step: (sender) => (sender.elements.index ? { index: Number(sender.elements.index.value) } : {}),
+  add_note: (sender) => ({ text: sender.elements.text.value }),
 };
-const afterAck = { set_alarm_limits: (ack) => fillLimits(ack.limits) };
+const afterAck = {
+  set_alarm_limits: (ack) => fillLimits(ack.limits),
+  add_note: (ack, sender) => {
+    byId("note-items").insertAdjacentHTML("beforeend", ack.note_html);
+    sender.reset();
+  },
+  close_session: () => (byId("close-confirm").open = false),
+};
 
-for (const sender of root.querySelectorAll("form[data-action]")) {
+function setupActionForm(sender) {
+  if (sender.dataset.wired) return;
+  sender.dataset.wired = "true";
   sender.addEventListener("submit", (event) => {
+    event.preventDefault();
     const action = sender.dataset.action;
     const message = { type: action, ...(payloads[action]?.(sender, event.submitter) ?? {}) };
     const onAck = (ack) => {
-      afterAck[action]?.(ack);
+      afterAck[action]?.(ack, sender);
       return ack.broadcast === false ? [text.not_reached, "warn"] : [ack.message, "ok"];
     };
-    if (send(sender, message, onAck)) event.preventDefault();
+    send(sender, message, onAck, event.submitter);
   });
 }
+// The steps card is rendered again by the server when a step moves: its forms are new ones.
+const setupStepForms = () => root.querySelectorAll("form[data-action]").forEach(setupActionForm);
+setupStepForms();
 
 if (form) {
   setupTransitionPicker();
