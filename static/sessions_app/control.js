@@ -109,7 +109,7 @@ async function resync() {
   setupStepForms();
   if (!edited.has(limitsForm)) fillLimits(state.alarm_limits);
   if (!edited.has(intervalForm)) showInterval(state.nibp.interval_minutes);
-  if (!edited.has(form)) followPatient(currentValuesAt(clock.now()));
+  if (!edited.has(form)) followPatient(live.target);
   tick();
 }
 
