@@ -95,6 +95,11 @@ def run(action: Action, sender: Sender, payload: dict) -> Done:
         raise Refused(error.errors) from error
     except services.NoTrend as error:
         raise Refused({"trend": gettext("No trend is in progress.")}) from error
+    except services.Paused as error:
+        message = gettext("The session is paused: resume it to change the patient.")
+        raise Refused({"session": message}) from error
+    except services.NotPaused as error:
+        raise Refused({"session": gettext("The session is not paused.")}) from error
     except services.SessionTooLong as error:
         hours = settings.SESSION_MAX_MINUTES // 60
         message = gettext("A session lasts %(hours)s hours at most.") % {"hours": hours}
@@ -176,6 +181,16 @@ def apply_step(sender: Sender, payload: dict) -> Done:
     # Without an index, the next step.
     change = scenarios.apply_step(sender.session_id, payload.get("index"), trainer=sender.trainer)
     return _change(change, step=change.event.detail["step"])
+
+
+@action("pause_session", senders={TRAINER}, done=_("Paused: every screen holds its values."))
+def pause_session(sender: Sender, payload: dict) -> Done:
+    return _change(services.pause_session(sender.session_id, trainer=sender.trainer))
+
+
+@action("resume_session", senders={TRAINER}, done=_("Resumed: the patient moves again."))
+def resume_session(sender: Sender, payload: dict) -> Done:
+    return _change(services.resume_session(sender.session_id, trainer=sender.trainer))
 
 
 @action(

@@ -62,6 +62,10 @@ class Session(models.Model):
     trend = models.JSONField(_("trend"), null=True, blank=True)
     alarm_limits = models.JSONField(_("alarm limits"), default=vitals.default_alarm_limits)
     alarms_silenced_until = models.DateTimeField(_("alarms silenced until"), null=True, blank=True)
+    # Paused: every screen holds the values of that moment; a trend cut short by the pause is
+    # kept as {"to": {...}, "seconds": n left} and goes on from the held values on resume.
+    paused_at = models.DateTimeField(_("paused"), null=True, blank=True)
+    paused_trend = models.JSONField(_("trend held by the pause"), null=True, blank=True)
     # The cuff: a manual measurement's start, and the automatic cycle (0 = off) with its origin;
     # screens derive every automatic start from these, so no server timer is needed.
     nibp_started_at = models.DateTimeField(_("NIBP measurement started"), null=True, blank=True)
@@ -127,6 +131,8 @@ class SessionEvent(models.Model):
     NIBP_INTERVAL = "nibp_interval"
     ALARMS_SILENCED = "alarms_silenced"
     SESSION_EXTENDED = "session_extended"
+    PAUSED = "paused"
+    RESUMED = "resumed"
     KINDS = {
         VITALS: _("Values changed"),
         TREND_STOPPED: _("Trend stopped"),
@@ -135,9 +141,11 @@ class SessionEvent(models.Model):
         NIBP_INTERVAL: _("Automatic NIBP changed"),
         ALARMS_SILENCED: _("Alarms silenced"),
         SESSION_EXTENDED: _("Time extended"),
+        PAUSED: _("Paused"),
+        RESUMED: _("Resumed"),
     }
     # The kinds that set the values the monitor moves toward.
-    VALUE_KINDS = (VITALS, TREND_STOPPED)
+    VALUE_KINDS = (VITALS, TREND_STOPPED, PAUSED, RESUMED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")

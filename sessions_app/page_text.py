@@ -73,6 +73,7 @@ def control() -> dict:
         "unknown": _("unknown"),
         "mirror_waiting": _("Waiting for the first values."),
         "mirror_trend": _("trend in progress"),
+        "mirror_paused": _("paused"),
         "mirror_silenced": _("silenced by the trainee"),
         "ended": _("This session has ended."),
         "signed_out": _("You are signed out: reload the page."),

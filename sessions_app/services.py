@@ -118,6 +118,7 @@ def apply_vitals(
     seconds = vitals.validate_transition(transition_seconds)
     with transaction.atomic():
         session, now = lock_open_session(session_id, trainer, now)
+        _refuse_if_paused(session)
         trend = trends.start(current_values(session, now), seconds, now)
         return _store_values(session, SessionEvent.VITALS, clean, trend, now, step=step)
 
@@ -130,11 +131,54 @@ def stop_trend(session_id: uuid.UUID, *, trainer=None, now=None) -> AppliedChang
     """Hold the values where the trend has got to; stored as a change of its own kind."""
     with transaction.atomic():
         session, now = lock_open_session(session_id, trainer, now)
+        _refuse_if_paused(session)
         if not trends.in_progress(session.trend, now):
             raise NoTrend
         return _store_values(
             session, SessionEvent.TREND_STOPPED, current_values(session, now), None, now
         )
+
+
+class Paused(Exception):
+    """The session is paused: its patient does not change until it is resumed."""
+
+
+class NotPaused(Exception):
+    """Resume asked of a session that is not paused."""
+
+
+def _refuse_if_paused(session: Session) -> None:
+    if session.paused_at is not None:
+        raise Paused
+
+
+def pause_session(session_id: uuid.UUID, *, trainer=None, now=None) -> AppliedChange:
+    """Every screen holds the values it shows now, a trend in progress included, until resume."""
+    with transaction.atomic():
+        session, now = lock_open_session(session_id, trainer, now)
+        _refuse_if_paused(session)
+        held = current_values(session, now)
+        remainder = None
+        if trends.in_progress(session.trend, now):
+            # Whole seconds, as every stored transition (the replay rebuilds trends from them).
+            left = (1 - trends.progress(session.trend, now)) * session.trend["seconds"]
+            remainder = {"to": session.last_values, "seconds": max(1, round(left))}
+        Session.objects.filter(pk=session.pk).update(paused_at=now, paused_trend=remainder)
+        return _store_values(session, SessionEvent.PAUSED, held, None, now)
+
+
+def resume_session(session_id: uuid.UUID, *, trainer=None, now=None) -> AppliedChange:
+    """The patient moves again: a trend the pause cut short goes on for the time it had left."""
+    with transaction.atomic():
+        session, now = lock_open_session(session_id, trainer, now)
+        if session.paused_at is None:
+            raise NotPaused
+        remainder = session.paused_trend
+        Session.objects.filter(pk=session.pk).update(paused_at=None, paused_trend=None)
+        if remainder is None:
+            return _store_values(session, SessionEvent.RESUMED, session.last_values, None, now)
+        trend = trends.start(session.last_values, remainder["seconds"], now)
+        return _store_values(session, SessionEvent.RESUMED, remainder["to"], trend, now)
 
 
 def own_session(session_id, trainer) -> Session:
@@ -298,6 +342,7 @@ def monitor_state(session: Session, now=None) -> dict:
             silenced_until.isoformat() if silenced_until and silenced_until > now else None
         ),
         "nibp": nibp.state(session, now),
+        "paused": session.paused_at is not None,
     }
 
 

@@ -37,6 +37,7 @@ const live = {
   trend: initial.trend,
   silencedUntil: parseIsoTime(initial.alarms_silenced_until),
   cuff: new Cuff(initial.nibp, parseIsoTime(initial.now)),
+  paused: initial.paused,
 };
 
 const { close: CLOSE, recent_events: MAX_EVENT_ROWS } = readJson("protocol");
@@ -102,6 +103,7 @@ async function resync() {
   live.limits = state.alarm_limits;
   live.silencedUntil = parseIsoTime(state.alarms_silenced_until);
   live.cuff = new Cuff(state.nibp, parseIsoTime(state.now));
+  showPaused(state.paused);
   for (const id of ["current-values", "trend-rows", "event-rows", "scenario-steps", "note-items"]) {
     const fresh = page.getElementById(id);
     if (fresh && byId(id)) byId(id).replaceWith(document.adoptNode(fresh));
@@ -151,6 +153,7 @@ function handle(message) {
       // writing in it.
       if (!edited.has(form)) followPatient(message.values);
       if (message.step !== undefined) resync();
+      if (message.kind === "paused" || message.kind === "resumed") showPaused(message.kind === "paused");
       break;
     case "alarm_limits":
       live.limits = message.limits;
@@ -423,6 +426,15 @@ function showInterval(minutes) {
   if (select) select.value = String(minutes);
 }
 
+function showPaused(paused) {
+  live.paused = paused;
+  byId("paused-banner").hidden = !paused;
+  const pauseForm = byId("pause-form");
+  if (!pauseForm) return;
+  pauseForm.hidden = paused;
+  byId("resume-form").hidden = !paused;
+}
+
 function endSession() {
   ended = true;
   queued.clear();
@@ -482,6 +494,7 @@ function showMirror(now) {
   if (byId("mirror-alarm").textContent !== alarmLine) byId("mirror-alarm").textContent = alarmLine;
   const rhythm = values ? rhythmNames[values.flags.rhythm] ?? "" : text.mirror_waiting;
   const states = [];
+  if (live.paused) states.push(text.mirror_paused);
   if (inProgress(live.trend, now)) states.push(text.mirror_trend);
   if (live.cuff.measuringSince(now) !== null) states.push(text.nibp_measuring);
   byId("mirror-rhythm").textContent = rhythm;
