@@ -66,6 +66,7 @@ async def test_a_screen_gets_the_snapshot_on_connect(alice):
             "started_at": None,
             "reading": None,
         },
+        "paused": False,
     }
     await s.disconnect()
 

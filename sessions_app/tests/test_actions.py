@@ -29,6 +29,8 @@ def test_each_action_says_who_may_send_it():
         "start_nibp": {"trainer", "screen"},
         "set_nibp_interval": {"trainer"},
         "apply_step": {"trainer"},
+        "pause_session": {"trainer"},
+        "resume_session": {"trainer"},
         "extend_session": {"trainer"},
         "add_note": {"trainer"},
         "close_session": {"trainer"},

@@ -38,6 +38,7 @@ def test_it_starts_with_a_blank_snapshot(alice_client, played):
             "started_at": None,
             "reading": None,
         },
+        "paused": False,
     }
 
 
