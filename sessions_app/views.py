@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -248,7 +249,9 @@ def session_debrief(request, pk):
 def session_export(request, pk):
     session = _get_own_session(request, pk)
     out = StringIO()
-    debrief.write_csv(debrief.timeline(session), out)
+    # The page's language (LocaleMiddleware: the switcher's cookie, else the browser's).
+    style = debrief.CsvStyle.for_language(translation.get_language())
+    debrief.write_csv(debrief.timeline(session), out, style)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{debrief.csv_filename(session)}"'
     return response
