@@ -1,5 +1,7 @@
 """Scenario templates: the pages to list, create, edit, duplicate and delete them."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -475,3 +477,16 @@ def test_one_step_too_many_is_refused(alice_client, alice):
     r = alice_client.post(reverse("library:new"), form_post(steps=steps))
     assert r.status_code == 400
     assert not SessionTemplate.objects.filter(trainer=alice).exists()
+
+
+@pytest.mark.parametrize(
+    "language, changed", [("en", "2 Dec 2026 14:05"), ("fr", "2 déc. 2026 14:05")]
+)
+def test_the_list_says_when_a_template_changed_with_the_month_spelled(
+    alice_client, alice, language, changed
+):
+    template = make_template(alice)
+    december_2nd = datetime.datetime(2026, 12, 2, 14, 5, tzinfo=datetime.UTC)
+    SessionTemplate.objects.filter(pk=template.pk).update(updated_at=december_2nd)
+    body = alice_client.get(reverse("library:list"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f">{changed}</time>" in body and "12/02/2026" not in body and "02/12/2026" not in body
