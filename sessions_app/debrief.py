@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -119,6 +120,11 @@ def format_offset(seconds: float) -> str:
     """mm:ss since the start; minutes go past 59 rather than adding hours."""
     seconds = max(int(seconds), 0)
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def parse_seconds(text: str) -> int | None:
+    """Whole seconds from ASCII digits ("90"), or None when it is not that."""
+    return int(text) if re.fullmatch(r"\d{1,7}", text, re.ASCII) else None
 
 
 def parse_offset(text: str) -> int | None:
@@ -447,6 +453,13 @@ def replay(session: Session, now: datetime.datetime | None = None) -> dict:
         "ended_at": line.ended_at.isoformat(),
         "messages": [replay_snapshot(session), *(event.message() for event in line.events)],
     }
+
+
+def replay_seconds(session: Session, now: datetime.datetime | None = None) -> float:
+    """How long the replay runs: to the session's end, or to its last event if later (as timeline)."""
+    last = session.events.aggregate(last=Max("created_at"))["last"]
+    end = session.ended_at(now)
+    return ((max(end, last) if last else end) - session.created_at).total_seconds()
 
 
 def replay_snapshot(session: Session) -> dict:

@@ -1,5 +1,6 @@
 import datetime
 import json
+import math
 from io import StringIO
 
 from django.contrib import messages
@@ -259,10 +260,15 @@ def session_export(request, pk):
 
 @login_required
 def session_replay(request, pk):
-    """The monitor page, fed by the stored events at `speed` instead of the live socket."""
+    """The monitor page, fed by the stored events at `speed` instead of the live socket.
+
+    `at` (seconds) and `paused` are where the replay's controls stood when they reloaded the page
+    to go back in time (see replay.js)."""
     session = _get_own_session(request, pk)
     requested = request.GET.get("speed")
     speed = next((speed for speed in REPLAY_SPEEDS if str(speed) == requested), 1)
+    seconds = math.ceil(debrief.replay_seconds(session))
+    at = min(debrief.parse_seconds(request.GET.get("at", "")) or 0, seconds)
     ctx = {
         "session": session,
         "state": debrief.replay_snapshot(session),
@@ -271,6 +277,11 @@ def session_replay(request, pk):
         "rhythms": vitals.RHYTHMS,
         "replay_src": reverse("sessions:replay_json", args=[session.pk]),
         "replay_speed": speed,
+        "replay_at": at,
+        "replay_paused": request.GET.get("paused") == "1",
+        "replay_seconds": seconds,
+        "replay_at_text": debrief.format_offset(at),
+        "replay_duration": debrief.format_offset(seconds),
     }
     return render(request, "sessions_app/replay.html", ctx)
 
