@@ -83,12 +83,8 @@ def _edit_template(request, template: SessionTemplate | None):
         "form": form,
         "formset": formset,
         "refused": refused,
-        # Counted as the page shows them, from 1, for the summary at the top.
-        "steps_with_errors": [
-            number for number, step in enumerate(formset.forms, start=1) if step.errors
-        ]
-        if refused
-        else [],
+        # For the summary at the top, counted from 1 as the legends say (unbound: none).
+        "steps_with_errors": [n for n, step in enumerate(formset.forms, start=1) if step.errors],
     }
     return render(request, "library/template_edit.html", ctx, status=400 if refused else 200)
 

@@ -358,7 +358,7 @@ def csv_filename(session: Session) -> str:
 
 @dataclass(frozen=True)
 class CsvStyle:
-    """How an export is written: for scripts (English) or for a spreadsheet in the page's language."""
+    """How an export is written: for scripts (English) or for a spreadsheet (other languages)."""
 
     translated: bool
     delimiter: str
@@ -456,7 +456,7 @@ def replay(session: Session, now: datetime.datetime | None = None) -> dict:
 
 
 def replay_seconds(session: Session, now: datetime.datetime | None = None) -> float:
-    """How long the replay runs: to the session's end, or to its last event if later (as timeline)."""
+    """How long the replay runs: to the end, or to the last event if later (as in timeline)."""
     last = session.events.aggregate(last=Max("created_at"))["last"]
     end = session.ended_at(now)
     return ((max(end, last) if last else end) - session.created_at).total_seconds()
