@@ -90,11 +90,12 @@ class BaseStepFormSet(forms.BaseFormSet):
         ]
 
 
-# Add: the blank form at the end; remove: "Delete"; reorder: the "Position" numbers. No script.
+# Add: the blank forms at the end (three without a script; template-edit.js adds any number);
+# remove: "Delete"; reorder: the "Order" numbers.
 StepFormSet = formset_factory(
     TemplateStepForm,
     formset=BaseStepFormSet,
-    extra=1,
+    extra=3,
     can_delete=True,
     can_order=True,
     max_num=MAX_STEPS,

@@ -77,9 +77,16 @@ def _edit_template(request, template: SessionTemplate | None):
         )
         messages.success(request, _("Template saved."))
         return redirect("library:detail", pk=template.pk)
-    ctx = {"template": template, "form": form, "formset": formset}
-    status = 400 if request.method == "POST" else 200
-    return render(request, "library/template_edit.html", ctx, status=status)
+    refused = request.method == "POST"
+    ctx = {
+        "template": template,
+        "form": form,
+        "formset": formset,
+        "refused": refused,
+        # For the summary at the top, counted from 1 as the legends say (unbound: none).
+        "steps_with_errors": [n for n, step in enumerate(formset.forms, start=1) if step.errors],
+    }
+    return render(request, "library/template_edit.html", ctx, status=400 if refused else 200)
 
 
 @login_required

@@ -14,8 +14,10 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.db.models import Max
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sessions_app import nibp, services
 from sessions_app.models import Session, SessionEvent, SessionNote
@@ -36,24 +38,20 @@ ALWAYS_PLOTTED = ("heart_rate", "spo2", "systolic", "diastolic")
 PLOTTED_WHEN_USED = ("respiratory_rate", "etco2")
 
 
+# The export's columns: the identifier an English export heads it with (scripts read those),
+# and the heading a spreadsheet in another language shows.
 CSV_COLUMNS = (
-    "at",
-    "seconds_since_start",
-    "kind",
-    "systolic",
-    "diastolic",
-    "heart_rate",
-    "spo2",
-    "respiratory_rate",
-    "etco2",
-    "temperature",
-    "rhythm",
-    "alarm",
-    "spo2_probe_off",
-    "hidden",
-    "transition_seconds",
-    "step",
-    "note",
+    ("at", gettext_lazy("Date and time")),
+    ("seconds_since_start", gettext_lazy("Seconds since the start")),
+    ("kind", gettext_lazy("Event")),
+    *((name, vitals.LABELS[name]) for name in vitals.NUMBER_FIELDS),
+    ("rhythm", vitals.LABELS["rhythm"]),
+    ("alarm", vitals.LABELS["alarm"]),
+    ("spo2_probe_off", vitals.LABELS["spo2_probe_off"]),
+    ("hidden", gettext_lazy("Not connected")),
+    ("transition_seconds", gettext_lazy("Transition (seconds)")),
+    ("step", gettext_lazy("Step")),
+    ("note", gettext_lazy("Note")),
 )
 NOTE_KIND = "note"
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP's
@@ -122,6 +120,11 @@ def format_offset(seconds: float) -> str:
     """mm:ss since the start; minutes go past 59 rather than adding hours."""
     seconds = max(int(seconds), 0)
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def parse_seconds(text: str) -> int | None:
+    """Whole seconds from ASCII digits ("90"), or None when it is not that."""
+    return int(text) if re.fullmatch(r"\d{1,7}", text, re.ASCII) else None
 
 
 def parse_offset(text: str) -> int | None:
@@ -353,33 +356,68 @@ def csv_filename(session: Session) -> str:
     return f"shiller-{session.code}-{day}.csv"
 
 
-def write_csv(line: Timeline, out) -> None:
-    """One row per event, and one per note (kind "note"), in time order.
+@dataclass(frozen=True)
+class CsvStyle:
+    """How an export is written: for scripts (English) or for a spreadsheet (other languages)."""
 
-    The header and the kinds are fixed identifiers, not translated: a spreadsheet or a script
-    reading the file must not depend on the trainer's language. Text cells go through
-    _csv_text (no formulas); numbers stay plain numbers.
+    translated: bool
+    delimiter: str
+    bom: str
+
+    @classmethod
+    def for_language(cls, language: str) -> "CsvStyle":
+        if language == "en":
+            # Unchanged since the first export: identifiers, commas, no BOM; scripts rely on it.
+            return cls(translated=False, delimiter=",", bom="")
+        # Excel reads a file as UTF-8 only with a BOM, and splits on the list separator of the
+        # computer's locale: ";" where the decimal mark is a comma (French), "," elsewhere.
+        comma_decimals = formats.get_format("DECIMAL_SEPARATOR", lang=language) == ","
+        return cls(translated=True, delimiter=";" if comma_decimals else ",", bom="\ufeff")
+
+
+def write_csv(line: Timeline, out, style: CsvStyle) -> None:
+    """One row per event, and one per note, in time order.
+
+    Machine fields (numbers, true/false, ISO 8601 times) are never localised, in any language:
+    37.5 must read back as 37.5 whoever opens the file. A translated export names its columns,
+    kinds, rhythms and parameters in the page's language. Text cells go through _csv_text.
     """
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    out.write(style.bom)
+    writer = csv.writer(out, delimiter=style.delimiter)
+    writer.writerow(str(label) if style.translated else name for name, label in CSV_COLUMNS)
+    note_kind = _("Note") if style.translated else NOTE_KIND
+    # Translated once, not per row: a long session has 10,000 events.
+    kinds, rhythms, parameters = (
+        {key: str(label) for key, label in labels.items()}
+        for labels in (SessionEvent.KINDS, vitals.RHYTHMS, vitals.PARAMETERS)
+    )
     for row in rows(line):
         at = row["at"]
         common = [timezone.localtime(at).isoformat(), f"{line.seconds(at):.3f}"]
         if "note" in row:
-            writer.writerow([*common, NOTE_KIND, *[""] * 13, _csv_text(row["note"].text)])
+            writer.writerow([*common, note_kind, *[""] * 13, _csv_text(row["note"].text)])
             continue
         event = row["event"]
         values = event.values
         flags = values["flags"]
+        rhythm = flags.get("rhythm", "")
+        hidden = flags.get("hidden") or []
+        if style.translated:
+            kind = kinds[event.kind]
+            rhythm = rhythms.get(rhythm, rhythm)
+            hidden = ", ".join(parameters.get(name, name) for name in hidden)
+        else:
+            kind = event.kind
+            hidden = " ".join(hidden)
         writer.writerow(
             [
                 *common,
-                _csv_text(event.kind),
+                _csv_text(kind),
                 *(_csv_value(values[name]) for name in vitals.NUMBER_FIELDS),
-                _csv_text(flags.get("rhythm", "")),
+                _csv_text(rhythm),
                 _csv_value(bool(flags.get("alarm"))),
                 _csv_value(bool(flags.get("spo2_probe_off"))),
-                _csv_text(" ".join(flags.get("hidden") or [])),
+                _csv_text(hidden),
                 event.transition_seconds,
                 "" if row["step"] is None else row["step"],
                 "",
@@ -415,6 +453,13 @@ def replay(session: Session, now: datetime.datetime | None = None) -> dict:
         "ended_at": line.ended_at.isoformat(),
         "messages": [replay_snapshot(session), *(event.message() for event in line.events)],
     }
+
+
+def replay_seconds(session: Session, now: datetime.datetime | None = None) -> float:
+    """How long the replay runs: to the end, or to the last event if later (as in timeline)."""
+    last = session.events.aggregate(last=Max("created_at"))["last"]
+    end = session.ended_at(now)
+    return ((max(end, last) if last else end) - session.created_at).total_seconds()
 
 
 def replay_snapshot(session: Session) -> dict:

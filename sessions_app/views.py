@@ -1,5 +1,6 @@
 import datetime
 import json
+import math
 from io import StringIO
 from urllib.parse import urlencode
 
@@ -9,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -257,7 +259,9 @@ def session_debrief(request, pk):
 def session_export(request, pk):
     session = _get_own_session(request, pk)
     out = StringIO()
-    debrief.write_csv(debrief.timeline(session), out)
+    # The page's language (LocaleMiddleware: the switcher's cookie, else the browser's).
+    style = debrief.CsvStyle.for_language(translation.get_language())
+    debrief.write_csv(debrief.timeline(session), out, style)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{debrief.csv_filename(session)}"'
     return response
@@ -265,10 +269,15 @@ def session_export(request, pk):
 
 @login_required
 def session_replay(request, pk):
-    """The monitor page, fed by the stored events at `speed` instead of the live socket."""
+    """The monitor page, fed by the stored events at `speed` instead of the live socket.
+
+    `at` (seconds) and `paused` are where the replay's controls stood when they reloaded the page
+    to go back in time (see replay.js)."""
     session = _get_own_session(request, pk)
     requested = request.GET.get("speed")
     speed = next((speed for speed in REPLAY_SPEEDS if str(speed) == requested), 1)
+    seconds = math.ceil(debrief.replay_seconds(session))
+    at = min(debrief.parse_seconds(request.GET.get("at", "")) or 0, seconds)
     ctx = {
         "session": session,
         "state": debrief.replay_snapshot(session),
@@ -277,6 +286,11 @@ def session_replay(request, pk):
         "rhythms": vitals.RHYTHMS,
         "replay_src": reverse("sessions:replay_json", args=[session.pk]),
         "replay_speed": speed,
+        "replay_at": at,
+        "replay_paused": request.GET.get("paused") == "1",
+        "replay_seconds": seconds,
+        "replay_at_text": debrief.format_offset(at),
+        "replay_duration": debrief.format_offset(seconds),
     }
     return render(request, "sessions_app/replay.html", ctx)
 

@@ -223,6 +223,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Unambiguous dates ("2 Dec 2026", "2 déc. 2026") in every language, never 12/02/2026.
+FORMAT_MODULE_PATH = ["shiller.formats"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

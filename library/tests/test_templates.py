@@ -1,5 +1,7 @@
 """Scenario templates: the pages to list, create, edit, duplicate and delete them."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -141,12 +143,27 @@ def test_it_creates_a_template_with_its_steps(alice_client, alice):
     assert (step.position, step.transition_seconds) == (0, 180)
 
 
-def test_the_new_template_page_has_a_blank_step(alice_client):
+def test_the_new_template_page_has_three_blank_steps_each_a_fieldset(alice_client):
     r = alice_client.get(reverse("library:new"))
     body = r.content.decode()
     assert r.status_code == 200
-    assert "New step" in body and 'name="steps-0-heart_rate"' in body
+    for number in (1, 2, 3):
+        assert f'<fieldset class="card step-form" id="step-{number}">' in body
+        assert f"<legend>Step {number} (new)</legend>" in body
+    assert 'name="steps-2-heart_rate"' in body and 'name="steps-3-heart_rate"' not in body
     assert 'name="steps-0-note"' in body and 'name="steps-0-ORDER"' in body
+    # Without a script that is all; the script's "Add steps" copies the blank step of the page.
+    assert '<p class="add-steps" id="add-steps" hidden>' in body
+    assert 'name="steps-__prefix__-heart_rate"' in body and "Step __number__ (new)" in body
+
+
+def test_its_checkbox_groups_have_a_legend_and_each_box_its_label(alice_client):
+    body = alice_client.get(reverse("library:new")).content.decode()
+    group = body[body.index('<fieldset class="field field-hidden">') :]
+    group = group[: group.index("</fieldset>")]
+    assert "<legend>Not connected</legend>" in group
+    assert group.count("<label") == len(vitals.PARAMETERS)  # one per box, none around them all
+    assert 'id="id_steps-0-transition_seconds_helptext">0 is instant; up to 900' in body
 
 
 def test_bad_step_values_are_shown_at_the_field_and_nothing_is_stored(alice_client, alice):
@@ -195,12 +212,13 @@ def _edit(client, template, steps, name="Sepsis drill"):
     )
 
 
-def test_the_edit_page_shows_the_steps_and_a_blank_one(alice_client, alice):
+def test_the_edit_page_shows_the_steps_and_blank_ones(alice_client, alice):
     template = make_template(alice, notes=["Baseline", "Shock"])
     r = alice_client.get(reverse("library:edit", args=[template.pk]))
     body = r.content.decode()
     assert r.status_code == 200
-    assert "Step 1" in body and "Step 2" in body and "New step" in body
+    assert "<legend>Step 1</legend>" in body and "<legend>Step 2</legend>" in body
+    assert "<legend>Step 3 (new)</legend>" in body and "<legend>Step 5 (new)</legend>" in body
     assert 'name="steps-1-heart_rate" value="130"' in body
     assert "\nShock</textarea>" in body
 
@@ -475,3 +493,65 @@ def test_one_step_too_many_is_refused(alice_client, alice):
     r = alice_client.post(reverse("library:new"), form_post(steps=steps))
     assert r.status_code == 400
     assert not SessionTemplate.objects.filter(trainer=alice).exists()
+
+
+@pytest.mark.parametrize(
+    "language, changed", [("en", "2 Dec 2026 14:05"), ("fr", "2 déc. 2026 14:05")]
+)
+def test_the_list_says_when_a_template_changed_with_the_month_spelled(
+    alice_client, alice, language, changed
+):
+    template = make_template(alice)
+    december_2nd = datetime.datetime(2026, 12, 2, 14, 5, tzinfo=datetime.UTC)
+    SessionTemplate.objects.filter(pk=template.pk).update(updated_at=december_2nd)
+    body = alice_client.get(reverse("library:list"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f">{changed}</time>" in body and "12/02/2026" not in body and "02/12/2026" not in body
+
+
+# Several steps at once.
+
+FIVE_STEPS = [
+    step_fields(vitals.DEFAULT_VALUES, note="Baseline"),
+    step_fields(SHOCK, transition="120", note="Shock"),
+    step_fields({**SHOCK, "systolic": 70, "diastolic": 40}, transition="60", note="Worse"),
+    step_fields({**SHOCK, "heart_rate": 150}, transition="30", note="Fluids"),
+    step_fields(vitals.DEFAULT_VALUES, transition="300", note="Recovered"),
+]
+
+
+def test_it_creates_a_template_of_five_steps_in_one_post(alice_client, alice):
+    r = alice_client.post(reverse("library:new"), form_post(steps=[*FIVE_STEPS, blank_step()]))
+    template = SessionTemplate.objects.get(trainer=alice)
+    assert r.status_code == 302 and r["Location"] == reverse("library:detail", args=[template.pk])
+    assert [(s.position, s.note, s.transition_seconds) for s in template.steps.all()] == [
+        (0, "Baseline", 0),
+        (1, "Shock", 120),
+        (2, "Worse", 60),
+        (3, "Fluids", 30),
+        (4, "Recovered", 300),
+    ]
+
+
+def test_a_bad_step_among_five_stores_nothing_and_says_which(alice_client, alice):
+    steps = [*FIVE_STEPS]
+    steps[3] = {**steps[3], "heart_rate": "400"}
+    steps[4] = {**steps[4], "spo2": ""}
+    r = alice_client.post(reverse("library:new"), form_post(steps=steps))
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "Nothing was saved: correct what is marked below." in body
+    assert "Steps 4, 5 have errors." in body
+    assert 'data-field="heart_rate">Heart rate must be between 0 and 300.' in body
+    assert '<fieldset class="card step-form has-error" id="step-4">' in body
+    assert "\nWorse</textarea>" in body  # what was typed is kept
+    assert not SessionTemplate.objects.filter(trainer=alice).exists()
+    assert not TemplateStep.objects.filter(template__trainer=alice).exists()
+
+
+def test_the_summary_is_in_french_for_a_french_page(alice_client, alice):
+    steps = [{**FIVE_STEPS[0], "heart_rate": "400"}]
+    r = alice_client.post(reverse("library:new"), form_post(steps=steps), HTTP_ACCEPT_LANGUAGE="fr")
+    body = r.content.decode()
+    assert "Rien n'a été enregistré : corrigez ce qui est signalé ci-dessous." in body
+    assert "L'étape 1 comporte une erreur." in body
+    assert "<legend>Étape 1 (nouvelle)</legend>" in body

@@ -117,6 +117,18 @@ def test_it_marks_notes_and_steps(alice_client, played):
     assert rows == ["00:30", "02:00", "02:30", "03:20", "05:00"]  # the note in its place
 
 
+@pytest.mark.parametrize(
+    "language, started", [("en", "2 Mar 2026 09:00"), ("fr", "2 mars 2026 09:00")]
+)
+def test_it_says_when_the_session_started_with_the_month_spelled(
+    alice_client, played, language, started
+):
+    url = reverse("sessions:debrief", args=[played.pk])
+    body = alice_client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<time datetime="{T0.isoformat()}">{started}</time>' in body
+    assert "03/02/2026" not in body and "02/03/2026" not in body
+
+
 def test_it_says_so_when_nothing_was_sent(alice_client, alice_session):
     r = _get(alice_client, alice_session)
     body = r.content.decode()

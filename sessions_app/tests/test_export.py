@@ -100,3 +100,77 @@ def test_numbers_stay_plain_numbers_and_other_notes_are_unchanged(alice_client, 
     rows = _rows(alice_client.get(reverse("sessions:export", args=[played.pk])))
     assert rows[3]["note"] == "Gave 1 mg = good"
     assert rows[0]["heart_rate"] == str(played.events.order_by("created_at")[0].heart_rate)
+
+
+# In French: what French Excel opens by a double click (UTF-8 with a BOM, ";", French headings).
+
+FRENCH_HEADER = [
+    "Date et heure",
+    "Secondes depuis le début",
+    "Événement",
+    "Systolique",
+    "Diastolique",
+    "Fréquence cardiaque",
+    "SpO2",
+    "Fréquence respiratoire",
+    "EtCO2",
+    "Température",
+    "Rythme",
+    "Alarme",
+    "Capteur SpO2 débranché",
+    "Non branchés",
+    "Transition (secondes)",
+    "Étape",
+    "Note",
+]
+
+
+def _french_rows(response) -> list[list[str]]:
+    assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM: Excel then reads UTF-8
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_a_french_page_exports_for_french_excel(alice_client, played):
+    services.add_note(played, "Massage; adrénaline 1 mg", at=at(200))
+    r = alice_client.get(reverse("sessions:export", args=[played.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert r.status_code == 200 and r["Content-Type"] == "text/csv; charset=utf-8"
+    assert r["Content-Disposition"] == 'attachment; filename="shiller-ABC234-2026-03-02.csv"'
+    header, *rows = _french_rows(r)
+    assert header == FRENCH_HEADER
+    assert [row[2] for row in rows] == [
+        "Valeurs modifiées",
+        "Valeurs modifiées",
+        "Alarmes suspendues",
+        "Note",
+        "Valeurs modifiées",
+    ]
+    assert rows[0][10] == "Rythme sinusal" and rows[4][10] == "Fibrillation ventriculaire"
+    assert rows[3][16] == "Massage; adrénaline 1 mg"  # quoted, so the ";" stays in its cell
+
+
+def test_french_numbers_and_times_stay_machine_numbers(alice_client, played):
+    r = alice_client.get(reverse("sessions:export", args=[played.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    header, *rows = _french_rows(r)
+    english = _rows(alice_client.get(reverse("sessions:export", args=[played.pk])))
+    assert [row[0] for row in rows] == [row["at"] for row in english]  # ISO 8601
+    assert [row[1] for row in rows] == ["30.000", "120.000", "150.000", "300.000"]
+    assert rows[0][9] == english[0]["temperature"] == "36.8"  # a dot, never "36,8"
+    assert rows[3][11] == "true" and rows[1][14] == "60"
+
+
+def test_hidden_parameters_are_named_in_french(alice, alice_client):
+    session = make_session(alice, code="XYZ789")
+    values = {"systolic": 120, "diastolic": 80, "heart_rate": 75, "spo2": 98}
+    services.apply_vitals(session.pk, {**values, "flags": {"hidden": ["etco2", "nibp"]}})
+    r = alice_client.get(reverse("sessions:export", args=[session.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    _header, row = _french_rows(r)
+    assert row[13] == "PNI, EtCO2 / capnographie"
+
+
+def test_the_export_follows_the_language_chosen_on_the_page(alice_client, played):
+    url = reverse("sessions:export", args=[played.pk])
+    alice_client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    assert _french_rows(alice_client.get(url))[0] == FRENCH_HEADER
+    alice_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    r = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="fr")  # the chosen language wins
+    assert r.content.decode().startswith("at,seconds_since_start,kind,")

@@ -119,3 +119,40 @@ def test_another_trainer_gets_404(bob_client, played):
 
 def test_it_needs_a_login(client, played):
     assert _replay(client, played).status_code == 302
+
+
+# The replay's controls (replay.js works them; the page says where the replay starts).
+
+
+def _page(client, session, **query):
+    return client.get(reverse("sessions:replay", args=[session.pk]), query).content.decode()
+
+
+def test_the_replay_page_has_play_pause_a_slider_and_the_elapsed_time(alice_client, played):
+    body = _page(alice_client, played)
+    assert 'data-at="0" data-paused="false" data-duration="600"' in body
+    assert '<input type="range" id="replay-seek" class="replay-seek" min="0" max="600"' in body
+    assert ">Pause</span>" in body and ">Play</span>" in body
+    assert '<span id="replay-at">00:00</span> / <span id="replay-duration">10:00</span>' in body
+    assert "Replay of ABC234 at 1×" in body and ">2 Mar 2026 09:00</time>" in body
+    # The controls' script first: it asks for the replay's clock before monitor.js makes it.
+    assert body.index("sessions_app/replay.js") < body.index("sessions_app/monitor.js")
+
+
+def test_it_starts_where_the_controls_reloaded_it(alice_client, played):
+    body = _page(alice_client, played, speed="4", at="150", paused="1")
+    assert 'data-replay-speed="4"' in body
+    assert 'data-at="150" data-paused="true" data-duration="600"' in body
+    assert '<span id="replay-at">02:30</span>' in body
+
+
+@pytest.mark.parametrize("at, expected", [("-5", 0), ("abc", 0), ("²", 0), ("", 0), ("9999", 600)])
+def test_a_moment_outside_the_session_starts_at_an_end_of_it(alice_client, played, at, expected):
+    assert f'data-at="{expected}" data-paused="false"' in _page(alice_client, played, at=at)
+
+
+def test_the_controls_speak_french(alice_client, played):
+    url = reverse("sessions:replay", args=[played.pk])
+    body = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert ">Lecture</span>" in body and 'aria-label="Moment de la séance"' in body
+    assert "Relecture de ABC234 à 1×" in body and ">2 mars 2026 09:00</time>" in body

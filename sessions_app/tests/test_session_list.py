@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -45,3 +47,23 @@ def test_anonymous_users_are_sent_to_login(client):
     r = client.get(reverse("sessions:list"))
     assert r.status_code == 302
     assert r.url == f"{reverse('login')}?next={reverse('sessions:list')}"
+
+
+DECEMBER_2ND = datetime.datetime(2026, 12, 2, 14, 5, tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    "language, created, ends",
+    [
+        ("en", "2 Dec 2026 14:05", "2 Dec 2026 16:05"),
+        ("fr", "2 déc. 2026 14:05", "2 déc. 2026 16:05"),
+    ],
+)
+def test_its_dates_spell_the_month_in_every_language(alice_client, alice, language, created, ends):
+    make_session(alice, now=DECEMBER_2ND)
+    body = alice_client.get(
+        reverse("sessions:list"), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    assert f'<time datetime="2026-12-02T14:05:00+00:00">{created}</time>' in body
+    assert f">{ends}</time>" in body
+    assert "12/02/2026" not in body and "02/12/2026" not in body

@@ -56,18 +56,59 @@ export class ServerClock {
 }
 
 // A replay's clock: starts at `start` and runs `speed` times faster than real time, up to `end`.
+// The replay page's controls (replay.js) pause it and move it on; see onVirtualClock.
 export class VirtualClock {
   constructor(start, speed = 1, end = Infinity, now = localNow) {
     this.localNow = now;
+    this.start = start;
     this.end = end;
-    this.origin = start;
-    this.startedAt = now();
     this.speed = speed;
+    this.frozenAt = null;
+    this.runFrom(start);
+    latestVirtualClock = this;
+    for (const listener of virtualClockListeners) listener(this);
+  }
+
+  runFrom(time) {
+    this.origin = time;
+    this.startedAt = this.localNow();
   }
 
   now() {
+    if (this.frozenAt !== null) return this.frozenAt;
     return Math.min(this.end, this.origin + (this.localNow() - this.startedAt) * this.speed);
   }
+
+  get paused() {
+    return this.frozenAt !== null;
+  }
+
+  pause() {
+    this.frozenAt ??= this.now();
+  }
+
+  play() {
+    if (this.frozenAt === null) return;
+    this.runFrom(this.frozenAt);
+    this.frozenAt = null;
+  }
+
+  // Jumps to `time` (within start and end), paused or running as it was.
+  seek(time) {
+    const target = Math.min(Math.max(time, this.start), this.end);
+    if (this.paused) this.frozenAt = target;
+    else this.runFrom(target);
+  }
+}
+
+// The page's monitor.js makes its replay's clock once the recording has loaded; the replay page's
+// controls ask for it here, before or after that moment.
+let latestVirtualClock = null;
+const virtualClockListeners = [];
+
+export function onVirtualClock(listener) {
+  virtualClockListeners.push(listener);
+  if (latestVirtualClock) listener(latestVirtualClock);
 }
 
 function twoDigits(n) {
@@ -80,6 +121,13 @@ export function formatDuration(milliseconds) {
   const hours = Math.floor(total / 3600);
   const rest = `${twoDigits(Math.floor((total % 3600) / 60))}:${twoDigits(total % 60)}`;
   return hours > 0 ? `${hours}:${rest}` : rest;
+}
+
+// "mm:ss" since a session's start, minutes going past 59, as the debrief writes it
+// (debrief.format_offset).
+export function formatOffset(seconds) {
+  const whole = Math.max(Math.floor(seconds), 0);
+  return `${twoDigits(Math.floor(whole / 60))}:${twoDigits(whole % 60)}`;
 }
 
 // Wall-clock "HH:MM" (or with seconds) of a server time, in the screen's time zone.

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { ServerClock, VirtualClock, formatDuration, parseIsoTime } from "../clock.js";
+import { ServerClock, VirtualClock, formatDuration, formatOffset, onVirtualClock, parseIsoTime } from "../clock.js";
 
 describe("server clock", () => {
   test("parses the server's microseconds and time zones", () => {
@@ -43,6 +43,51 @@ describe("server clock", () => {
     assert.equal(clock.now(), 9000);
     local = 1e9;
     assert.equal(clock.now(), 50000);
+  });
+
+  test("a paused replay holds its moment, and plays on from it", () => {
+    let local = 0;
+    const clock = new VirtualClock(1000, 2, 50000, () => local);
+    local = 1000;
+    clock.pause();
+    local = 5000;
+    assert.equal(clock.now(), 3000);
+    assert.equal(clock.paused, true);
+    clock.play();
+    local = 6000;
+    assert.equal(clock.now(), 5000);
+    assert.equal(clock.paused, false);
+  });
+
+  test("seeking moves a replay within its start and end, paused or playing as it was", () => {
+    let local = 0;
+    const clock = new VirtualClock(1000, 1, 50000, () => local);
+    clock.seek(30000);
+    local = 500;
+    assert.equal(clock.now(), 30500);
+    clock.pause();
+    clock.seek(1e9);
+    assert.equal(clock.now(), 50000);
+    clock.seek(-5);
+    assert.equal(clock.now(), 1000);
+    assert.equal(clock.paused, true);
+  });
+
+  test("the replay page's controls get the clock made before or after they ask", () => {
+    const early = [];
+    onVirtualClock((clock) => early.push(clock));
+    const made = new VirtualClock(0, 1, 10, () => 0);
+    const late = [];
+    onVirtualClock((clock) => late.push(clock));
+    assert.deepEqual([early.at(-1), late.at(-1)], [made, made]);
+  });
+
+  test("times since the start read as the debrief writes them", () => {
+    assert.equal(formatOffset(0), "00:00");
+    assert.equal(formatOffset(59.9), "00:59");
+    assert.equal(formatOffset(600), "10:00");
+    assert.equal(formatOffset(3725), "62:05");
+    assert.equal(formatOffset(-3), "00:00");
   });
 
   test("countdowns round up so that 00:00 means over", () => {
