@@ -41,11 +41,16 @@ def page_fits(page) -> None:
 
 
 def in_view(page, selector: str) -> None:
-    box = page.locator(selector).bounding_box()
-    viewport = page.viewport_size
-    assert box is not None, selector
-    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], selector
-    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], selector
+    """On screen and not cut off by its column: what is at its top and bottom is itself."""
+    seen = page.locator(selector).evaluate(
+        """element => {
+          const box = element.getBoundingClientRect();
+          const middle = (box.left + box.right) / 2;
+          const edges = [[middle, box.top + 3], [middle, box.bottom - 3]];
+          return edges.every(([x, y]) => element.contains(document.elementFromPoint(x, y)));
+        }"""
+    )
+    assert seen, f"{selector} is out of sight"
 
 
 @pytest.mark.slow
