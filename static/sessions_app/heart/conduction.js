@@ -337,8 +337,9 @@ function conduct(h, t, origin) {
   if (h.flutterCount % h.flutterRatio === 0) {
     h.flutterCount = 1;
     if (av === "variable") {
-      const mean = Math.min(6, Math.max(2, atrialRate(h) / Math.max(h.rate, 1)));
-      h.flutterRatio = Math.floor(mean) + (h.rng() < mean - Math.floor(mean) ? 1 : 0);
+      // Rounding a uniform draw two wide around the mean ratio: ratios vary, their mean holds.
+      const mean = Math.min(6, Math.max(2.5, atrialRate(h) / Math.max(h.rate, 1)));
+      h.flutterRatio = Math.round(mean + 2 * (h.rng() - 0.5));
     } else h.flutterRatio = av;
     return flutterPr;
   }
