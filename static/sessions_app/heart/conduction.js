@@ -9,7 +9,7 @@
 //
 // API (pure, no DOM; randomness only from the injected rng, so one seed gives one strip):
 //   const heart = createHeart({ rhythm, rate, ectopyEvery, atrialRate, pacingRate,
-//                               respiratoryRate, pulse, rng, start });
+//                               respiratoryRate, pulse, rng, start, memorySeconds });
 //   heart.schedule(until)        -> the events newly added, through time `until` (seconds).
 //                                   Call it ahead of the sweep (now + 0.5 s): a QRS is drawn from
 //                                   its onset, a P wave from its start.
@@ -35,7 +35,7 @@ const NODE_REFRACTORY_AFTER_PVC = 0.45;
 const VENTRICULAR_REFRACTORY = 0.3;
 // A new clock never fires sooner than this after a change, so nothing is cut off.
 const RESTART_LEAD = 0.05;
-// Events and segments older than this (before `until`) are dropped by schedule(): a 12-lead
+// By default schedule() drops events and segments older than this before `until`: a 12-lead
 // acquisition needs the last 10 s.
 const MEMORY_SECONDS = 15;
 // The QTc of a normal heart, seconds; shortened with rate by Fridericia's cube-root formula,
@@ -125,6 +125,7 @@ export function createHeart({
   pulse,
   rng,
   start = 0,
+  memorySeconds = MEMORY_SECONDS,
 } = {}) {
   if (!MODELS[rhythm]) throw new Error(`unknown rhythm ${rhythm}`);
   const h = {
@@ -133,6 +134,7 @@ export function createHeart({
     breathPeriod: 60 / respiratoryRate,
     rng,
     pacingRate,
+    memorySeconds,
     atrialRateOption: atrialRate,
     queue: [],
     lastA: null,
@@ -259,7 +261,7 @@ function schedule(h, until) {
   // Emission follows time except a spike and its P or QRS at the same instant: sort to be sure.
   added.sort((a, b) => a.t - b.t);
   h.events.push(...added);
-  forget(h, until - MEMORY_SECONDS);
+  forget(h, until - h.memorySeconds);
   return added;
 }
 

@@ -77,21 +77,21 @@ function arterialShape(x, rr, damping) {
   const k = cycleScale(rr);
   const over = damping === "over";
   const peak = (over ? 0.17 : 0.1) * k;
-  if (x < peak) {
-    const u = x / peak;
-    return Math.sin((Math.PI / 2) * u) ** 2;
-  }
   const notch = 0.3 * k;
   let value;
-  if (x < notch) value = 1 - 0.42 * smooth((x - peak) / (notch - peak));
+  if (x < peak) value = Math.sin((Math.PI / 2) * (x / peak)) ** 2;
+  else if (x < notch) value = 1 - 0.42 * smooth((x - peak) / (notch - peak));
   else value = 0.58 * (1 - smooth((x - notch) / Math.max(0.1, 0.98 * rr - notch)));
   if (!over) {
     const z = (x - notch - 0.035 * k) / (0.03 * k);
     value += 0.09 * Math.exp(-0.5 * z * z) - 0.06 * Math.exp(-0.5 * ((x - notch) / (0.012 * k)) ** 2);
   }
-  if (damping === "under") {
-    // A resonant transducer line rings after the upstroke and overshoots systole.
-    value += 0.22 * Math.sin(2 * Math.PI * 11 * (x - peak * 0.6)) * Math.exp(-(x - peak * 0.6) / 0.06);
+  // A resonant transducer line (about 11 Hz) rings from the upstroke, its first lobe on the
+  // systolic peak: systolic overshoots.
+  const ringFrom = peak - 1 / (4 * 11);
+  if (damping === "under" && x > ringFrom) {
+    const u = x - ringFrom;
+    value += 0.25 * Math.sin(2 * Math.PI * 11 * u) * Math.exp(-u / 0.07);
   }
   return value;
 }

@@ -36,7 +36,7 @@ export const FORMS = {
   // anterior wall (forwards and left: V1-V4 up, III and aVF a little down), and subendocardial
   // ischaemia (away from the apex: II and V4-V6 down, aVR up).
   stemi_inferior: form(NORMAL_QRS, [0.15, 0.5, -0.05], { st: [-0.08, 0.28, 0.0] }),
-  stemi_anterior: form(NORMAL_QRS, [0.35, 0.1, -0.55], { st: [0.06, -0.04, -0.26] }),
+  stemi_anterior: form(NORMAL_QRS, [0.35, 0.02, -0.55], { st: [0.06, -0.09, -0.26] }),
   st_depression: form(NORMAL_QRS, [0.22, 0.2, -0.05], { st: [-0.13, -0.11, 0.06] }),
   // Hyperkalaemia: tall narrow tented T, a little wider QRS.
   hyperkalaemia: form(
