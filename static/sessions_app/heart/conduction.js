@@ -389,7 +389,9 @@ function afterNormalBeat(h, t) {
     h.nextA = h.lastA + rr * (0.62 + 0.06 * h.rng());
     return;
   }
-  const focus = h.model.multifocal ? Math.floor(3 * h.rng()) : 0;
+  // Multifocal: each PVC from another of the three foci than the one before.
+  h.focus = h.model.multifocal ? ((h.focus ?? 0) + 1 + Math.floor(2 * h.rng())) % 3 : 0;
+  const focus = h.focus;
   const coupling = rr * (h.model.multifocal ? 0.5 + 0.15 * h.rng() : 0.58);
   enqueue(h, { t: t + Math.max(0.3, coupling), type: "pvc", focus });
   h.couplet = ectopy === "couplet" ? 1 : 0;

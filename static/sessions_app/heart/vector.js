@@ -52,8 +52,8 @@ export const FORMS = {
   // LBBB: no septal q, slow notched leftward-posterior activation; ST-T opposite the QRS.
   lbbb: form(
     [
-      [0.035, 0.018, 0.6, 0.15, 0.55],
-      [0.095, 0.02, 0.75, 0.0, 0.75],
+      [0.035, 0.018, 0.6, 0.35, 0.55],
+      [0.095, 0.02, 0.75, 0.2, 0.75],
       [0.13, 0.012, 0.25, -0.05, 0.25],
     ],
     [-0.3, -0.1, -0.35],
@@ -69,7 +69,7 @@ export const FORMS = {
   pvc: [
     form([[0.05, 0.026, 0.9, 1.1, 0.7], [0.11, 0.022, 0.4, 0.4, 0.5]], [-0.45, -0.45, -0.35]),
     form([[0.05, 0.026, -0.4, -1.1, -0.9], [0.11, 0.022, -0.3, -0.3, -0.2]], [0.3, 0.4, 0.35]),
-    form([[0.05, 0.026, -1.1, 0.6, -0.3], [0.11, 0.022, -0.3, 0.3, 0.2]], [0.45, -0.25, 0.1]),
+    form([[0.045, 0.022, -1.0, 0.9, -0.3], [0.11, 0.022, 0.4, -0.9, 0.3]], [0.4, 0.2, 0.1]),
   ],
   vt: form([[0.05, 0.028, 1.0, 1.1, 0.8], [0.12, 0.026, 0.3, 0.2, 0.45]], [-0.45, -0.4, -0.4]),
   idio: form([[0.055, 0.03, -0.5, 0.9, -0.6], [0.12, 0.025, -0.2, 0.3, -0.2]], [0.3, -0.35, 0.3]),
@@ -85,7 +85,7 @@ export const FORMS = {
   p_paced: form([[0.045, 0.025, 0.05, 0.1, 0.03]], null),
   p_flat: form([[0.05, 0.03, 0.01, 0.03, 0.0]], null),
   // Typical counter-clockwise flutter: a slow negative ramp then a faster rise in II, III, aVF.
-  flutter: form([[0.075, 0.045, 0.01, -0.2, 0.06], [0.155, 0.022, 0.0, 0.14, -0.06]], null),
+  flutter: form([[0.08, 0.045, 0.01, -0.3, 0.08], [0.16, 0.02, 0.0, 0.2, -0.08]], null),
   // Pacemaker spikes: 2-3 ms wide, kept wide enough that a 250 Hz sweep still catches them.
   spike_a: form([[0, 0.0025, 0.15, 0.55, -0.3]], null),
   spike_v: form([[0, 0.0025, 0.35, 0.95, -0.45]], null),
@@ -176,7 +176,7 @@ function addEvent(e, dt, out) {
 const SEGMENT_SHAPE = {
   vf: { amplitude: 0.55, hz: [4.6, 5.7, 3.9] },
   vf_fine: { amplitude: 0.14, hz: [5.6, 6.9, 4.8] },
-  af: { amplitude: 0.06, hz: [5.3, 7.1, 6.2] },
+  af: { amplitude: 0.08, hz: [5.3, 7.1, 6.2] },
 };
 const AF_AXIS = [0.15, 0.7, -1.0];
 
