@@ -25,8 +25,13 @@
 // "retrograde", "paced", "flutter", "conducted", "junctional", "escape", "ventricular",
 // "supraventricular"), form (the morphology vector.js draws), conducted (P: reached the
 // ventricles; QRS: came through the AV node), pr (s, or null), qt (s), qrsd (s), rr (s since the
-// previous QRS), gain (beat-to-beat amplitude), pulse (0..1 mechanical strength, 0 = none),
-// and for pace spikes chamber "a" | "v" and captured.
+// previous QRS), gain (beat-to-beat amplitude), kick (a timed atrial contraction filled the
+// ventricles), pulse (0..1 mechanical strength, 0 = none), p (time of the P wave it conducts),
+// focus (PVC focus 0-2), axis (torsades), width (QRS compression at fast ventricular rates), and
+// for pace spikes chamber "a" | "v" and captured.
+// Options: atrialRate sets the sinus rate of complete block or the flutter rate of variable
+// flutter; pacingRate the asynchronous pacemaker of failure to sense; memorySeconds how much
+// history schedule() keeps. A change restarts the rhythm's counters (ectopy, Wenckebach group).
 
 import { RHYTHMS } from "./rhythms.js";
 
@@ -103,6 +108,7 @@ const QRS_DURATION = {
 const EJECTION = { pvc: 0.55, vt: 0.6, idio: 0.75, paced: 0.85, lbbb: 0.95, torsades: 0, agonal: 0 };
 // Without a well-timed atrial contraction the ventricles fill about 15 % less (atrial kick).
 const NO_ATRIAL_KICK = 0.85;
+const WITHOUT_ATRIAL_KICK = new Set(["ventricular", "escape", "junctional", "supraventricular"]);
 // Ventricular filling against time since the last beat: most of it in the first 0.3 s.
 const FILLING_TIME_CONSTANT = 0.3;
 
@@ -243,7 +249,6 @@ function restart(h, at) {
     const interval = ventricular === "asynchronous" ? 60 / h.pacingRate : 60 / h.rate;
     h.nextV = Math.max(at + RESTART_LEAD, (h.lastQ ?? -Infinity) + interval);
   }
-  h.queue = h.queue.filter((q) => q.type === "conducted");
 }
 
 function schedule(h, until) {
@@ -289,7 +294,15 @@ function atrialBeat(h, added) {
   }
   if (atrial === "paced") added.push({ t, kind: "pace_spike", chamber: "a", captured: true });
   const pr = conduct(h, t, origin);
-  const event = { t, kind: atrial === "flutter" ? "flutter" : "p", origin, form, conducted: pr !== null, pr, gain: 1 + 0.03 * gauss(h.rng) };
+  const event = {
+    t,
+    kind: atrial === "flutter" ? "flutter" : "p",
+    origin,
+    form,
+    conducted: pr !== null,
+    pr,
+    gain: 1 + 0.03 * gauss(h.rng),
+  };
   added.push(event);
   h.lastA = t;
   if (pr !== null) {
@@ -368,7 +381,8 @@ function arrive(h, item, added) {
     added.push({ t, kind: "pace_spike", chamber: "v", captured: true });
     added.push(qrs(h, t, "paced", "paced", { pr: item.pr, p: item.p, kick: true }));
   } else {
-    added.push(qrs(h, t, "conducted", h.model.form, { pr: item.pr, p: item.p, kick: item.event.origin !== "flutter" }));
+    const kick = item.event.origin !== "flutter";
+    added.push(qrs(h, t, "conducted", h.model.form, { pr: item.pr, p: item.p, kick }));
   }
   afterNormalBeat(h, t);
   // A QRS resets a demand pacemaker or an escape focus (overdrive suppression).
@@ -480,7 +494,7 @@ function qrs(h, t, origin, form, { pr = null, p, focus, kick = true }) {
   if (focus !== undefined) event.focus = focus;
   if (form === "torsades") event.axis = (Math.PI * t) / 2.4;
   if (form === "agonal") event.gain *= 0.6 + 0.3 * h.rng();
-  event.kick = kick && origin !== "ventricular" && origin !== "escape" && origin !== "junctional" && origin !== "supraventricular";
+  event.kick = kick && !WITHOUT_ATRIAL_KICK.has(origin);
   event.pulse = pulseFor(h, event);
   h.lastQ = t;
   return event;

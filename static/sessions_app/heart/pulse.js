@@ -120,7 +120,13 @@ export function arterialAt(trace, t, { systolic, diastolic, damping = "normal", 
 // complete heart block) makes a cannon a wave.
 // [centre s, width s, mmHg]; a from P onset, c and x from QRS onset, v and y from the end of
 // the T wave (the QT), when the tricuspid valve opens.
-const CVP_WAVES = { a: [0.1, 0.035, 3], c: [0.07, 0.02, 1.5], x: [0.2, 0.05, -2.5], v: [-0.02, 0.045, 2.5], y: [0.13, 0.06, -1.5] };
+const CVP_WAVES = {
+  a: [0.1, 0.035, 3],
+  c: [0.07, 0.02, 1.5],
+  x: [0.2, 0.05, -2.5],
+  v: [-0.02, 0.045, 2.5],
+  y: [0.13, 0.06, -1.5],
+};
 
 const g = ([c, w, a], x) => a * Math.exp(-0.5 * ((x - c) / w) ** 2);
 

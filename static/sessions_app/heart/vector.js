@@ -194,8 +194,8 @@ function addSegment(s, t, out) {
   if (fade <= 0) return;
   const shape = SEGMENT_SHAPE[s.kind];
   const p = s.phases;
-  const envelope =
-    shape.amplitude * fade * (0.75 + 0.25 * Math.sin(2 * Math.PI * 0.21 * t + p[6]) * Math.sin(2 * Math.PI * 0.07 * t + p[7]));
+  const drift = Math.sin(2 * Math.PI * 0.21 * t + p[6]) * Math.sin(2 * Math.PI * 0.07 * t + p[7]);
+  const envelope = shape.amplitude * fade * (0.75 + 0.25 * drift);
   if (s.kind === "af") {
     addVector(out, AF_AXIS, envelope * chaotic(t, shape.hz[0], p[0], p[1], p[2]));
     return;

@@ -2,7 +2,10 @@
 // The rhythm catalogue in the browser agrees with simulator/contract/rhythms.json, which the
 // server reads: a rhythm added on one side fails here until both follow.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 
 import { MODELS } from "../heart/conduction.js";
@@ -30,4 +33,19 @@ test("every rhythm has a conduction model", () => {
 test("the lethal rhythms are the red alarms the server already raises", () => {
   for (const id of ["asystole", "ventricular_fibrillation", "ventricular_tachycardia"]) assert.ok(RHYTHMS[id].lethal);
   for (const id of RHYTHM_IDS.filter((id) => !RHYTHMS[id].pulse)) assert.ok(RHYTHMS[id].lethal, id);
+});
+
+test("the docs' rhythm pictures are those the engine draws today", () => {
+  const docs = new URL("../../../docs/", import.meta.url).pathname;
+  const fresh = join(mkdtempSync(join(tmpdir(), "rhythms-")), "rhythms");
+  const draw = new URL("../heart/draw.mjs", import.meta.url).pathname;
+  execFileSync(process.execPath, [draw, fresh]);
+  const files = readdirSync(fresh).sort();
+  assert.deepEqual(readdirSync(join(docs, "rhythms")).sort(), files);
+  assert.equal(files.length, RHYTHM_IDS.length + 1);
+  for (const file of files) {
+    const same = readFileSync(join(fresh, file), "utf8") === readFileSync(join(docs, "rhythms", file), "utf8");
+    assert.ok(same, `docs/rhythms/${file} is stale: run node static/sessions_app/heart/draw.mjs docs/rhythms`);
+  }
+  assert.equal(readFileSync(`${fresh}.md`, "utf8"), readFileSync(join(docs, "rhythms.md"), "utf8"));
 });
