@@ -25,7 +25,7 @@
 // "retrograde", "paced", "flutter", "conducted", "junctional", "escape", "ventricular",
 // "supraventricular"), form (the morphology vector.js draws), conducted (P: reached the
 // ventricles; QRS: came through the AV node), pr (s, or null), qt (s), qrsd (s), rr (s since the
-// previous QRS), gain (beat-to-beat amplitude), kick (a timed atrial contraction filled the
+// previous QRS), cycle (60 / set rate), gain (beat-to-beat amplitude), kick (a timed atrial contraction filled the
 // ventricles), pulse (0..1 mechanical strength, 0 = none), p (time of the P wave it conducts),
 // focus (PVC focus 0-2), axis (torsades), width (QRS compression at fast ventricular rates), and
 // for pace spikes chamber "a" | "v" and captured.
@@ -487,6 +487,8 @@ function qrs(h, t, origin, form, { pr = null, p, focus, kick = true }) {
     qt: qtFor(rr, qtc),
     qrsd,
     rr,
+    // The cycle the rhythm is set to: how long this beat's pulse has before the next one is due.
+    cycle: 60 / Math.max(h.rate, 1),
     gain: 1 + 0.03 * gauss(h.rng),
     pulse: 0,
   };

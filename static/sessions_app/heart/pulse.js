@@ -42,12 +42,13 @@ function sumPulses(trace, t, delay, shape, options) {
     const x = t - e.t - delay;
     if (x < -delay) break;
     if (e.kind !== "qrs" || !(e.pulse > 0) || x <= 0) continue;
-    value += e.pulse * shape(x, e.rr, options);
+    value += e.pulse * shape(x, Math.min(e.rr, e.cycle), options);
   }
   return value;
 }
 
-// Shapes scale with the cycle length, within limits, so fast pulses do not pile up.
+// Shapes scale with the cycle length, within limits, so fast pulses do not pile up: the shorter
+// of the interval before the beat and the set cycle, so a pulse after a pause does not linger.
 const cycleScale = (rr) => Math.min(1.3, Math.max(0.45, rr / 0.8));
 
 function bump(x, start, peakAfter, amplitude) {

@@ -124,6 +124,18 @@ describe("arterial line", () => {
     assert.ok(overHigh < normalHigh - 5 && overLow > normalLow + 3);
   });
 
+  test("after an arrest the first pulses do not stack above systolic", () => {
+    const arrest = createHeart({ rhythm: "sinus", rng: makeRng(3), memorySeconds: Infinity });
+    arrest.schedule(3);
+    arrest.setRhythm("ventricular_fibrillation", 3);
+    arrest.schedule(6);
+    arrest.setRhythm("sinus", 6);
+    arrest.schedule(12);
+    let highest = 0;
+    for (let t = 6; t < 11; t += 0.004) highest = Math.max(highest, arterialAt(arrest, t, { systolic: 120, diastolic: 80 }));
+    assert.ok(highest < 122 && highest > 110, `highest ${highest}`);
+  });
+
   test("pulsus paradoxus lowers systolic with breathing", () => {
     const tops = (paradoxus) =>
       peaks((t) => arterialAt(heart, t, { systolic: 120, diastolic: 80, paradoxus }), 10, 40, 15).map((t) =>
