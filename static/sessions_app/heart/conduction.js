@@ -15,10 +15,13 @@
 //                                   its onset, a P wave from its start.
 //   heart.setRhythm(id, at, { rate, ectopyEvery, pulse })
 //   heart.setRate(rate, at); heart.setEctopy(n, at); heart.setPulse(hasPulse, at)
+//   heart.setRespiratoryRate(rate, at)  breathing (sinus arrhythmia, baseline wander, pulsus
+//                                   paradoxus) follows from `at` without a jump in its phase
 //                                   Everything up to `at` is kept (with a QRS its P wave already
 //                                   started), what was planned after it is replanned: no jump.
 //   heart.forget(before)         -> drops events and segments that no longer touch any sample.
-//   heart.events                    sorted by t; heart.segments: continuous activity (AF, VF).
+//   heart.events                    sorted by t; heart.segments: continuous activity (AF, VF);
+//   heart.breaths                   breathing; breathPhase(trace, t) gives its phase in cycles.
 // The heart object is the `trace` that vector.js, leads.js and pulse.js sample.
 //
 // Event fields: t (s), kind "p" | "flutter" | "qrs" | "pace_spike", origin ("sinus", "ectopic",
@@ -137,7 +140,7 @@ export function createHeart({
   const h = {
     events: [],
     segments: [],
-    breathPeriod: 60 / respiratoryRate,
+    breaths: [{ t0: start, phase: 0, period: 60 / respiratoryRate }],
     rng,
     pacingRate,
     memorySeconds,
@@ -149,7 +152,7 @@ export function createHeart({
   const heart = {
     get events() { return h.events; },
     get segments() { return h.segments; },
-    get breathPeriod() { return h.breathPeriod; },
+    get breaths() { return h.breaths; },
     get rhythm() { return h.rhythm; },
     get rate() { return h.rate; },
     schedule: (until) => schedule(h, until),
@@ -157,6 +160,7 @@ export function createHeart({
     setRate: (value, at) => change(h, at, { rate: value }),
     setEctopy: (n, at) => change(h, at, { ectopyEvery: n }),
     setPulse: (hasPulse, at) => change(h, at, { pulse: hasPulse }),
+    setRespiratoryRate: (value, at) => breathe(h, value, at),
     forget: (before) => forget(h, before),
   };
   configure(h, { rhythm, rate, ectopyEvery, pulse }, start);
@@ -211,6 +215,22 @@ function change(h, at, options) {
 function forget(h, before) {
   h.events = h.events.filter((e) => e.t >= before);
   h.segments = h.segments.filter((s) => s.t1 >= before);
+  h.breaths = h.breaths.filter((b, i) => i === h.breaths.length - 1 || h.breaths[i + 1].t0 > before);
+}
+
+// Breathing as a phase in cycles that stays continuous when the rate changes (0 = apnoea).
+export function breathPhase(trace, t) {
+  const { breaths } = trace;
+  let i = breaths.length - 1;
+  while (i > 0 && breaths[i].t0 > t) i -= 1;
+  const b = breaths[i];
+  return b.phase + (t - b.t0) / b.period;
+}
+
+function breathe(h, respiratoryRate, at) {
+  const phase = breathPhase(h, at);
+  h.breaths = h.breaths.filter((b) => b.t0 < at);
+  h.breaths.push({ t0: at, phase, period: respiratoryRate > 0 ? 60 / respiratoryRate : Infinity });
 }
 
 function atrialRate(h) {
@@ -278,7 +298,7 @@ function enqueue(h, item) {
 // Sinus cycle length, modulated by breathing and jittered a little (heart rate variability).
 function sinusInterval(h, t) {
   const depth = h.model.respiratory ?? 0.02;
-  const factor = 1 + depth * Math.sin((2 * Math.PI * t) / h.breathPeriod);
+  const factor = 1 + depth * Math.sin(2 * Math.PI * breathPhase(h, t));
   return (60 / atrialRate(h) / factor) * (1 + 0.006 * gauss(h.rng));
 }
 

@@ -13,6 +13,8 @@
 //                          paradoxus = 0 }) -> mmHg
 //   cvpAt(trace, t, { mean }) -> mmHg
 
+import { breathPhase } from "./conduction.js";
+
 // Pulse transit: the radial artery about 0.12 s after QRS onset, the finger about 0.25 s.
 export const ARTERIAL_DELAY = 0.12;
 export const PLETH_DELAY = 0.25;
@@ -105,7 +107,7 @@ function smooth(u) {
 export function arterialAt(trace, t, { systolic, diastolic, damping = "normal", paradoxus = 0 }) {
   const pulse = sumPulses(trace, t, ARTERIAL_DELAY, arterialShape, damping);
   // Pulsus paradoxus: systolic pressure falls by `paradoxus` mmHg in inspiration.
-  const breath = paradoxus ? 0.5 * (1 + Math.sin((2 * Math.PI * t) / trace.breathPeriod)) : 0;
+  const breath = paradoxus ? 0.5 * (1 + Math.sin(2 * Math.PI * breathPhase(trace, t))) : 0;
   let pressure = diastolic + (systolic - diastolic - paradoxus * breath) * pulse;
   if (damping === "over") {
     // Over-damping reads systolic low and diastolic high around a true mean.

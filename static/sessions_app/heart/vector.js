@@ -9,12 +9,14 @@
 // API (pure: the same trace and time always give the same vector):
 //   vectorAt(trace, t, out = new Float64Array(3)) -> out, [x, y, z] in mV
 //   FORMS: the morphologies an event's `form` names (QRS forms, P forms, spikes).
-// `trace` is what conduction.js's createHeart() returns (events, segments, breathPeriod).
+// `trace` is what conduction.js's createHeart() returns (events, segments, breaths).
 //
 // What makes a STEMI or a bundle branch block is a vector, not a painted lead: an injury
 // current (ST vector) pointing at the damaged wall, a late rightward-anterior force for RBBB, a
 // slow leftward-posterior activation with discordant ST-T for LBBB, an early slurred force for
 // the accessory pathway of WPW. The leads then show it wherever the projection says.
+
+import { breathPhase } from "./conduction.js";
 
 // [centre s, width s, x, y, z] per gaussian; centres from QRS onset (from P onset for P forms).
 const NORMAL_QRS = [
@@ -219,7 +221,7 @@ function firstRelevant(events, t) {
 }
 
 export function vectorAt(trace, t, out = new Float64Array(3)) {
-  const wander = Math.sin((2 * Math.PI * t) / trace.breathPeriod);
+  const wander = Math.sin(2 * Math.PI * breathPhase(trace, t));
   out[0] = WANDER[0] * wander;
   out[1] = WANDER[1] * wander;
   out[2] = WANDER[2] * wander;

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { MODELS, createHeart, qtFor } from "../heart/conduction.js";
+import { MODELS, breathPhase, createHeart, qtFor } from "../heart/conduction.js";
 import { RHYTHMS, RHYTHM_IDS } from "../heart/rhythms.js";
 import { makeRng } from "../waveforms.js";
 import { atrialOf, gaps, mean, qrsOf, ratePerMinute, run } from "./heart-helpers.mjs";
@@ -313,6 +313,17 @@ describe("timing and changes", () => {
     assert.equal(heart.rate, 170, "the rhythm's default rate");
     heart.setRate(120, 20);
     near(ratePerMinute(qrsOf(heart.schedule(40)).filter((e) => e.t > 21)), 120, 2, "new rate");
+  });
+
+  test("breathing follows a new respiratory rate without a jump in its phase", () => {
+    const heart = createHeart({ rhythm: "sinus_arrhythmia", respiratoryRate: 12, rng: makeRng(1) });
+    heart.schedule(10);
+    const before = breathPhase(heart, 10);
+    heart.setRespiratoryRate(30, 10);
+    near(breathPhase(heart, 10), before, 1e-12, "phase at the change");
+    near(breathPhase(heart, 12) - breathPhase(heart, 10), 1, 1e-12, "30/min: a breath in 2 s");
+    heart.setRespiratoryRate(0, 12);
+    assert.equal(breathPhase(heart, 20), breathPhase(heart, 12), "apnoea");
   });
 
   test("a rhythm change fades fibrillation out instead of cutting it", () => {
