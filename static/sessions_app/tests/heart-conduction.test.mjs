@@ -188,6 +188,13 @@ describe("ventricular ectopy", () => {
     });
   }
 
+  test("at a slow sinus rate the AV node recovers in time: the PVC is interpolated", () => {
+    const qrs = qrsOf(run("pvc_unifocal", 30, { rate: 40, ectopyEvery: 3 }).events);
+    const normal = qrs.filter((e) => e.origin === "conducted");
+    assert.ok(qrs.length - normal.length >= 5);
+    gaps(normal).forEach((gap) => near(gap, 1.5, 0.06, "sinus beats keep their rhythm"));
+  });
+
   test("an ectopy setting applies to the next beats", () => {
     const heart = createHeart({ rhythm: "pvc_unifocal", rng: makeRng(2) });
     heart.schedule(10);
