@@ -50,6 +50,8 @@ const MEMORY_SECONDS = 15;
 // QT = QTc * RR^(1/3) (Fridericia 1920), which over-corrects less than Bazett's square root at
 // the fast rates a simulator is asked for (Vandenberk et al., J Am Heart Assoc 2016).
 const QTC = 0.41;
+// The sinus rate behind complete heart block unless the atrialRate option sets it.
+const BLOCKED_SINUS_RATE = 78;
 
 // Per-rhythm model. atrial: the atrial clock; av: how P waves conduct; ventricular: an
 // independent ventricular clock; form: QRS morphology; background: continuous activity.
@@ -198,14 +200,15 @@ function switchSegment(h, at) {
 }
 
 function change(h, at, options) {
-  // Keep what is drawn: events through `at`, and the QRS of a P wave that has already begun.
-  const kept = h.events.filter((e) => e.t <= at || (e.kind === "qrs" && e.p !== undefined && e.p <= at));
-  const pendingQrs = h.queue.filter((q) => q.type === "conducted" && q.p <= at);
+  // Keep what is drawn: events through `at`, and the QRS (with its spike) of a P wave that has
+  // already begun, whether already scheduled or still on its way.
+  const begun = (e) => e.p !== undefined && e.p <= at;
+  const kept = h.events.filter((e) => e.t <= at || begun(e));
   h.events = kept;
-  h.queue = pendingQrs;
+  h.queue = h.queue.filter(begun);
   const lastOf = (test) => kept.findLast(test)?.t ?? null;
   h.lastA = lastOf((e) => e.kind === "p" || e.kind === "flutter");
-  h.lastQ = lastOf((e) => e.kind === "qrs" && e.t <= at);
+  h.lastQ = lastOf((e) => e.kind === "qrs");
   configure(h, options, at);
   if (options.pulse !== undefined) {
     for (const e of h.events) if (e.t > at && e.kind === "qrs") e.pulse = pulseFor(h, e);
@@ -241,7 +244,7 @@ function atrialRate(h) {
   // Flutter circuits turn at about 300/min (Waldo, Circulation 2002).
   if (av === "variable") return 300;
   // Complete block: the sinus node keeps its own rate, independent of the escape rhythm.
-  if (av === "none" && h.model.ventricular) return Math.max(78, 1.7 * h.rate);
+  if (av === "none" && h.model.ventricular) return BLOCKED_SINUS_RATE;
   return atrial ? h.rate : 0;
 }
 
@@ -267,7 +270,9 @@ function restart(h, at) {
   h.nextV = null;
   if (ventricular && hasRate) {
     const interval = ventricular === "asynchronous" ? 60 / h.pacingRate : 60 / h.rate;
-    h.nextV = Math.max(at + RESTART_LEAD, (h.lastQ ?? -Infinity) + interval);
+    // After the last QRS, including one still on its way from a P wave that began before.
+    const lastQrs = Math.max(h.lastQ ?? -Infinity, ...h.queue.map((q) => q.t));
+    h.nextV = Math.max(at + RESTART_LEAD, lastQrs + interval);
   }
 }
 
@@ -283,9 +288,12 @@ function schedule(h, until) {
     else if (t === tA) atrialBeat(h, added);
     else ventricularClock(h, added);
   }
-  // Emission follows time except a spike and its P or QRS at the same instant: sort to be sure.
+  // Emission follows time except a spike and its P or QRS at the same instant: sort to be sure,
+  // and merge behind a QRS kept from before a change if the new rhythm starts sooner.
   added.sort((a, b) => a.t - b.t);
+  const unordered = added.length > 0 && h.events.length > 0 && added[0].t < h.events.at(-1).t;
   h.events.push(...added);
+  if (unordered) h.events.sort((a, b) => a.t - b.t);
   forget(h, until - h.memorySeconds);
   return added;
 }
@@ -390,7 +398,7 @@ function arrive(h, item, added) {
     return;
   }
   if (item.type === "junctional") {
-    added.push(qrs(h, t, "junctional", h.model.form, {}));
+    added.push(qrs(h, t, "junctional", "narrow", { p: item.p }));
     return;
   }
   if (h.lastQ !== null && t - h.lastQ < VENTRICULAR_REFRACTORY) {
@@ -398,11 +406,12 @@ function arrive(h, item, added) {
     return;
   }
   if (item.type === "paced") {
-    added.push({ t, kind: "pace_spike", chamber: "v", captured: true });
+    added.push({ t, kind: "pace_spike", chamber: "v", captured: true, p: item.p });
     added.push(qrs(h, t, "paced", "paced", { pr: item.pr, p: item.p, kick: true }));
   } else {
     const kick = item.event.origin !== "flutter";
-    added.push(qrs(h, t, "conducted", h.model.form, { pr: item.pr, p: item.p, kick }));
+    // A P wave that began before a change to a rhythm without a QRS form still conducts.
+    added.push(qrs(h, t, "conducted", h.model.form ?? "narrow", { pr: item.pr, p: item.p, kick }));
   }
   afterNormalBeat(h, t);
   // A QRS resets a demand pacemaker or an escape focus (overdrive suppression).
@@ -455,7 +464,7 @@ function ventricularClock(h, added) {
     // Retrograde atrial activation just before the QRS: an inverted P with a short PR.
     added.push({ t, kind: "p", origin: "retrograde", form: "p_retro", conducted: false, pr: null, gain: 1 });
     h.lastA = t;
-    enqueue(h, { t: t + 0.06, type: "junctional" });
+    enqueue(h, { t: t + 0.06, type: "junctional", p: t });
     next = rr * (1 + 0.005 * gauss(h.rng));
   } else if (ventricular === "svt") {
     added.push(qrs(h, t, "supraventricular", "narrow", {}));

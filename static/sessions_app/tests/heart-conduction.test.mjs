@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { MODELS, breathPhase, createHeart, qtFor } from "../heart/conduction.js";
+import { leadsAt } from "../heart/leads.js";
 import { RHYTHMS, RHYTHM_IDS } from "../heart/rhythms.js";
 import { makeRng } from "../waveforms.js";
 import { atrialOf, gaps, mean, qrsOf, ratePerMinute, run } from "./heart-helpers.mjs";
@@ -331,6 +332,27 @@ describe("timing and changes", () => {
     near(breathPhase(heart, 12) - breathPhase(heart, 10), 1, 1e-12, "30/min: a breath in 2 s");
     heart.setRespiratoryRate(0, 12);
     assert.equal(breathPhase(heart, 20), breathPhase(heart, 12), "apnoea");
+  });
+
+  test("any rhythm can follow any other, even mid-beat: finite samples, events in order", () => {
+    const out = new Float64Array(12);
+    for (const from of RHYTHM_IDS) {
+      for (const to of RHYTHM_IDS) {
+        const heart = createHeart({ rhythm: from, rng: makeRng(3), memorySeconds: Infinity });
+        heart.schedule(3.5);
+        // Just after a P wave or a QRS started, so something is always under way.
+        const at = heart.events.findLast((e) => e.t < 3)?.t + 0.02 || 3;
+        heart.setRhythm(to, at);
+        heart.schedule(6);
+        const events = heart.events;
+        assert.ok(events.every((e, i) => i === 0 || e.t >= events[i - 1].t), `${from} -> ${to} sorted`);
+        const qrs = qrsOf(events);
+        assert.ok(qrs.every((e, i) => i === 0 || e.t - qrs[i - 1].t >= 0.2), `${from} -> ${to} refractory`);
+        for (let t = at - 0.5; t < 6; t += 0.02) {
+          assert.ok(leadsAt(heart, t, out).every(Number.isFinite), `${from} -> ${to} at ${t}`);
+        }
+      }
+    }
   });
 
   test("a rhythm change fades fibrillation out instead of cutting it", () => {
