@@ -173,8 +173,9 @@ function addEvent(e, dt, out) {
 }
 
 // Fibrillation: on each axis a sum of sinusoids whose frequencies drift slowly, with an envelope
-// that waxes and wanes; coarse VF about 4-6 Hz (dominant frequency, Clayton et al. 1995), atrial
-// fibrillation waves 5-8 Hz and small, best seen in V1 and the inferior leads.
+// that waxes and wanes. Coarse VF about 4-6 Hz and 1 mV (dominant frequency 4.6 ± 1.0 Hz,
+// amplitude 1.3 mV in out-of-hospital VF: Strohmenger et al., Chest 1997), fine VF faster and
+// small; atrial fibrillation waves 5-8 Hz and small, best seen in V1 and the inferior leads.
 const SEGMENT_SHAPE = {
   vf: { amplitude: 0.55, hz: [4.6, 5.7, 3.9] },
   vf_fine: { amplitude: 0.14, hz: [5.6, 6.9, 4.8] },
