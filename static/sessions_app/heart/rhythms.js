@@ -1,7 +1,9 @@
 // The rhythm catalogue: what the control page offers and what the alarms need to know.
 //
 // simulator/contract/rhythms.json holds the same list for the server (labels translated there,
-// red alarms, pulse defaults); heart-rhythms.test.mjs fails when the two disagree.
+// red alarms, pulse defaults); heart-rhythms.test.mjs fails when the two disagree. After a change
+// here: node -e 'import("./static/sessions_app/heart/rhythms.js").then((m) =>
+//   console.log(JSON.stringify(m.catalogue(), null, 2)))' > simulator/contract/rhythms.json
 //
 //   RHYTHMS[id] = {
 //     group,        // one of GROUPS: the control page's picker sections
