@@ -139,6 +139,7 @@ export function createHeart({
   memorySeconds = MEMORY_SECONDS,
 } = {}) {
   if (!MODELS[rhythm]) throw new Error(`unknown rhythm ${rhythm}`);
+  if (typeof rng !== "function") throw new Error("createHeart needs an rng, such as makeRng(seed)");
   const h = {
     events: [],
     segments: [],
@@ -177,7 +178,8 @@ function configure(h, { rhythm, rate, ectopyEvery, pulse }, at) {
     h.model = MODELS[rhythm];
   }
   const info = RHYTHMS[h.rhythm];
-  if (rate !== undefined) h.rate = rate;
+  // A rate of null (as JSON sends "not set") means the rhythm's default.
+  if (rate != null) h.rate = rate;
   else if (rhythmChanged) h.rate = info.rate;
   if (ectopyEvery !== undefined) h.ectopyEvery = ectopyEvery;
   else if (rhythmChanged) h.ectopyEvery = info.ectopyEvery;

@@ -355,6 +355,12 @@ describe("timing and changes", () => {
     }
   });
 
+  test("a heart needs a seeded rng and a known rhythm; a null rate is the default", () => {
+    assert.throws(() => createHeart({ rhythm: "sinus" }), /rng/);
+    assert.throws(() => createHeart({ rhythm: "nodal_bigeminy", rng: makeRng(1) }), /unknown rhythm/);
+    assert.equal(createHeart({ rhythm: "svt", rate: null, rng: makeRng(1) }).rate, 180);
+  });
+
   test("a rhythm change fades fibrillation out instead of cutting it", () => {
     const heart = createHeart({ rhythm: "ventricular_fibrillation", rng: makeRng(1) });
     heart.schedule(5);
