@@ -20,6 +20,7 @@
 //                                   Everything up to `at` is kept (with a QRS its P wave already
 //                                   started), what was planned after it is replanned: no jump.
 //   heart.forget(before)         -> drops events and segments that no longer touch any sample.
+//   heartRateAt(trace, t)        -> the rate a monitor counts from the QRS complexes (0 in arrest)
 //   heart.events                    sorted by t; heart.segments: continuous activity (AF, VF);
 //   heart.breaths                   breathing; breathPhase(trace, t) gives its phase in cycles.
 // The heart object is the `trace` that vector.js, leads.js and pulse.js sample.
@@ -221,6 +222,21 @@ function forget(h, before) {
   h.events = h.events.filter((e) => e.t >= before);
   h.segments = h.segments.filter((s) => s.t1 >= before);
   h.breaths = h.breaths.filter((b, i) => i === h.breaths.length - 1 || h.breaths[i + 1].t0 > before);
+}
+
+// The heart rate a monitor counts at t: 60 over the mean RR of the last beats, 0 once no QRS
+// has come for MONITOR_ASYSTOLE_SECONDS (what the HR tile shows when the set rate is atrial).
+const MONITOR_BEATS = 8;
+const MONITOR_ASYSTOLE_SECONDS = 6;
+
+export function heartRateAt(trace, t) {
+  const times = [];
+  const { events } = trace;
+  for (let i = events.length - 1; i >= 0 && times.length <= MONITOR_BEATS; i -= 1) {
+    if (events[i].kind === "qrs" && events[i].t <= t) times.push(events[i].t);
+  }
+  if (times.length < 2 || t - times[0] > MONITOR_ASYSTOLE_SECONDS) return 0;
+  return Math.round((60 * (times.length - 1)) / (times[0] - times.at(-1)));
 }
 
 // Breathing as a phase in cycles that stays continuous when the rate changes (0 = apnoea).

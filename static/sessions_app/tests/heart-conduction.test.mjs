@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { MODELS, breathPhase, createHeart, qtFor } from "../heart/conduction.js";
+import { MODELS, breathPhase, createHeart, heartRateAt, qtFor } from "../heart/conduction.js";
 import { leadsAt } from "../heart/leads.js";
 import { RHYTHMS, RHYTHM_IDS } from "../heart/rhythms.js";
 import { makeRng } from "../waveforms.js";
@@ -353,6 +353,15 @@ describe("timing and changes", () => {
         }
       }
     }
+  });
+
+  test("the counted heart rate: ventricular, whatever the set rate means", () => {
+    near(heartRateAt(run("sinus", 20).heart, 19.5), 75, 3, "sinus");
+    near(heartRateAt(run("av_block_2_to_1", 20, { rate: 40 }).heart, 19.5), 40, 2, "2:1");
+    const wenckebach = heartRateAt(run("av_block_2_mobitz_1", 30, { rate: 80 }).heart, 29.5);
+    assert.ok(wenckebach > 50 && wenckebach < 72, `Mobitz I at an atrial 80: ${wenckebach}`);
+    assert.equal(heartRateAt(run("ventricular_standstill", 20).heart, 19.5), 0);
+    assert.equal(heartRateAt(run("ventricular_fibrillation", 20).heart, 19.5), 0);
   });
 
   test("a heart needs a seeded rng and a known rhythm; a null rate is the default", () => {
