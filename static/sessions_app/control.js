@@ -249,6 +249,8 @@ function formValues() {
     rhythm: data.get("rhythm"),
     alarm: data.get("alarm") === "on",
     spo2_probe_off: data.get("spo2_probe_off") === "on",
+    ecg_leads_off: data.get("ecg_leads_off") === "on",
+    no_pulse: data.get("no_pulse") === "on",
     hidden: data.getAll("hidden"),
   };
   return values;
@@ -259,7 +261,9 @@ function fillForm(values) {
   for (const field of NUMBER_FIELDS) form.elements[field].value = values[field] ?? "";
   form.elements.rhythm.value = values.flags.rhythm;
   form.elements.alarm.checked = values.flags.alarm;
-  form.elements.spo2_probe_off.checked = values.flags.spo2_probe_off;
+  for (const flag of ["spo2_probe_off", "ecg_leads_off", "no_pulse"]) {
+    form.elements[flag].checked = Boolean(values.flags[flag]);
+  }
 }
 
 // The transition picker: presets and "custom" write the seconds field the form posts.
