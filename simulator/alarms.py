@@ -77,9 +77,12 @@ def conditions(
         red.append("desaturation")
         alarming.add("spo2")
     yellow = []
-    for name, (low, high) in limits.items():
-        value = shown.get(name)
-        if value is None or name in alarming or low <= value <= high:
+    for name in vitals.DEFAULT_ALARM_LIMITS:
+        value = shown[name]
+        if value is None or name in alarming or name not in limits:
+            continue
+        low, high = limits[name]
+        if low <= value <= high:
             continue
         yellow.append(f"{name}.{'low' if value < low else 'high'}")
     technical = [
