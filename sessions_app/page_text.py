@@ -21,6 +21,14 @@ def monitor() -> dict:
         "replay_failed": _("The replay could not be loaded."),
         "alarm": _("ALARM"),
         "desaturation": _("SpO2 below %(limit)s") % {"limit": vitals.RED_SPO2_BELOW},
+        "apnoea": _("APNOEA"),
+        # Technical alarms (cyan), in the alarm band and in their tiles.
+        "technical": {
+            "ecg_leads_off": _("ECG LEADS OFF"),
+            "spo2_probe_off": _("SpO2 PROBE OFF"),
+            "spo2_no_pulse": _("SpO2: NO PULSE"),
+            "nibp_failed": _("NIBP: no pulse"),
+        },
         "high": _("%(name)s high"),
         "low": _("%(name)s low"),
         "nibp_hint": _("Press NIBP to measure"),

@@ -424,7 +424,9 @@ for (const sender of root.querySelectorAll("form[data-action]")) {
     const message = { type: action, ...(payloads[action]?.(sender, event.submitter) ?? {}) };
     const onAck = (ack) => {
       afterAck[action]?.(ack);
-      return ack.broadcast === false ? [text.not_reached, "warn"] : [ack.message, "ok"];
+      if (ack.broadcast === false) return [text.not_reached, "warn"];
+      // Sent all the same: contradictory values (vitals.warnings) are the trainer's call.
+      return ack.warnings?.length ? [[ack.message, ...ack.warnings].join(" "), "warn"] : [ack.message, "ok"];
     };
     if (send(sender, message, onAck)) event.preventDefault();
   });
