@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from sessions_app import services
 from sessions_app.tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from sessions_app.tests.e2e.pages import open_control
 from shiller.tests.factory import make_session
 from simulator import vitals
 
@@ -81,7 +82,9 @@ def test_the_alarm_band_keeps_its_height_and_the_layout_never_moves(monitor, ali
     # Three alarms at once, one of them a long message: each shows in turn, most urgent first.
     change(session, patient({"alarm": True}, heart_rate=150, etco2=60))
     band = page.locator("#alarm-band")
-    expect(page.locator("#alarm-count")).to_have_text("1/3", timeout=LIVE_WITHIN_MS + CYCLE_MS)
+    expect(page.locator("#alarm-count")).to_have_text(
+        "1/3", timeout=LIVE_WITHIN_MS + CYCLE_MS
+    )
     expect(page.locator("#alarm-banner")).to_have_text("ALARM")
     expect(band).to_have_attribute("data-level", "red")
     expect(page.locator("#alarm-banner")).to_have_text("HR high", timeout=CYCLE_MS)
@@ -213,7 +216,9 @@ def test_heart_rate_and_spo2_are_the_largest_numbers_and_buttons_take_a_finger(
     assert all(
         smallest_large > height[name] for name in ("etco2", "rr", "nibp", "temp")
     ), str(height)
-    assert all(height["temp"] < height[name] for name in ("etco2", "rr", "nibp")), str(height)
+    assert all(height["temp"] < height[name] for name in ("etco2", "rr", "nibp")), str(
+        height
+    )
     buttons = page.locator(".controls button:visible, #nibp-start")
     for index in range(buttons.count()):
         assert buttons.nth(index).bounding_box()["height"] >= 44
@@ -248,3 +253,36 @@ def test_a_screen_that_wants_sound_says_when_the_browser_blocks_it(monitor, alic
     expect(page.locator("#monitor")).to_have_attribute("data-sound", "on")
     # Remembered by this browser: the next visit wants sound without ?sound=on.
     assert page.evaluate("localStorage.getItem('shiller.sound')") == "on"
+
+
+@pytest.mark.parametrize(
+    "locale, sent, warning",
+    [
+        (
+            "en-US",
+            "Values sent to the monitors.",
+            "Ventricular tachycardia at 75/min is unusual",
+        ),
+        (
+            "fr-FR",
+            "Valeurs envoyées aux scopes.",
+            "Tachycardie ventriculaire à 75/min : fréquence inhabituelle",
+        ),
+    ],
+)
+def test_the_control_page_warns_about_contradictory_values_and_sends_them(
+    chromium, server, alice, locale, sent, warning
+):
+    session = make_session(alice, last_values=vitals.DEFAULT_VALUES)
+    context = chromium.new_context(base_url=server, viewport=TABLET, locale=locale)
+    control = open_control(context.new_page(), alice, session)
+    form = control.locator("#vitals-form")
+    form.locator("[name=heart_rate]").fill("75")
+    form.locator("[name=rhythm]").select_option("ventricular_tachycardia")
+    form.locator("button.primary[type=submit]").click()
+    status = control.locator("#send-status")
+    expect(status).to_contain_text(sent)
+    expect(status).to_contain_text(warning)
+    session.refresh_from_db()
+    assert session.last_values["flags"]["rhythm"] == "ventricular_tachycardia"
+    context.close()
