@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from sessions_app import services
 from shiller.tests.factory import VALID_POST, make_session
 from simulator import vitals
 
@@ -92,3 +93,12 @@ def test_the_control_form_has_the_leads_off_and_no_pulse_flags(alice, alice_clie
     ).content.decode()
     assert 'name="ecg_leads_off"' in body
     assert 'name="no_pulse"' in body
+
+
+def test_the_events_say_when_the_leads_are_off_or_there_is_no_pulse(alice, alice_client):
+    session = make_session(alice)
+    flags = {**vitals.DEFAULT_VALUES["flags"], "ecg_leads_off": True, "no_pulse": True}
+    services.apply_vitals(session.pk, {**vitals.DEFAULT_VALUES, "flags": flags})
+    body = alice_client.get(reverse("sessions:control", args=[session.pk])).content.decode()
+    assert "leads off" in body
+    assert "no pulse" in body
