@@ -3,8 +3,9 @@ raise, and which of them sound while a silence is in force. The debrief's alarm 
 services.silence_alarms use them here, static/sessions_app/alarms.js on the screens; both are
 held to simulator/contract/alarms.json and silence.json.
 
-Priorities as IEC 60601-1-8 names them, colours as bedside monitors show them (Philips, GE,
-Mindray manuals: high red, medium yellow, low and technical "INOP" messages cyan):
+Priorities as IEC 60601-1-8 names them (high, medium, low), colours as bedside monitors'
+manuals give them (e.g. Comen's, chapter 7.4: high red, medium yellow, low cyan and steady;
+Philips shows its technical "INOP" messages in cyan too):
 - red (high): the trainer's alarm flag, a lethal rhythm on a connected ECG, apnoea (a
   respiratory rate of 0 on a connected sensor), SpO2 below the red line;
 - yellow (medium): a shown value outside the session's limits;

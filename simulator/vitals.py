@@ -91,8 +91,9 @@ DEFAULT_ALARM_LIMITS = {
 # Red, life-threatening alarms, whatever the limits.
 RED_RHYTHMS = ("asystole", "ventricular_fibrillation", "ventricular_tachycardia")
 RED_SPO2_BELOW = 85
-# "Silence" acknowledges the alarm conditions sounding now for this long: IEC 60601-1-8's
-# audio paused / acknowledged states, whose usual audio pause is 2 minutes.
+# "Silence" acknowledges the alarm conditions sounding now for this long. IEC 60601-1-8 names
+# the states (audio paused, acknowledged) and leaves their length to the maker; 2 minutes is
+# bedside monitors' usual default.
 SILENCE_SECONDS = 120
 # Rhythms without a cardiac output: no pulse, whatever the no_pulse flag says.
 PULSELESS_RHYTHMS = ("asystole", "ventricular_fibrillation")
@@ -336,7 +337,7 @@ def warnings(values: dict) -> list[str]:
             _("Asystole at %(rate)s/min: the monitor counts no beats and shows 0.")
             % name
         )
-    elif rhythm != "ventricular_fibrillation" and rate == 0:
+    elif rhythm not in PULSELESS_RHYTHMS and rate == 0:
         found.append(
             _(
                 "%(rhythm)s at 0/min: the ECG is a flat line. Choose asystole if that is meant."

@@ -50,6 +50,7 @@ def test_it_warns_about_a_rate_that_contradicts_the_rhythm(rhythm, rate, warning
 
 def test_consistent_values_raise_no_warning():
     assert vitals.warnings(vitals.DEFAULT_VALUES) == []
+    assert vitals.warnings(values("asystole", heart_rate=0, systolic=0, diastolic=0, spo2=0)) == []
     assert vitals.warnings(vitals.PRESETS["arrest"][1]) == []
     assert vitals.warnings(values("ventricular_tachycardia", heart_rate=180)) == []
 

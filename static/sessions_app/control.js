@@ -416,7 +416,15 @@ const payloads = {
   // The button pressed says how much: +15, +30 or +60 minutes.
   extend_session: (sender, submitter) => ({ minutes: Number(submitter?.value) }),
 };
-const afterAck = { set_alarm_limits: (ack) => fillLimits(ack.limits) };
+const afterAck = {
+  set_alarm_limits: (ack) => fillLimits(ack.limits),
+  // Sent all the same: contradictory values (vitals.warnings) are the trainer's call.
+  set_vitals: (ack) => {
+    const warnings = byId("send-warnings");
+    warnings.textContent = ack.warnings.join(" ");
+    warnings.hidden = ack.warnings.length === 0;
+  },
+};
 
 for (const sender of root.querySelectorAll("form[data-action]")) {
   sender.addEventListener("submit", (event) => {
@@ -424,9 +432,7 @@ for (const sender of root.querySelectorAll("form[data-action]")) {
     const message = { type: action, ...(payloads[action]?.(sender, event.submitter) ?? {}) };
     const onAck = (ack) => {
       afterAck[action]?.(ack);
-      if (ack.broadcast === false) return [text.not_reached, "warn"];
-      // Sent all the same: contradictory values (vitals.warnings) are the trainer's call.
-      return ack.warnings?.length ? [[ack.message, ...ack.warnings].join(" "), "warn"] : [ack.message, "ok"];
+      return ack.broadcast === false ? [text.not_reached, "warn"] : [ack.message, "ok"];
     };
     if (send(sender, message, onAck)) event.preventDefault();
   });
