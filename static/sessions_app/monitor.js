@@ -40,8 +40,8 @@ const ALARM_CYCLE_MS = 2000;
 // A message too long for the band shrinks in steps down to this share of its size, never cut.
 const ALARM_TEXT_MIN_SCALE = 0.4;
 // Sound wanted on this screen: `?sound=on` in the URL (a kiosk TV), or "allow sound" pressed
-// once here (remembered by the browser). The page then starts sound without a tap wherever the
-// browser allows it (docs/room.md).
+// once here (remembered by the browser). A browser that still holds the sound back until a tap
+// is then named on the screen, not left silent without a word (docs/room.md).
 const SOUND_KEY = "shiller.sound";
 
 const root = document.getElementById("monitor");
