@@ -27,8 +27,9 @@ from simulator.cuff import MEASUREMENT
 TRAINER = "trainer"  # the session's own trainer, on the control page
 SCREEN = "screen"  # any screen that joined with the code
 
-# A press that found nothing to silence (no values yet) keeps the screens quiet this long.
-NOTHING_TO_SILENCE_QUIET = datetime.timedelta(seconds=2)
+# After a press on Silence, presses are answered without a query this long: a new alarm may
+# sound at any moment, so this is short, not the silence's two minutes.
+SILENCE_QUIET = datetime.timedelta(seconds=2)
 
 
 @dataclass
@@ -129,7 +130,8 @@ def set_vitals(sender: Sender, payload: dict) -> Done:
         transition_seconds=payload.get("transition_seconds", 0),
         trainer=sender.trainer,
     )
-    return _change(change)
+    # Contradictory values are sent all the same; the trainer is told what looks wrong.
+    return _change(change, warnings=vitals.warnings(change.event.values))
 
 
 @action("stop_trend", senders={TRAINER}, done=_("Trend stopped: the monitors hold these values."))
@@ -233,10 +235,12 @@ def close_session(sender: Sender, payload: dict) -> Done:
 
 @action("silence_alarms", senders={SCREEN})
 def silence_alarms(sender: Sender, payload: dict) -> Done:
+    quiet_until = timezone.now() + SILENCE_QUIET
     try:
         change = services.silence_alarms(sender.session_id)
-    except services.NothingToSilence as nothing:
-        # Already silenced, or nothing on the monitor yet: nothing changes, nothing is stored.
-        return Done(quiet_until=nothing.until or timezone.now() + NOTHING_TO_SILENCE_QUIET)
-    until = datetime.datetime.fromisoformat(change.event.detail["until"])
-    return Done({"event_id": str(change.event.id), "until": until.isoformat()}, quiet_until=until)
+    except services.NothingToSilence:
+        # Nothing sounds (or all of it is acknowledged): nothing changes, nothing is stored.
+        return Done(quiet_until=quiet_until)
+    detail = change.event.detail
+    reply = {"event_id": str(change.event.id), "until": detail["until"]}
+    return Done({**reply, "acknowledged": detail["acknowledged"]}, quiet_until=quiet_until)

@@ -155,6 +155,12 @@ class VitalsForm(forms.Form):
         help_text=_("A red alarm on every monitor, whatever the values: a scenario's cue."),
     )
     spo2_probe_off = forms.BooleanField(label=vitals.LABELS["spo2_probe_off"], required=False)
+    ecg_leads_off = forms.BooleanField(label=vitals.LABELS["ecg_leads_off"], required=False)
+    no_pulse = forms.BooleanField(
+        label=vitals.LABELS["no_pulse"],
+        required=False,
+        help_text=_("Any rhythm without a pulse (PEA, pulseless VT): no SpO2, no blood pressure."),
+    )
     hidden = forms.MultipleChoiceField(
         label=_("Not connected"),
         choices=vitals.PARAMETERS.items(),

@@ -68,6 +68,10 @@ def values_summary(values: dict) -> str:
         parts.append(_("alarm"))
     if flags.get("spo2_probe_off"):
         parts.append(_("probe off"))
+    if flags.get("ecg_leads_off"):
+        parts.append(_("leads off"))
+    if flags.get("no_pulse"):
+        parts.append(_("no pulse"))
     if flags.get("hidden"):
         not_connected = _("not connected:")
         parts.append(f"{not_connected} {parameter_labels(flags['hidden'])}")

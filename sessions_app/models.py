@@ -213,6 +213,7 @@ class SessionEvent(models.Model):
                 message = {
                     "type": "alarms_silenced",
                     "until": self.detail["until"],
+                    "acknowledged": self.detail.get("acknowledged", []),
                     "event_id": str(self.id),
                 }
             case self.SESSION_EXTENDED:

@@ -9,6 +9,7 @@ from simulator import vitals
 
 def monitor() -> dict:
     return {
+        **_alarm_names(),
         "connecting": _("Connecting…"),
         "reconnecting": _("Reconnecting…"),
         "full": _(
@@ -19,25 +20,12 @@ def monitor() -> dict:
         "unknown_code": _("No open session with this code."),
         "replay": _("Replay"),
         "replay_failed": _("The replay could not be loaded."),
-        "alarm": _("ALARM"),
-        "desaturation": _("SpO2 below %(limit)s") % {"limit": vitals.RED_SPO2_BELOW},
-        "high": _("%(name)s high"),
-        "low": _("%(name)s low"),
         "nibp_hint": _("Press NIBP to measure"),
         "nibp_inflating": _("Inflating…"),
         "nibp_deflating": _("Measuring…"),
         "nibp_next": _("Next %(time)s"),
         "awake_tap": _("Tap the screen to keep it awake."),
         "awake_none": _("This screen may dim: turn off auto-lock in the display settings."),
-        # The alarm banner's names of the numbers: "HR high", "NIBP sys low".
-        "names": {
-            "heart_rate": _("HR"),
-            "spo2": "SpO2",
-            "systolic": _("NIBP sys"),
-            "diastolic": _("NIBP dia"),
-            "respiratory_rate": _("RR"),
-            "etco2": "EtCO2",
-        },
     }
 
 
@@ -46,6 +34,14 @@ def _alarm_names() -> dict:
     return {
         "alarm": _("ALARM"),
         "desaturation": _("SpO2 below %(limit)s") % {"limit": vitals.RED_SPO2_BELOW},
+        "apnoea": _("APNOEA"),
+        # Technical alarms (cyan), in the alarm band and in their tiles.
+        "technical": {
+            "ecg_leads_off": _("ECG LEADS OFF"),
+            "spo2_probe_off": _("SpO2 PROBE OFF"),
+            "spo2_no_pulse": _("SpO2: NO PULSE"),
+            "nibp_failed": _("NIBP: no pulse"),
+        },
         "high": _("%(name)s high"),
         "low": _("%(name)s low"),
         # "HR high", "NIBP sys low".

@@ -18,7 +18,7 @@ from django.utils import timezone
 from sessions_app import nibp, publishing
 from sessions_app.models import Session, SessionEvent, SessionNote
 from shiller import throttle
-from simulator import trends, vitals
+from simulator import alarms, trends, vitals
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,9 @@ def normalize_code(code: str) -> str:
     return code.strip().upper()
 
 
-def create_session(trainer, trainee_name: str, duration_minutes: int, now=None) -> Session:
+def create_session(
+    trainer, trainee_name: str, duration_minutes: int, now=None
+) -> Session:
     """Open a session with a fresh code; the unique constraint decides, a clash draws again."""
     now = now or timezone.now()
     expires_at = now + datetime.timedelta(minutes=duration_minutes)
@@ -186,7 +188,9 @@ def own_session(session_id, trainer) -> Session:
     return Session.objects.get(pk=session_id, trainer=trainer)
 
 
-def lock_open_session(session_id, trainer=None, now=None) -> tuple[Session, datetime.datetime]:
+def lock_open_session(
+    session_id, trainer=None, now=None
+) -> tuple[Session, datetime.datetime]:
     """The session, its row locked for this transaction, if it is `trainer`'s and open."""
     # The row lock orders concurrent changes: last_values is always the newest event,
     # and event times, taken under the lock, follow the same order.
@@ -209,7 +213,9 @@ def _store_values(session, kind, values, trend, now, step=None) -> AppliedChange
     return _record(session, kind, values, now, detail, transition_seconds)
 
 
-def _record(session, kind, values, now, detail: dict, transition_seconds=0) -> AppliedChange:
+def _record(
+    session, kind, values, now, detail: dict, transition_seconds=0
+) -> AppliedChange:
     """Store an event, and broadcast it as its message once the transaction commits."""
     values = values or {}  # None before the first change of values.
     event = SessionEvent.objects.create(
@@ -255,7 +261,9 @@ def start_nibp(session_id: uuid.UUID, *, trainer=None, now=None) -> datetime.dat
             return under_way
         Session.objects.filter(pk=session.pk).update(nibp_started_at=now)
         # Whether the trainer or the trainee pressed it.
-        _record_setting(session, SessionEvent.NIBP_STARTED, now, {"by_trainer": bool(trainer)})
+        _record_setting(
+            session, SessionEvent.NIBP_STARTED, now, {"by_trainer": bool(trainer)}
+        )
     return now
 
 
@@ -280,13 +288,17 @@ class SessionTooLong(Exception):
     """An extension would take the session past SESSION_MAX_MINUTES from its start."""
 
 
-def extend_session(session_id: uuid.UUID, minutes, *, trainer=None, now=None) -> datetime.datetime:
+def extend_session(
+    session_id: uuid.UUID, minutes, *, trainer=None, now=None
+) -> datetime.datetime:
     """More time for an open session: its end moves `minutes` later, on every screen too."""
     minutes = vitals.validate_extension(minutes)
     with transaction.atomic():
         session, now = lock_open_session(session_id, trainer, now)
         expires_at = session.expires_at + datetime.timedelta(minutes=minutes)
-        if expires_at - session.created_at > datetime.timedelta(minutes=settings.SESSION_MAX_MINUTES):
+        if expires_at - session.created_at > datetime.timedelta(
+            minutes=settings.SESSION_MAX_MINUTES
+        ):
             raise SessionTooLong
         Session.objects.filter(pk=session.pk).update(expires_at=expires_at)
         detail = {"minutes": minutes, "expires_at": expires_at.isoformat()}
@@ -295,8 +307,8 @@ def extend_session(session_id: uuid.UUID, minutes, *, trainer=None, now=None) ->
 
 
 class NothingToSilence(Exception):
-    """The monitor has no values yet, so no alarm can sound (`until` None), or the alarms are
-    silenced until `until`."""
+    """A press changes nothing: no values yet (`until` None), or every alarm sounding is
+    acknowledged until `until`."""
 
     def __init__(self, until: datetime.datetime | None = None):
         super().__init__(until)
@@ -304,21 +316,55 @@ class NothingToSilence(Exception):
 
 
 def silence_alarms(session_id: uuid.UUID, *, now=None) -> AppliedChange:
-    """The trainee silences the alarms for two minutes; stored so the trainer sees it.
+    """The trainee silences the alarms sounding now for two minutes; stored, with the
+    conditions acknowledged, so the trainer and the debrief see what was silenced.
 
-    Pressing again while they are silenced does nothing: a screen cannot flood the audit trail.
+    Conditions that start later, or rise in priority, sound at once (alarms.sounding), and a
+    press then silences them too. A press during a silence while nothing new sounds stores
+    nothing: a screen cannot flood the audit trail.
     """
     with transaction.atomic():
         session, now = lock_open_session(session_id, None, now)
         if session.last_values is None:
             raise NothingToSilence
-        if session.alarms_silenced_until and session.alarms_silenced_until > now:
-            raise NothingToSilence(session.alarms_silenced_until)
+        active = active_alarms(session, now)
+        silence = current_silence(session, now)
+        if silence and not alarms.sounding(active, silence, now):
+            raise NothingToSilence(silence["until"])
         until = now + datetime.timedelta(seconds=vitals.SILENCE_SECONDS)
         Session.objects.filter(pk=session.pk).update(alarms_silenced_until=until)
-        return _record_setting(
-            session, SessionEvent.ALARMS_SILENCED, now, {"until": until.isoformat()}
-        )
+        detail = {"until": until.isoformat(), "acknowledged": active}
+        return _record_setting(session, SessionEvent.ALARMS_SILENCED, now, detail)
+
+
+def active_alarms(session: Session, now: datetime.datetime) -> list[dict]:
+    """The alarm conditions the monitors show at `now`; blood pressure is the cuff's reading."""
+    values = current_values(session, now)
+    if values is None:
+        return []
+    reading = nibp.last_reading(session, now) or {}
+    shown = {
+        **values,
+        "systolic": reading.get("systolic"),
+        "diastolic": reading.get("diastolic"),
+    }
+    return alarms.conditions(shown, session.alarm_limits, bool(reading.get("no_pulse")))
+
+
+def current_silence(session: Session, now: datetime.datetime) -> dict | None:
+    """The silence in force at `now`: {"until", "acknowledged"}, or None."""
+    until = session.alarms_silenced_until
+    if until is None or until <= now:
+        return None
+    event = (
+        session.events.filter(kind=SessionEvent.ALARMS_SILENCED)
+        .order_by("-created_at")
+        .first()
+    )
+    return {
+        "until": until,
+        "acknowledged": event.detail.get("acknowledged", []) if event else [],
+    }
 
 
 def _record_setting(session, kind, now, detail: dict) -> AppliedChange:
@@ -329,7 +375,7 @@ def _record_setting(session, kind, now, detail: dict) -> AppliedChange:
 def monitor_state(session: Session, now=None) -> dict:
     """Everything a screen needs to show the session from scratch: the snapshot."""
     now = now or timezone.now()
-    silenced_until = session.alarms_silenced_until
+    silence = current_silence(session, now)
     return {
         "type": "snapshot",
         "now": now.isoformat(),
@@ -338,9 +384,8 @@ def monitor_state(session: Session, now=None) -> dict:
         "expires_at": session.expires_at.isoformat(),
         "trainee_name": session.trainee_name,
         "alarm_limits": session.alarm_limits,
-        "alarms_silenced_until": (
-            silenced_until.isoformat() if silenced_until and silenced_until > now else None
-        ),
+        "alarms_silenced_until": silence and silence["until"].isoformat(),
+        "alarms_acknowledged": silence["acknowledged"] if silence else [],
         "nibp": nibp.state(session, now),
         "paused": session.paused_at is not None,
     }
@@ -400,7 +445,9 @@ def open_until(session_id: uuid.UUID | str) -> datetime.datetime | None:
 
 
 def broadcast_ended(session_id: uuid.UUID, reason: str) -> bool:
-    return broadcast(session_id, {"type": "session_ended", "reason": reason}, ended=True)
+    return broadcast(
+        session_id, {"type": "session_ended", "reason": reason}, ended=True
+    )
 
 
 def broadcast(session_id: uuid.UUID, message: dict, ended: bool = False) -> bool:

@@ -189,7 +189,7 @@ def session_action(request, pk, name):
             return redirect("sessions:control", pk=session.pk)
         payload = form.cleaned_data
     try:
-        actions.run(action, actions.Sender(session.pk, request.user), payload)
+        done = actions.run(action, actions.Sender(session.pk, request.user), payload)
     except actions.Refused as refused:
         if refused.ended:
             messages.error(request, _("This session has ended: the change was not stored."))
@@ -198,6 +198,8 @@ def session_action(request, pk, name):
                 messages.error(request, message)
     else:
         messages.success(request, action.done)
+        for warning in done.reply.get("warnings", []):
+            messages.warning(request, warning)
     return redirect("sessions:control", pk=session.pk)
 
 

@@ -34,14 +34,25 @@ def latest_starts(
         starts.append(started_at)
     if interval_minutes and cycle_started_at and cycle_started_at <= now:
         interval = datetime.timedelta(minutes=interval_minutes)
-        starts.append(cycle_started_at + (now - cycle_started_at) // interval * interval)
+        starts.append(
+            cycle_started_at + (now - cycle_started_at) // interval * interval
+        )
     return starts
 
 
 def reading(taken_at: datetime.datetime, values: dict | None) -> dict | None:
-    """What a measurement ending at `taken_at` read from `values`; nothing before any values."""
+    """What a measurement ending at `taken_at` read from `values`; nothing before any values.
+
+    Without a pulse the cuff finds no oscillations: the reading fails, with no pressures."""
     if values is None:
         return None
+    if vitals.is_pulseless(values):
+        return {
+            "taken_at": taken_at.isoformat(),
+            "systolic": None,
+            "diastolic": None,
+            "no_pulse": True,
+        }
     return {
         "taken_at": taken_at.isoformat(),
         "systolic": values["systolic"],

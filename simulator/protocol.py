@@ -33,6 +33,7 @@ def constants() -> dict:
         "integer_fields": list(vitals.INTEGER_FIELDS),
         "number_fields": list(vitals.NUMBER_FIELDS),
         "limited_fields": list(vitals.DEFAULT_ALARM_LIMITS),
+        "pulseless_rhythms": list(vitals.PULSELESS_RHYTHMS),
         # The sensor (as flags.hidden names it) that shows each number.
         "sensors": {field: vitals.PARAMETER_OF.get(field, field) for field in vitals.NUMBER_FIELDS},
     }

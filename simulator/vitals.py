@@ -38,6 +38,8 @@ LABELS = {
     "rhythm": gettext_lazy("Rhythm"),
     "alarm": gettext_lazy("Alarm"),
     "spo2_probe_off": gettext_lazy("SpO2 probe off"),
+    "ecg_leads_off": gettext_lazy("ECG leads off"),
+    "no_pulse": gettext_lazy("No pulse"),
 }
 
 RHYTHMS = {
@@ -49,7 +51,9 @@ RHYTHMS = {
     "ventricular_fibrillation": gettext_lazy("Ventricular fibrillation"),
     "asystole": gettext_lazy("Asystole"),
 }
-BOOLEAN_FLAGS = ("alarm", "spo2_probe_off")
+# ecg_leads_off and spo2_probe_off are sensor faults (technical alarms); no_pulse makes any
+# organised rhythm pulseless (PEA, pulseless VT).
+BOOLEAN_FLAGS = ("alarm", "spo2_probe_off", "ecg_leads_off", "no_pulse")
 FLAG_KEYS = ("rhythm", *BOOLEAN_FLAGS, "hidden")
 
 # What the trainer can disconnect: the tile (and its waveform) then shows nothing, not zero.
@@ -87,7 +91,12 @@ DEFAULT_ALARM_LIMITS = {
 # Red, life-threatening alarms, whatever the limits.
 RED_RHYTHMS = ("asystole", "ventricular_fibrillation", "ventricular_tachycardia")
 RED_SPO2_BELOW = 85
+# "Silence" acknowledges the alarm conditions sounding now for this long. IEC 60601-1-8 names
+# the states (audio paused, acknowledged) and leaves their length to the maker; 2 minutes is
+# bedside monitors' usual default.
 SILENCE_SECONDS = 120
+# Rhythms without a cardiac output: no pulse, whatever the no_pulse flag says.
+PULSELESS_RHYTHMS = ("asystole", "ventricular_fibrillation")
 
 # The cuff: minutes between automatic measurements (0 = manual only), and how long one takes.
 NIBP_INTERVALS = (0, 1, 3, 5, 10, 15)
@@ -103,7 +112,14 @@ DEFAULT_VALUES = {
     "respiratory_rate": 14,
     "etco2": 38,
     "temperature": 36.8,
-    "flags": {"rhythm": "sinus", "alarm": False, "spo2_probe_off": False, "hidden": []},
+    "flags": {
+        "rhythm": "sinus",
+        "alarm": False,
+        "spo2_probe_off": False,
+        "ecg_leads_off": False,
+        "no_pulse": False,
+        "hidden": [],
+    },
 }
 
 
@@ -178,7 +194,9 @@ def _validate_temperature(value, errors: dict) -> float | None:
     elif not low <= value <= high:
         errors["temperature"] = _range_error(label, low, high)
     elif Decimal(str(value)) != Decimal(str(value)).quantize(Decimal("0.1")):
-        errors["temperature"] = _("%(field)s takes one decimal at most.") % {"field": label}
+        errors["temperature"] = _("%(field)s takes one decimal at most.") % {
+            "field": label
+        }
     else:
         return round(float(value), 1)
     return None
@@ -239,11 +257,17 @@ def validate_limits(limits, current: dict | None = None) -> dict:
     errors = {}
     for field, pair in limits.items():
         if field not in DEFAULT_ALARM_LIMITS:
-            errors[f"limits.{field}"] = _("“%(field)s” has no alarm limits.") % {"field": field}
+            errors[f"limits.{field}"] = _("“%(field)s” has no alarm limits.") % {
+                "field": field
+            }
             continue
         label = LABELS[field]
         low, high = RANGES[field]
-        if not (isinstance(pair, list | tuple) and len(pair) == 2 and all(map(_is_int, pair))):
+        if not (
+            isinstance(pair, list | tuple)
+            and len(pair) == 2
+            and all(map(_is_int, pair))
+        ):
             errors[f"limits.{field}"] = _(
                 "%(field)s limits must be two whole numbers, low and high."
             ) % {"field": label}
@@ -286,8 +310,58 @@ def mean_arterial_pressure(systolic: int, diastolic: int) -> int:
     return round((systolic + 2 * diastolic) / 3)
 
 
+def is_pulseless(values: dict | None) -> bool:
+    """No cardiac output: no pleth, no SpO2 reading, and the cuff finds no pulse."""
+    flags = (values or {}).get("flags") or {}
+    return flags.get("rhythm") in PULSELESS_RHYTHMS or bool(flags.get("no_pulse"))
+
+
+# Rates that contradict a rhythm's name (sinus tachycardia is above 100/min, bradycardia below
+# 60, VT at 100 and above: the usual adult definitions). Warned about, never refused: a trainer
+# may mean it.
+RHYTHM_RATES = {
+    "sinus_tachycardia": (101, None),
+    "sinus_bradycardia": (None, 59),
+    "ventricular_tachycardia": (100, None),
+}
+
+
+def warnings(values: dict) -> list[str]:
+    """Sentences, in the page's language, about clean values that contradict each other."""
+    flags = values["flags"]
+    rhythm, rate = flags["rhythm"], values["heart_rate"]
+    name = {"rhythm": RHYTHMS[rhythm], "rate": rate}
+    found = []
+    if rhythm == "asystole" and rate > 0:
+        found.append(
+            _("Asystole at %(rate)s/min: the monitor counts no beats and shows 0.")
+            % name
+        )
+    elif rhythm not in PULSELESS_RHYTHMS and rate == 0:
+        found.append(
+            _(
+                "%(rhythm)s at 0/min: the ECG is a flat line. Choose asystole if that is meant."
+            )
+            % name
+        )
+    else:
+        low, high = RHYTHM_RATES.get(rhythm, (None, None))
+        if (low is not None and rate < low) or (high is not None and rate > high):
+            found.append(
+                _("%(rhythm)s at %(rate)s/min is unusual for this rhythm.") % name
+            )
+    if is_pulseless(values) and (values["systolic"] or values["spo2"]):
+        found.append(
+            _(
+                "Without a pulse the monitors show no SpO2 and the cuff finds no blood pressure,"
+                " whatever those fields say."
+            )
+        )
+    return found
+
+
 def _flags(rhythm: str, alarm: bool = False) -> dict:
-    return {"rhythm": rhythm, "alarm": alarm, "spo2_probe_off": False, "hidden": []}
+    return {**DEFAULT_VALUES["flags"], "rhythm": rhythm, "alarm": alarm}
 
 
 # One-click scenarios on the control page; each fills the form, the trainer still sends it.
@@ -342,12 +416,7 @@ PRESETS = {
             "respiratory_rate": 0,
             "etco2": 0,
             "temperature": 36.0,
-            "flags": {
-                "rhythm": "ventricular_fibrillation",
-                "alarm": True,
-                "spo2_probe_off": False,
-                "hidden": [],
-            },
+            "flags": _flags("ventricular_fibrillation", alarm=True),
         },
     ),
 }

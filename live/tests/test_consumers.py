@@ -38,6 +38,8 @@ CHANGE = {
         "rhythm": "ventricular_tachycardia",
         "alarm": True,
         "spo2_probe_off": False,
+        "ecg_leads_off": False,
+        "no_pulse": False,
         "hidden": [],
     },
 }
@@ -59,6 +61,7 @@ async def test_a_screen_gets_the_snapshot_on_connect(alice):
         "trainee_name": "Alex",
         "alarm_limits": vitals.DEFAULT_ALARM_LIMITS,
         "alarms_silenced_until": None,
+        "alarms_acknowledged": [],
         "nibp": {
             "measurement_seconds": vitals.NIBP_MEASUREMENT_SECONDS,
             "interval_minutes": 0,
@@ -91,6 +94,7 @@ async def test_a_change_reaches_every_screen_of_the_session_and_no_other(alice):
         "message": "Values sent to the monitors.",
         "event_id": str(event.id),
         "broadcast": True,
+        "warnings": [],
     }
     for s in screens:
         message = await receive(s)

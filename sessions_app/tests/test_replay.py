@@ -31,6 +31,7 @@ def test_it_starts_with_a_blank_snapshot(alice_client, played):
         "trainee_name": "Alex",
         "alarm_limits": vitals.default_alarm_limits(),
         "alarms_silenced_until": None,
+        "alarms_acknowledged": [],
         "nibp": {
             "measurement_seconds": vitals.NIBP_MEASUREMENT_SECONDS,
             "interval_minutes": 0,
@@ -60,6 +61,7 @@ def test_then_one_message_per_event_in_order(alice_client, played):
     assert silenced == {
         "type": "alarms_silenced",
         "until": at(150 + vitals.SILENCE_SECONDS).isoformat(),
+        "acknowledged": [],  # nothing sounded then
         "event_id": str(events[2].id),
         "values": events[2].values,  # halfway along the trend: the values its row shows
         "at": at(150).isoformat(),

@@ -33,6 +33,8 @@ def test_a_valid_change_updates_last_values_and_adds_one_event(alice_client, ali
             "rhythm": "ventricular_tachycardia",
             "alarm": True,
             "spo2_probe_off": False,
+            "ecg_leads_off": False,
+            "no_pulse": False,
             "hidden": [],
         },
     }

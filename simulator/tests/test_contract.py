@@ -63,15 +63,30 @@ def test_the_browser_gets_the_alarm_rules_of_the_vectors():
 
 
 @pytest.mark.parametrize("case", cases("alarms.json"))
-def test_alarm_level(case):
+def test_alarm_conditions(case):
     values, reading = case["input"]["values"], case["input"]["reading"] or {}
-    # As debrief.alarm_periods: blood pressure is the cuff's reading.
+    limits = case["input"]["limits"]
+    # As debrief.alarm_periods and services.active_alarms: blood pressure is the cuff's reading.
     shown = values and {
         **values,
         "systolic": reading.get("systolic"),
         "diastolic": reading.get("diastolic"),
     }
-    assert alarms.alarm_level(shown, case["input"]["limits"]) == case["expected"]["level"]
+    assert alarms.alarm_level(shown, limits) == case["expected"]["level"]
+    found = alarms.conditions(shown, limits, bool(reading.get("no_pulse")))
+    assert found == case["expected"]["conditions"]
+
+
+def _silence(record: dict | None) -> dict | None:
+    return record and {**record, "until": parse_datetime(record["until"])}
+
+
+@pytest.mark.parametrize("case", cases("silence.json"))
+def test_what_sounds_during_a_silence(case):
+    given = case["input"]
+    found = alarms.sounding(given["active"], _silence(given["silence"]), parse_datetime(given["now"]))
+    assert found == case["expected"]["sounding"]
+    assert alarms.tone(found) == case["expected"]["tone"]
 
 
 def test_the_protocol_constants_the_pages_get():

@@ -1,6 +1,14 @@
-// Which alarms a screen raises, from what it shows. Yellow: a shown value outside the session's
-// limits. Red, whatever the limits: a lethal rhythm on a connected ECG, SpO2 below the red line
-// with the probe on, or the trainer's alarm flag (docs/protocol.md, "Alarm limits").
+// The alarm rules of a screen, as simulator/alarms.py has them on the server (both held to
+// simulator/contract/alarms.json and silence.json): which alarm conditions what the screen
+// shows raises, and which of them sound while a silence is in force.
+//
+// Priorities as IEC 60601-1-8 names them, colours as bedside monitors show them: red (high):
+// the trainer's alarm flag, a lethal rhythm on a connected ECG, apnoea, SpO2 below the red
+// line; yellow (medium): a shown value outside the session's limits; cyan (technical, below
+// both): ECG leads off, SpO2 probe off, SpO2 finds no pulse, the cuff found no pulse.
+
+// Most urgent first.
+export const PRIORITY = ["red", "yellow", "cyan"];
 
 export const LIMITED_FIELDS = [
   "heart_rate",
@@ -22,8 +30,16 @@ export const SENSOR = {
   temperature: "temperature",
 };
 
-// What the tiles show: a number, or null for nothing (sensor disconnected, absent, probe off).
-// Blood pressure is the cuff's last reading, not the value of the moment.
+// Rhythms without a cardiac output; the no_pulse flag makes any other one pulseless (PEA).
+export const PULSELESS_RHYTHMS = ["asystole", "ventricular_fibrillation"];
+
+export function isPulseless(values) {
+  return Boolean(values && (PULSELESS_RHYTHMS.includes(values.flags.rhythm) || values.flags.no_pulse));
+}
+
+// What the tiles show: a number, or null for nothing (sensor disconnected or absent, no
+// signal). Blood pressure is the cuff's last reading, not the value of the moment. Without a
+// pulse there is no SpO2; in VF a monitor counts no rate, in asystole it counts 0.
 export function shownValues(values, reading) {
   const shown = Object.fromEntries(Object.keys(SENSOR).map((field) => [field, null]));
   if (!values) return shown;
@@ -33,36 +49,99 @@ export function shownValues(values, reading) {
     const source = SENSOR[field] === "nibp" ? reading : values;
     shown[field] = source?.[field] ?? null;
   }
-  if (values.flags.spo2_probe_off) shown.spo2 = null;
+  if (values.flags.spo2_probe_off || isPulseless(values)) shown.spo2 = null;
+  if (shown.heart_rate !== null) {
+    if (values.flags.ecg_leads_off || values.flags.rhythm === "ventricular_fibrillation") shown.heart_rate = null;
+    else if (values.flags.rhythm === "asystole") shown.heart_rate = 0;
+  }
   return shown;
 }
 
-// {level: "red" | "yellow" | null, fields: {field: "red" | "yellow"}, general, reasons}.
-// `reasons` lists what alarms, most urgent first: {level, kind, field, direction?}.
-export function evaluateAlarms(values, shown, limits, rules) {
-  const result = { level: null, fields: {}, general: false, reasons: [] };
-  if (!values) return result;
+// The sensors connected but without a signal: their tiles show "---", never a blank.
+export function withoutSignal(values, reading) {
+  const none = new Set();
+  if (!values) return none;
   const hidden = new Set(values.flags.hidden ?? []);
-  const raise = (level, field, kind, direction) => {
-    if (field && result.fields[field] !== "red") result.fields[field] = level;
-    result.reasons.push({ level, kind, field, direction });
+  const rhythm = values.flags.rhythm;
+  if (!hidden.has("heart_rate") && (values.flags.ecg_leads_off || rhythm === "ventricular_fibrillation")) {
+    none.add("heart_rate");
+  }
+  if (!hidden.has("spo2") && (values.flags.spo2_probe_off || isPulseless(values))) none.add("spo2");
+  if (!hidden.has("nibp") && reading?.no_pulse) none.add("nibp");
+  return none;
+}
+
+// {level: "red" | "yellow" | null (the physiological level), fields: {field: level} (the tiles
+// that flash), conditions: [{id, level, field?}] most urgent first}. One condition per
+// parameter: its most urgent. `nibpFailed`: the cuff's last reading found no pulse.
+export function evaluateAlarms(values, shown, limits, rules, nibpFailed = false) {
+  const result = { level: null, fields: {}, conditions: [] };
+  if (!values) return result;
+  const { flags } = values;
+  const hidden = new Set(flags.hidden ?? []);
+  const ecgOn = !hidden.has("heart_rate") && !flags.ecg_leads_off;
+  const spo2On = !hidden.has("spo2") && !flags.spo2_probe_off;
+  const raise = (level, id, field) => {
+    result.conditions.push(field ? { id, level, field } : { id, level });
+    if (field) result.fields[field] = level;
   };
-  if (values.flags.alarm) {
-    result.general = true;
-    result.reasons.push({ level: "red", kind: "general" });
-  }
-  if (rules.red_rhythms.includes(values.flags.rhythm) && !hidden.has("heart_rate")) {
-    raise("red", "heart_rate", "rhythm");
-  }
-  if (shown.spo2 !== null && shown.spo2 < rules.red_spo2_below) raise("red", "spo2", "desaturation");
+  if (flags.alarm) raise("red", "general");
+  if (ecgOn && rules.red_rhythms.includes(flags.rhythm)) raise("red", `rhythm.${flags.rhythm}`, "heart_rate");
+  if (shown.respiratory_rate === 0) raise("red", "apnoea", "respiratory_rate");
+  if (shown.spo2 !== null && shown.spo2 < rules.red_spo2_below) raise("red", "desaturation", "spo2");
   for (const field of LIMITED_FIELDS) {
     const value = shown[field];
     const [low, high] = limits[field] ?? [-Infinity, Infinity];
-    if (value === null || (value >= low && value <= high)) continue;
-    raise("yellow", field, "limit", value < low ? "low" : "high");
+    if (value === null || field in result.fields || (value >= low && value <= high)) continue;
+    raise("yellow", `${field}.${value < low ? "low" : "high"}`, field);
   }
-  const levels = result.reasons.map((reason) => reason.level);
-  result.level = levels.includes("red") ? "red" : levels.includes("yellow") ? "yellow" : null;
-  result.reasons.sort((a, b) => (a.level === b.level ? 0 : a.level === "red" ? -1 : 1));
+  if (!hidden.has("heart_rate") && flags.ecg_leads_off) raise("cyan", "ecg_leads_off");
+  if (!hidden.has("spo2") && flags.spo2_probe_off) raise("cyan", "spo2_probe_off");
+  if (spo2On && isPulseless(values)) raise("cyan", "spo2_no_pulse");
+  if (!hidden.has("nibp") && nibpFailed) raise("cyan", "nibp_failed");
+  const levels = new Set(result.conditions.map((condition) => condition.level));
+  result.level = ["red", "yellow"].find((level) => levels.has(level)) ?? null;
   return result;
+}
+
+const rank = (level) => PRIORITY.indexOf(level);
+
+// The active conditions whose tone sounds at `now` (ms). A silence ({until, acknowledged}: ms
+// and conditions) mutes, until its end, the conditions it acknowledged; a condition it did not
+// acknowledge, or one now of a higher priority than when it was, sounds at once (IEC
+// 60601-1-8: acknowledging stops the sound of the conditions present, not of those that follow).
+// What the alarm band says of a condition, in the page's words (page_text.py's alarm texts).
+export function conditionText(condition, text, rhythmLabels) {
+  const [kind, detail] = condition.id.split(".");
+  switch (kind) {
+    case "general":
+      return text.alarm;
+    case "rhythm":
+      return rhythmLabels[detail] ?? detail;
+    case "desaturation":
+      return text.desaturation;
+    case "apnoea":
+      return text.apnoea;
+    case "ecg_leads_off":
+    case "spo2_probe_off":
+    case "spo2_no_pulse":
+    case "nibp_failed":
+      return text.technical[kind];
+    default:
+      return (detail === "high" ? text.high : text.low).replace("%(name)s", text.names[kind]);
+  }
+}
+
+export function sounding(active, silence, now) {
+  if (!silence || now >= silence.until) return active;
+  const acknowledged = new Map(silence.acknowledged.map((condition) => [condition.id, condition.level]));
+  return active.filter(
+    (condition) => !acknowledged.has(condition.id) || rank(condition.level) < rank(acknowledged.get(condition.id)),
+  );
+}
+
+// The priority whose tone plays: the most urgent of the conditions sounding, or null.
+export function tone(soundingConditions) {
+  const levels = new Set(soundingConditions.map((condition) => condition.level));
+  return PRIORITY.find((level) => levels.has(level)) ?? null;
 }

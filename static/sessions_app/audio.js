@@ -3,10 +3,12 @@
 // the page offers a button until `running` is true; nothing here plays while it is not.
 
 // Alarm tones by priority, after IEC 60601-1-8: red (high) is a fast, high triple beep that
-// repeats often; yellow (medium) a slower, lower two-tone that repeats less often.
+// repeats often; yellow (medium) a slower, lower two-tone that repeats less often; cyan
+// (technical, low priority) one or two soft pulses repeated after more than 15 s.
 export const ALARM_TONES = {
   red: { pulses: [[0, 960], [0.17, 960], [0.34, 960]], pulseSeconds: 0.12, repeatMs: 1600, peak: 0.12 },
   yellow: { pulses: [[0, 660], [0.35, 523]], pulseSeconds: 0.25, repeatMs: 5000, peak: 0.09 },
+  cyan: { pulses: [[0, 523], [0.4, 440]], pulseSeconds: 0.25, repeatMs: 16000, peak: 0.06 },
 };
 const BEEP_SECONDS = 0.07;
 // Pulse oximeters beep lower as saturation falls; without a reading they beep off the ECG.
@@ -49,7 +51,7 @@ export class MonitorAudio {
     this.onStateChange();
   }
 
-  // `level`: "red", "yellow" or null (quiet).
+  // `level`: "red", "yellow", "cyan" or null (quiet).
   setAlarm(level) {
     const next = level ?? null;
     if (next === this.alarmLevel) return;

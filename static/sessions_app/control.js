@@ -3,7 +3,7 @@
 // the steps and the events live, and mirrors what the monitors show. A change made while the
 // link is down waits and goes once it is back; only when the server answers but its socket does
 // not is the form posted the classic way (the server is then alive), so nothing is lost.
-import { evaluateAlarms, shownValues } from "./alarms.js";
+import { conditionText, evaluateAlarms, shownValues, withoutSignal } from "./alarms.js";
 import { ServerClock, formatClock, formatDuration, localNow, parseIsoTime } from "./clock.js";
 import { LiveSocket, socketUrl } from "./live-socket.js";
 import { Cuff, nextAutomaticStart } from "./nibp.js";
@@ -306,6 +306,8 @@ function formValues() {
     rhythm: data.get("rhythm"),
     alarm: data.get("alarm") === "on",
     spo2_probe_off: data.get("spo2_probe_off") === "on",
+    ecg_leads_off: data.get("ecg_leads_off") === "on",
+    no_pulse: data.get("no_pulse") === "on",
     hidden: data.getAll("hidden"),
   };
   return values;
@@ -320,7 +322,9 @@ function fillForm(values) {
   }
   form.elements.rhythm.value = values.flags.rhythm;
   form.elements.alarm.checked = values.flags.alarm;
-  form.elements.spo2_probe_off.checked = values.flags.spo2_probe_off;
+  for (const flag of ["spo2_probe_off", "ecg_leads_off", "no_pulse"]) {
+    form.elements[flag].checked = Boolean(values.flags[flag]);
+  }
 }
 
 // The patient as every screen now has it, sensors included; the next change starts from here.
@@ -473,24 +477,29 @@ function showMirror(now) {
   const mirror = byId("mirror");
   if (!mirror) return;
   const values = live.target ? currentValuesAt(now) : null;
-  const shown = shownValues(values, live.cuff.reading);
-  const alarms = evaluateAlarms(values, shown, live.limits, alarmRules);
+  const reading = live.cuff.reading;
+  const shown = shownValues(values, reading);
+  const noSignal = withoutSignal(values, reading);
+  const alarms = evaluateAlarms(values, shown, live.limits, alarmRules, Boolean(reading?.no_pulse));
   const silenced = live.silencedUntil !== null && now < live.silencedUntil;
-  mirror.dataset.alarm = alarms.level ?? "";
+  const top = alarms.conditions[0];
+  mirror.dataset.alarm = top?.level ?? "";
   for (const tile of mirror.querySelectorAll(".mirror-tile")) {
     const field = tile.dataset.field;
-    let value;
-    if (field === "nibp") value = shown.systolic === null ? null : `${shown.systolic}/${shown.diastolic}`;
-    else if (shown[field] === null) value = null;
-    else value = formatNumber(field, shown[field]);
+    let value = null;
+    if (noSignal.has(field)) value = null;
+    else if (field === "nibp") value = shown.systolic === null ? null : `${shown.systolic}/${shown.diastolic}`;
+    else if (shown[field] !== null) value = formatNumber(field, shown[field]);
     const level = field === "nibp" ? alarms.fields.systolic ?? alarms.fields.diastolic : alarms.fields[field];
     tile.dataset.alarm = level ?? "";
     const output = tile.querySelector(".mirror-value");
     const display = value ?? "---";
     if (output.textContent !== display) output.textContent = display;
   }
-  const top = alarms.reasons[0];
-  const alarmLine = top ? `${alarmText(top)}${silenced ? ` · ${text.mirror_silenced}` : ""}` : "";
+  // The most urgent condition, as the screens' alarm band says it, and how many more there are.
+  let alarmLine = top ? conditionText(top, text, rhythmNames) : "";
+  if (alarms.conditions.length > 1) alarmLine += ` (+${alarms.conditions.length - 1})`;
+  if (top && silenced) alarmLine += ` · ${text.mirror_silenced}`;
   if (byId("mirror-alarm").textContent !== alarmLine) byId("mirror-alarm").textContent = alarmLine;
   const rhythm = values ? rhythmNames[values.flags.rhythm] ?? "" : text.mirror_waiting;
   const states = [];
@@ -499,13 +508,6 @@ function showMirror(now) {
   if (live.cuff.measuringSince(now) !== null) states.push(text.nibp_measuring);
   byId("mirror-rhythm").textContent = rhythm;
   byId("mirror-state").textContent = states.join(" · ");
-}
-
-function alarmText(reason) {
-  if (reason.kind === "general") return text.alarm;
-  if (reason.kind === "desaturation") return text.desaturation;
-  if (reason.kind === "rhythm") return rhythmNames[live.target.flags.rhythm] ?? text.alarm;
-  return text[reason.direction].replace("%(name)s", text.names[reason.field]);
 }
 
 // Forms: each names its action (data-action, see sessions_app/actions.py) and sends it over the
@@ -545,6 +547,12 @@ const afterAck = {
     sender.reset();
   },
   close_session: () => (byId("close-confirm").open = false),
+  // Sent all the same: contradictory values (vitals.warnings) are the trainer's call.
+  set_vitals: (ack) => {
+    const warnings = byId("send-warnings");
+    warnings.textContent = ack.warnings.join(" ");
+    warnings.hidden = ack.warnings.length === 0;
+  },
 };
 
 function setupActionForm(sender) {

@@ -6,7 +6,7 @@
 // Messages reach handleMessage() from a transport: the live socket, or a recorded replay with a
 // virtual clock (data-replay-src on #monitor), so the debrief plays a session back unchanged.
 import { parseIsoTime, ServerClock, VirtualClock, formatClock, formatDuration, localNow } from "./clock.js";
-import { evaluateAlarms, shownValues } from "./alarms.js";
+import { conditionText, evaluateAlarms, shownValues, sounding, tone, withoutSignal } from "./alarms.js";
 import { MonitorAudio, qrsBeepFrequency } from "./audio.js";
 import { KeepAwake } from "./keep-awake.js";
 import { LiveSocket, socketUrl } from "./live-socket.js";
@@ -35,6 +35,14 @@ const ECG_RANGE = [-0.75, 1.5];
 const PLETH_RANGE = [-0.08, 1.15];
 // Capnograph scales: the smallest that fits the end-tidal value.
 const CO2_SCALES_MMHG = [50, 100, 150];
+// The alarm band shows one message at a time, most urgent first, each this long.
+const ALARM_CYCLE_MS = 2000;
+// A message too long for the band shrinks in steps down to this share of its size, never cut.
+const ALARM_TEXT_MIN_SCALE = 0.4;
+// Sound wanted on this screen: `?sound=on` in the URL (a kiosk TV), or "allow sound" pressed
+// once here (remembered by the browser). A browser that still holds the sound back until a tap
+// is then named on the screen, not left silent without a word (docs/room.md).
+const SOUND_KEY = "shiller.sound";
 
 const root = document.getElementById("monitor");
 const byId = (id) => document.getElementById(id);
@@ -51,12 +59,14 @@ const state = {
   target: null,
   trend: null,
   limits: {},
-  silencedUntil: null,
+  // The silence in force: {until (ms), acknowledged: alarm conditions}, or null.
+  silence: null,
   expiresAt: null,
   cuff: null,
   // What the screen shows now, worked out by tick().
   values: null,
   shown: shownValues(null, null),
+  noSignal: new Set(),
   ended: false,
   beepOn: false,
   beats: [],
@@ -95,7 +105,7 @@ function handleMessage(message) {
       setText(byId("trainee-name"), message.trainee_name);
       state.expiresAt = parseIsoTime(message.expires_at);
       state.limits = message.alarm_limits;
-      state.silencedUntil = parseIsoTime(message.alarms_silenced_until);
+      state.silence = silenceFrom(message.alarms_silenced_until, message.alarms_acknowledged);
       state.cuff = new Cuff(message.nibp, parseIsoTime(message.now));
       setTarget(message.values, message.trend);
       showLimits();
@@ -113,7 +123,7 @@ function handleMessage(message) {
       state.cuff?.receive(message, now, currentValuesAt);
       break;
     case "alarms_silenced":
-      state.silencedUntil = parseIsoTime(message.until);
+      state.silence = silenceFrom(message.until, message.acknowledged);
       break;
     case "session_extended":
       state.expiresAt = parseIsoTime(message.expires_at);
@@ -126,6 +136,10 @@ function handleMessage(message) {
   tick();
   // The tiles now show the snapshot's values: they may be seen (see monitor.css).
   if (message.type === "snapshot") root.dataset.drawn = "true";
+}
+
+function silenceFrom(until, acknowledged) {
+  return until ? { until: parseIsoTime(until), acknowledged: acknowledged ?? [] } : null;
 }
 
 function setTarget(values, trend) {
@@ -158,9 +172,11 @@ function tick() {
   const now = clock.now();
   state.cuff?.update(now, currentValuesAt);
   const values = currentValuesAt(now);
-  const shown = shownValues(values, state.cuff?.reading ?? null);
+  const reading = state.cuff?.reading ?? null;
+  const shown = shownValues(values, reading);
   state.values = values;
   state.shown = shown;
+  state.noSignal = withoutSignal(values, reading);
   showNumbers(values, shown);
   showCuff(values, now);
   showAlarms(values, shown, now);
@@ -169,20 +185,25 @@ function tick() {
 
 function showNumbers(values, shown) {
   const hidden = new Set(values?.flags.hidden ?? []);
+  // "---": a sensor on the patient without a signal; blank: no such sensor.
   const number = (field, format = String) => {
     if (values === null) return "--";
+    if (state.noSignal.has(field)) return "---";
     return shown[field] === null ? "" : format(shown[field]);
   };
   setText(byId("hr-value"), number("heart_rate"));
-  const probeOff = values?.flags.spo2_probe_off && !hidden.has("spo2");
-  setText(byId("spo2-value"), probeOff ? "---" : number("spo2"));
-  byId("probe-off").hidden = !probeOff;
+  setText(byId("spo2-value"), number("spo2"));
+  // The tile says why it has no number, as a monitor's INOP message does.
+  const spo2Fault = !state.noSignal.has("spo2") ? "" : values.flags.spo2_probe_off ? "spo2_probe_off" : "spo2_no_pulse";
+  setText(byId("probe-off"), spo2Fault ? text.technical[spo2Fault] : "");
+  byId("probe-off").hidden = !spo2Fault;
   setText(byId("etco2-value"), number("etco2"));
   setText(byId("rr-value"), number("respiratory_rate"));
   setText(byId("temp-value"), number("temperature", (value) => value.toFixed(1)));
-  const rhythm = values && !hidden.has("heart_rate") ? values.flags.rhythm : "";
-  setText(byId("rhythm-label"), rhythm ? (rhythmLabels[rhythm] ?? rhythm) : "");
-  setData(byId("rhythm-label"), "rhythm", rhythm);
+  const leadsOff = values?.flags.ecg_leads_off && !hidden.has("heart_rate");
+  const rhythm = values && !hidden.has("heart_rate") && !leadsOff ? values.flags.rhythm : "";
+  setText(byId("rhythm-label"), leadsOff ? text.technical.ecg_leads_off : rhythm ? (rhythmLabels[rhythm] ?? rhythm) : "");
+  setData(byId("rhythm-label"), "rhythm", leadsOff ? "leads_off" : rhythm);
   const panels = {
     "hr-panel": "heart_rate",
     "spo2-panel": "spo2",
@@ -215,6 +236,13 @@ function showCuff(values, now) {
     setData(panel, "phase", phase);
     setText(byId("nibp-cuff"), pressure);
     setText(byId("nibp-status"), phase === "inflating" ? text.nibp_inflating : text.nibp_deflating);
+  } else if (reading?.no_pulse) {
+    // The cuff found no pulse: a failed measurement, never a blank that looks broken.
+    setData(panel, "state", "failed");
+    setText(byId("nibp-value"), "---");
+    setText(byId("map-value"), "");
+    setText(byId("nibp-time"), formatClock(reading.takenAt));
+    setText(byId("nibp-status"), text.technical.nibp_failed);
   } else if (reading) {
     setData(panel, "state", "done");
     setText(byId("nibp-value"), `${reading.systolic}/${reading.diastolic}`);
@@ -240,22 +268,9 @@ const ALARM_PANELS = {
   respiratory_rate: "rr-panel",
 };
 
-function alarmMessage(reason, values) {
-  const name = (field) => text.names[field];
-  switch (reason.kind) {
-    case "general":
-      return text.alarm;
-    case "rhythm":
-      return rhythmLabels[values.flags.rhythm] ?? values.flags.rhythm;
-    case "desaturation":
-      return text.desaturation;
-    default:
-      return (reason.direction === "high" ? text.high : text.low).replace("%(name)s", name(reason.field));
-  }
-}
 
 function showAlarms(values, shown, now) {
-  const alarms = evaluateAlarms(values, shown, state.limits, rules);
+  const alarms = evaluateAlarms(values, shown, state.limits, rules, Boolean(state.cuff?.reading?.no_pulse));
   const panelLevels = {};
   for (const [field, level] of Object.entries(alarms.fields)) {
     const id = ALARM_PANELS[field];
@@ -264,23 +279,37 @@ function showAlarms(values, shown, now) {
   for (const id of new Set(Object.values(ALARM_PANELS))) {
     setData(byId(id), "alarm", panelLevels[id] ?? false);
   }
-  // One message per parameter, the most urgent first, as a monitor's alarm line shows them.
-  const seen = new Set();
-  const messages = alarms.reasons
-    .filter((reason) => !reason.field || (!seen.has(reason.field) && seen.add(reason.field)))
-    .map((reason) => alarmMessage(reason, values));
-  const banner = byId("alarm-banner");
-  banner.hidden = alarms.level === null;
-  setData(banner, "level", alarms.level ?? "");
-  setText(banner, messages.join(" · "));
+  showAlarmBand(alarms.conditions, now);
   setData(root, "alarm", alarms.level ?? false);
 
-  const silenced = state.silencedUntil !== null && now < state.silencedUntil;
-  byId("silenced").hidden = !silenced;
-  if (silenced) setText(byId("silenced-left"), formatDuration(state.silencedUntil - now));
+  const silence = state.silence !== null && now < state.silence.until ? state.silence : null;
+  byId("silenced").hidden = silence === null;
+  if (silence) setText(byId("silenced-left"), formatDuration(silence.until - now));
   byId("silence-alarms").disabled = !transport.canSend || values === null;
-  // Silence mutes the tones only: the panels keep flashing.
-  audio.setAlarm(silenced || state.ended ? null : alarms.level);
+  // Silence mutes the tones of the conditions it acknowledged only: the panels and the band keep
+  // showing them, and a new condition (or a higher priority) sounds at once.
+  const level = state.ended ? null : tone(sounding(alarms.conditions, silence, now));
+  audio.setAlarm(level);
+  setData(root, "sounding", level ?? "none");
+}
+
+// The band keeps its height whatever it shows (the layout never moves) and shows each active
+// message in turn, most urgent first; a long one wraps, then shrinks, and is never cut.
+function showAlarmBand(conditions, now) {
+  const band = byId("alarm-band");
+  const message = byId("alarm-banner");
+  const shown = conditions.length ? conditions[Math.floor(now / ALARM_CYCLE_MS) % conditions.length] : null;
+  setData(band, "level", shown?.level ?? "");
+  setText(byId("alarm-count"), conditions.length > 1 ? `${conditions.indexOf(shown) + 1}/${conditions.length}` : "");
+  const next = shown ? conditionText(shown, text, rhythmLabels) : "";
+  if (message.textContent === next) return;
+  message.textContent = next;
+  message.style.fontSize = "";
+  const size = parseFloat(getComputedStyle(message).fontSize);
+  for (let scale = 1; scale > ALARM_TEXT_MIN_SCALE && message.scrollHeight > message.clientHeight + 1; ) {
+    scale *= 0.85;
+    message.style.fontSize = `${size * scale}px`;
+  }
 }
 
 function showTimes(now) {
@@ -296,18 +325,23 @@ const FLATLINE = {
   spo2: 0,
   respiratory_rate: 0,
   etco2: 0,
-  flags: { rhythm: "sinus", alarm: false, spo2_probe_off: false, hidden: [] },
+  flags: { rhythm: "sinus", alarm: false, hidden: [] },
 };
 const traceValues = () => state.values ?? FLATLINE;
 
 const ecgTrace = new SweepTrace(
   byId("ecg-canvas"),
-  (t) => ecgSample(t, traceValues().flags.rhythm, traceValues().heart_rate, state.beats),
+  // Leads off: the flat line a monitor draws without a signal.
+  (t) =>
+    traceValues().flags.ecg_leads_off
+      ? 0
+      : ecgSample(t, traceValues().flags.rhythm, traceValues().heart_rate, state.beats),
   ECG_RANGE,
 );
 const plethTrace = new SweepTrace(
   byId("pleth-canvas"),
-  (t) => plethSample(t, state.beats, traceValues().flags.spo2_probe_off),
+  // Probe off or no pulse: flat.
+  (t) => plethSample(t, state.beats, state.noSignal.has("spo2")),
   PLETH_RANGE,
 );
 const co2Trace = new SweepTrace(
@@ -333,7 +367,8 @@ function frame(milliseconds) {
   drawOrClear(plethTrace, !hidden.has("spo2"));
   drawOrClear(co2Trace, state.values === null || state.shown.etco2 !== null);
   const beatNow = !restart && beatsBetween(state.beats, state.lastFrameSeconds, seconds).length > 0;
-  const heard = !hidden.has("heart_rate") || state.shown.spo2 !== null;
+  // The beep follows the beats a sensor detects: the ECG's, else the pleth's.
+  const heard = (!hidden.has("heart_rate") && !values.flags.ecg_leads_off) || state.shown.spo2 !== null;
   if (state.beepOn && beatNow && heard) audio.beep(qrsBeepFrequency(state.shown.spo2));
   state.lastFrameSeconds = seconds;
   requestAnimationFrame(frame);
@@ -448,8 +483,31 @@ function endSession(reason) {
 
 // Sound, full screen, wake lock
 
+// data-sound: "on" (playing), "blocked" (wanted, but the browser waits for a tap) or "off".
 function updateSoundButton() {
   byId("sound-enable").hidden = !audio.supported || audio.running || state.ended;
+  const blocked = audio.supported && !audio.running && !state.ended && soundWanted();
+  setData(root, "sound", audio.running ? "on" : blocked ? "blocked" : "off");
+  byId("sound-note").hidden = !blocked;
+}
+
+function soundWanted() {
+  if (new URLSearchParams(location.search).get("sound") === "on") return true;
+  try {
+    return localStorage.getItem(SOUND_KEY) === "on";
+  } catch {
+    return false; // Storage refused (private mode): only the URL can ask.
+  }
+}
+
+// The trainee's tap on "allow sound": sound now, and on this browser's next visits.
+function allowSound() {
+  try {
+    localStorage.setItem(SOUND_KEY, "on");
+  } catch {
+    // Not remembered; sound still starts now.
+  }
+  audio.unlock();
 }
 
 function toggleBeep() {
@@ -472,7 +530,7 @@ const keepAwake = new KeepAwake(root, (mode) => {
 
 // Start
 
-byId("sound-enable").addEventListener("click", () => audio.unlock());
+byId("sound-enable").addEventListener("click", allowSound);
 // Any tap or key is a user gesture that lets the audio start (pointerdown is not, for touch).
 // Both also start the keep-awake video where autoplay waits for a gesture.
 for (const type of ["pointerup", "keydown"]) {
@@ -506,6 +564,7 @@ if (config.replaySrc) {
 }
 // Autoplay-permitted screens (a kiosk TV) get sound without a tap; others show the button.
 audio.unlock();
+updateSoundButton();
 keepAwake.start();
 setInterval(tick, TICK_MS);
 requestAnimationFrame(frame);

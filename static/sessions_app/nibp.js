@@ -4,6 +4,7 @@
 //
 // `nibp` is the snapshot's record with its times parsed (ms, see clock.js):
 // {measurementSeconds, intervalMinutes, cycleStartedAt, startedAt}.
+import { isPulseless } from "./alarms.js";
 import { parseIsoTime } from "./clock.js";
 
 // The cuff spends this share of a measurement inflating, the rest deflating while it reads.
@@ -147,7 +148,10 @@ export class Cuff {
     const values = valuesAt(end);
     // No values yet when it ended: nothing to read, as on the server.
     if (!values) return false;
-    this.reading = { takenAt: end, systolic: values.systolic, diastolic: values.diastolic };
+    // Without a pulse the cuff finds no oscillations: the measurement fails (simulator/cuff.py).
+    this.reading = isPulseless(values)
+      ? { takenAt: end, systolic: null, diastolic: null, no_pulse: true }
+      : { takenAt: end, systolic: values.systolic, diastolic: values.diastolic };
     return true;
   }
 }

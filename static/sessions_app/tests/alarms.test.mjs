@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { evaluateAlarms, shownValues } from "../alarms.js";
+import { evaluateAlarms, shownValues, withoutSignal } from "../alarms.js";
 
 const RULES = {
   red_rhythms: ["asystole", "ventricular_fibrillation", "ventricular_tachycardia"],
@@ -39,7 +39,7 @@ function alarms(values, reading = READING, limits = LIMITS) {
 
 describe("alarm evaluation", () => {
   test("normal values raise nothing", () => {
-    assert.deepEqual(alarms(patient()), { level: null, fields: {}, general: false, reasons: [] });
+    assert.deepEqual(alarms(patient()), { level: null, fields: {}, conditions: [] });
   });
 
   test("a value outside its limits is yellow, with its direction", () => {
@@ -47,8 +47,8 @@ describe("alarm evaluation", () => {
     assert.equal(result.level, "yellow");
     assert.deepEqual(result.fields, { heart_rate: "yellow", etco2: "yellow" });
     assert.deepEqual(
-      result.reasons.map((reason) => [reason.field, reason.direction]),
-      [["heart_rate", "high"], ["etco2", "low"]],
+      result.conditions.map((condition) => condition.id),
+      ["heart_rate.high", "etco2.low"],
     );
   });
 
@@ -77,18 +77,19 @@ describe("alarm evaluation", () => {
   test("SpO2 below 85 is red, 85 to 89 is yellow", () => {
     assert.equal(alarms(patient({ spo2: 84 })).fields.spo2, "red");
     assert.equal(alarms(patient({ spo2: 85 })).fields.spo2, "yellow");
-    assert.equal(alarms(patient({ spo2: 84 })).reasons[0].kind, "desaturation");
+    assert.equal(alarms(patient({ spo2: 84 })).conditions[0].id, "desaturation");
   });
 
   test("SpO2 with the probe off or disconnected raises nothing", () => {
     assert.equal(alarms(patient({ spo2: 70 }, { spo2_probe_off: true })).level, null);
+    assert.equal(alarms(patient({ spo2: 70 }, { spo2_probe_off: true })).conditions[0].level, "cyan");
     assert.equal(alarms(patient({ spo2: 70 }, { hidden: ["spo2"] })).level, null);
   });
 
   test("the trainer's alarm flag is red on its own", () => {
     const result = alarms(patient({}, { alarm: true }));
     assert.equal(result.level, "red");
-    assert.equal(result.general, true);
+    assert.deepEqual(result.conditions, [{ id: "general", level: "red" }]);
     assert.deepEqual(result.fields, {});
   });
 
@@ -96,9 +97,10 @@ describe("alarm evaluation", () => {
     const result = alarms(patient({ spo2: 80, heart_rate: 130 }, { rhythm: "ventricular_tachycardia" }));
     assert.equal(result.fields.spo2, "red");
     assert.equal(result.fields.heart_rate, "red");
+    // One condition per parameter, its most urgent: no "HR high" beside the VT.
     assert.deepEqual(
-      result.reasons.map((reason) => reason.level),
-      ["red", "red", "yellow", "yellow"],
+      result.conditions.map((condition) => condition.id),
+      ["rhythm.ventricular_tachycardia", "desaturation"],
     );
   });
 
@@ -122,12 +124,40 @@ describe("alarm evaluation", () => {
     assert.equal(evaluateAlarms(values, shown, LIMITS, RULES).level, null);
   });
 
-  test("zero is shown, and alarms, unlike nothing", () => {
+  test("RR 0 is shown, and is a red apnoea, unlike nothing", () => {
     const result = alarms(patient({ respiratory_rate: 0 }));
-    assert.equal(result.fields.respiratory_rate, "yellow");
+    assert.equal(shownValues(patient({ respiratory_rate: 0 }), READING).respiratory_rate, 0);
+    assert.deepEqual(result.conditions, [{ id: "apnoea", level: "red", field: "respiratory_rate" }]);
   });
 
   test("no values yet, no alarm", () => {
     assert.equal(alarms(null).level, null);
+  });
+});
+
+describe("no pulse, no numbers", () => {
+  test("in VF the monitor counts no rate and reads no SpO2: both tiles show ---", () => {
+    const values = patient({ heart_rate: 0, spo2: 98 }, { rhythm: "ventricular_fibrillation" });
+    const shown = shownValues(values, READING);
+    assert.equal(shown.heart_rate, null);
+    assert.equal(shown.spo2, null);
+    assert.deepEqual([...withoutSignal(values, READING)], ["heart_rate", "spo2"]);
+  });
+
+  test("in asystole the monitor counts 0, whatever rate was sent", () => {
+    assert.equal(shownValues(patient({ heart_rate: 40 }, { rhythm: "asystole" }), READING).heart_rate, 0);
+  });
+
+  test("PEA: the ECG rate shows, the SpO2 does not", () => {
+    const values = patient({}, { no_pulse: true });
+    assert.equal(shownValues(values, READING).heart_rate, 75);
+    assert.deepEqual([...withoutSignal(values, READING)], ["spo2"]);
+  });
+
+  test("leads off and a failed cuff show --- in their tiles, a disconnected sensor stays blank", () => {
+    const failed = { systolic: null, diastolic: null, no_pulse: true };
+    assert.deepEqual([...withoutSignal(patient({}, { ecg_leads_off: true }), failed)], ["heart_rate", "nibp"]);
+    const hidden = patient({}, { ecg_leads_off: true, hidden: ["heart_rate", "nibp"] });
+    assert.deepEqual([...withoutSignal(hidden, failed)], []);
   });
 });

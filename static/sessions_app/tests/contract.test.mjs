@@ -6,7 +6,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 
-import { LIMITED_FIELDS, SENSOR, evaluateAlarms, shownValues } from "../alarms.js";
+import {
+  LIMITED_FIELDS,
+  PULSELESS_RHYTHMS,
+  SENSOR,
+  evaluateAlarms,
+  shownValues,
+  sounding,
+  tone,
+} from "../alarms.js";
 import { parseIsoTime } from "../clock.js";
 import { Cuff } from "../nibp.js";
 import { INTEGER_FIELDS, NUMBER_FIELDS, valuesAt } from "../trends.js";
@@ -71,11 +79,13 @@ describe("cuff", () => {
           takenAt: parseIsoTime(moment.reading.taken_at),
           systolic: moment.reading.systolic,
           diastolic: moment.reading.diastolic,
+          noPulse: Boolean(moment.reading.no_pulse),
         };
         const shown = cuff.reading && {
           takenAt: cuff.reading.takenAt,
           systolic: cuff.reading.systolic,
           diastolic: cuff.reading.diastolic,
+          noPulse: Boolean(cuff.reading.no_pulse),
         };
         assert.deepEqual(shown, reading, moment.at);
       }
@@ -88,8 +98,21 @@ describe("alarms", () => {
   for (const { name, input, expected } of cases) {
     test(name, () => {
       const shown = shownValues(input.values, input.reading);
-      const { level, fields } = evaluateAlarms(input.values, shown, input.limits, rules);
-      assert.deepEqual({ level, fields }, expected);
+      const nibpFailed = Boolean(input.reading?.no_pulse);
+      const result = evaluateAlarms(input.values, shown, input.limits, rules, nibpFailed);
+      const conditions = result.conditions.map(({ id, level }) => ({ id, level }));
+      assert.deepEqual({ level: result.level, fields: result.fields, conditions }, expected);
+    });
+  }
+});
+
+describe("silence", () => {
+  for (const { name, input, expected } of vectors("silence.json").cases) {
+    test(name, () => {
+      const silence = input.silence && { ...input.silence, until: parseIsoTime(input.silence.until) };
+      const found = sounding(input.active, silence, parseIsoTime(input.now));
+      assert.deepEqual(found, expected.sounding);
+      assert.equal(tone(found), expected.tone);
     });
   }
 });
@@ -104,5 +127,6 @@ describe("protocol constants", () => {
     assert.deepEqual(NUMBER_FIELDS, constants.number_fields);
     assert.deepEqual(LIMITED_FIELDS, constants.limited_fields);
     assert.deepEqual(SENSOR, constants.sensors);
+    assert.deepEqual(PULSELESS_RHYTHMS, constants.pulseless_rhythms);
   });
 });
