@@ -1,9 +1,12 @@
 """What a person does in the browser tests, step by step: log in, open the control page, send."""
 
 import re
+import threading
 
+from django.db import connection
 from playwright.sync_api import Page, expect
 
+from sessions_app import services
 from sessions_app.models import Session
 from shiller.tests.factory import PASSWORD
 
@@ -35,3 +38,16 @@ def send_vitals(control: Page, rhythm: str, transition: str = "Instant", **numbe
     form.get_by_role("radio", name=transition, exact=True).check()
     form.get_by_role("button", name="Send to monitors").click()
     expect(control.locator("#send-status")).to_have_text("Values sent to the monitors.")
+
+
+def change(session: Session, values: dict) -> None:
+    """The trainer's change, broadcast live: in a thread of its own, as Playwright's event loop
+    runs in this one and the broadcast would refuse to run inside it."""
+
+    def apply():
+        services.apply_vitals(session.pk, values)
+        connection.close()
+
+    thread = threading.Thread(target=apply)
+    thread.start()
+    thread.join()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from library.services import StepData, save_template
 from sessions_app import scenarios
 from sessions_app.models import SessionEvent
-from sessions_app.tests.e2e.pages import log_in
+from sessions_app.tests.e2e.pages import change, log_in
 from simulator import vitals
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -175,4 +175,39 @@ def test_a_change_made_while_the_link_is_down_waits_and_goes_when_it_is_back(
     expect(control.locator("#send-status")).to_have_text("Values sent to the monitors.", timeout=20_000)
     assert control.evaluate("window.sameDocument") is True
     assert SessionEvent.objects.get(session=session).heart_rate == 131
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "locale, first_alarm, leads_off",
+    [("en-US", "Ventricular fibrillation", "ECG LEADS OFF"), ("fr-FR", "Fibrillation ventriculaire", "ÉLECTRODES ECG DÉBRANCHÉES")],
+)
+def test_the_mirror_says_what_the_monitors_say(chromium, server, alice, locale, first_alarm, leads_off):
+    session = scenarios.start_session(alice, "Alex", 60)
+    context = chromium.new_context(base_url=server, viewport={"width": 1440, "height": 900}, locale=locale)
+    control = context.new_page()
+    log_in(control, alice)
+    control.goto(f"/sessions/{session.pk}/")
+    expect(control.locator("#socket-state")).to_have_attribute("data-state", "open")
+    monitor = context.new_page()
+    monitor.goto(f"/monitor/{session.code}/")
+    mirror = control.locator("#mirror")
+
+    arrest = {**vitals.DEFAULT_VALUES, "flags": {**vitals.DEFAULT_VALUES["flags"], "rhythm": "ventricular_fibrillation"}}
+    change(session, arrest)
+
+    # No pulse, no numbers, on both pages; the most urgent alarm first.
+    expect(mirror.locator("[data-field=heart_rate] .mirror-value")).to_have_text("---")
+    expect(mirror.locator("[data-field=spo2] .mirror-value")).to_have_text("---")
+    expect(monitor.locator("#hr-value")).to_have_text("---")
+    expect(mirror).to_have_attribute("data-alarm", "red")
+    expect(control.locator("#mirror-alarm")).to_contain_text(first_alarm)
+
+    leads = {**vitals.DEFAULT_VALUES, "flags": {**vitals.DEFAULT_VALUES["flags"], "ecg_leads_off": True}}
+    change(session, leads)
+
+    expect(mirror).to_have_attribute("data-alarm", "cyan")
+    expect(control.locator("#mirror-alarm")).to_have_text(leads_off)
+    expect(monitor.locator("#alarm-banner")).to_contain_text(leads_off)
+    expect(mirror.locator("[data-field=heart_rate] .mirror-value")).to_have_text("---")
     context.close()

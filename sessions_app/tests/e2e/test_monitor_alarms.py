@@ -3,16 +3,14 @@ technical alarms in cyan with "---" in their tiles, no numbers without a pulse, 
 lets a new alarm sound at once, the numbers' hierarchy, and sound on a kiosk TV."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from sessions_app import services
 from sessions_app.tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-from sessions_app.tests.e2e.pages import open_control
+from sessions_app.tests.e2e.pages import change, open_control
 from shiller.tests.factory import make_session
 from simulator import vitals
 
@@ -52,19 +50,6 @@ def monitor(chromium, server):
     yield open_monitor
     for context in contexts:
         context.close()
-
-
-def change(session, values) -> None:
-    """The trainer's change, broadcast live: in a thread of its own, as Playwright's event loop
-    runs in this one and the broadcast would refuse to run inside it."""
-
-    def apply():
-        services.apply_vitals(session.pk, values)
-        connection.close()
-
-    thread = threading.Thread(target=apply)
-    thread.start()
-    thread.join()
 
 
 def box(page, selector: str) -> dict:
