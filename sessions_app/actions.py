@@ -217,7 +217,10 @@ def extend_session(sender: Sender, payload: dict) -> Done:
 def add_note(sender: Sender, payload: dict) -> Done:
     """A note about now, from the control page; the debrief's notes about a chosen moment are
     posted to their own view, which takes an offset."""
-    form = forms.NoteForm({"text": payload.get("text")})
+    text = payload.get("text")
+    if not isinstance(text, str):
+        raise Refused({"text": gettext("A note is text.")})
+    form = forms.NoteForm({"text": text})
     if not form.is_valid():
         raise Refused({field: errors[0] for field, errors in form.errors.items()})
     session = services.own_session(sender.session_id, sender.trainer)

@@ -3,6 +3,7 @@ per page (`{% page_text "monitor" %}`), so that no sentence lives in the scripts
 attributes. Placeholders (%(name)s) are filled by the script."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from simulator import vitals
 
@@ -17,7 +18,7 @@ def monitor() -> dict:
         ),
         "closed": _("The trainer closed the session."),
         "expired": _("The session time is over."),
-        "unknown_code": _("No open session with this code."),
+        "unknown_code": _("No session with this code."),
         "replay": _("Replay"),
         "replay_failed": _("The replay could not be loaded."),
         "nibp_hint": _("Press NIBP to measure"),
@@ -66,6 +67,12 @@ def control() -> dict:
         "error": _("Not sent: check the highlighted fields."),
         "offline": _("Live connection lost: the form is sent the classic way."),
         "queued": _("Not connected: this will be sent as soon as the link is back."),
+        "status": {
+            "closed": pgettext("session status", "closed"),
+            "expired": pgettext("session status", "expired"),
+        },
+        "ended_closed": _("The session is closed: every screen shows that it has ended."),
+        "ended_expired": _("The session time is over: every screen shows that it has ended."),
         "unknown": _("unknown"),
         "mirror_waiting": _("Waiting for the first values."),
         "mirror_trend": _("trend in progress"),

@@ -60,7 +60,7 @@ def join(request):
                 monitor_url += "?" + urlencode({"screen": name})
             return redirect(monitor_url)
         if session is None:
-            form.add_error("code", _("No open session with this code."))
+            form.add_error("code", _("No session with this code."))
         else:
             form.add_error("code", _("This session has ended. Ask your trainer for a new code."))
         status = 404 if session is None else 410
@@ -77,7 +77,7 @@ def monitor(request, code):
     if session is None:
         form = JoinForm({"code": code})
         form.is_valid()
-        form.add_error("code", _("No open session with this code."))
+        form.add_error("code", _("No session with this code."))
         return render(request, "sessions_app/join.html", {"form": form}, status=404)
     if not session.is_open():
         return render(request, "sessions_app/monitor_ended.html", {"session": session}, status=410)

@@ -9,6 +9,7 @@ on what alarms.
 from decimal import Decimal
 
 from django.utils import formats
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -302,7 +303,9 @@ def validate_extension(minutes) -> int:
 
 def _one_of(value, choices: tuple[int, ...], field: str, message: str) -> int:
     if not _is_int(value) or value not in choices:
-        raise VitalsError({field: message % {"choices": ", ".join(map(str, choices))}})
+        # "15, 30 or 60", with the page's word for "or".
+        listed = get_text_list([str(choice) for choice in choices], _("or"))
+        raise VitalsError({field: message % {"choices": listed}})
     return value
 
 

@@ -8,7 +8,7 @@ from shiller.tests.factory import make_session
 
 pytestmark = pytest.mark.django_db
 
-NO_SESSION = "No open session with this code."
+NO_SESSION = "No session with this code."
 ENDED = "This session has ended. Ask your trainer for a new code."
 
 

@@ -35,7 +35,7 @@ def test_it_hands_the_snapshot_and_alarm_rules_to_the_script(client, alice_sessi
 def test_an_unknown_code_shows_the_join_form_with_the_message(client):
     r = client.get(reverse("sessions:monitor", args=["ZZZ999"]))
     assert r.status_code == 404
-    assert "No open session with this code." in r.content.decode()
+    assert "No session with this code." in r.content.decode()
 
 
 def test_a_closed_session_says_it_ended(client, alice):
@@ -50,4 +50,4 @@ def test_a_closed_session_says_it_ended(client, alice):
 def test_a_nul_byte_in_the_code_is_an_unknown_code(client):
     r = client.get("/monitor/%00/")
     assert r.status_code == 404
-    assert "No open session with this code." in r.content.decode()
+    assert "No session with this code." in r.content.decode()

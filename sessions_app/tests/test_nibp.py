@@ -102,7 +102,7 @@ def test_an_interval_not_on_the_list_is_refused(session, minutes):
     with pytest.raises(vitals.VitalsError) as refused:
         services.set_nibp_interval(session.pk, minutes)
     assert refused.value.errors == {
-        "nibp_interval": "The NIBP interval must be one of: 0, 1, 3, 5, 10, 15 minutes."
+        "nibp_interval": "The NIBP interval must be one of: 0, 1, 3, 5, 10 or 15 minutes."
     }
     assert refreshed(session).nibp_interval_minutes == 0
 

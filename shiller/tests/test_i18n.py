@@ -185,7 +185,7 @@ def test_the_join_page_follows_the_browser(client):
 def test_a_wrong_code_is_refused_in_french(client):
     r = client.post(reverse("sessions:join"), {"code": "ZZZ999"}, **FR)
     assert r.status_code == 404
-    assert "Aucune séance ouverte avec ce code." in r.content.decode()
+    assert "Aucune séance avec ce code." in r.content.decode()
 
 
 def test_django_form_errors_are_in_french(client):

@@ -6,7 +6,7 @@
 import { conditionText, evaluateAlarms, shownValues, withoutSignal } from "./alarms.js";
 import { ServerClock, formatClock, formatDuration, localNow, parseIsoTime } from "./clock.js";
 import { LiveSocket, socketUrl } from "./live-socket.js";
-import { Cuff, nextAutomaticStart } from "./nibp.js";
+import { Cuff, meanArterialPressure, nextAutomaticStart } from "./nibp.js";
 import { INTEGER_FIELDS, NUMBER_FIELDS, inProgress, progress, valuesAt } from "./trends.js";
 
 // First: the controls marked js-only (presets, transition choices) show from here on.
@@ -66,16 +66,18 @@ const socket = new LiveSocket(socketUrl(config.wsPath), clock, {
   },
   onMessage: handle,
   onClose(code) {
+    // The session is over (closed here, elsewhere, or at its end): nothing waits to be sent.
+    if (code === CLOSE.ended || ended) {
+      pending.clear();
+      endSession();
+      return "stop";
+    }
     // No answer will come on this socket: each unanswered change waits to be sent again (the
     // service's row lock and newest-event rule make a repeat harmless).
     for (const [requestId, request] of pending) {
       queued.set(request.sender, request);
       showStatus(request.sender, text.queued, "warn");
       pending.delete(requestId);
-    }
-    if (code === CLOSE.ended || ended) {
-      endSession();
-      return "stop";
     }
     if (code === CLOSE.forbidden) {
       signOut();
@@ -151,7 +153,9 @@ function handle(message) {
       showFragments(message.html);
       // The form shows what the monitors show (the target of a trend), unless the trainer is
       // writing in it.
+      // Otherwise it says the monitors moved on, with the way back to what they show.
       if (!edited.has(form)) followPatient(message.values);
+      else byId("form-behind").hidden = false;
       if (message.step !== undefined) resync();
       if (message.kind === "paused" || message.kind === "resumed") showPaused(message.kind === "paused");
       break;
@@ -184,7 +188,7 @@ function handle(message) {
       showFragments(message.html);
       break;
     case "session_ended":
-      endSession();
+      endSession(message.reason);
       break;
   }
   tick();
@@ -202,6 +206,7 @@ function send(sender, message, onAck, submitter) {
   }
   const requestId = String(nextRequestId++);
   pending.set(requestId, { sender, message, onAck, submitter });
+  if (sender === form) byId("send-warnings").hidden = true;
   clearErrors(sender);
   showStatus(sender, "…", "");
   socket.send({ ...message, request_id: requestId });
@@ -234,6 +239,7 @@ function acknowledge(message) {
   if (!request) return;
   pending.delete(message.request_id);
   edited.delete(request.sender);
+  if (request.sender === form) byId("form-behind").hidden = true;
   const [status, kind] = request.onAck(message);
   showStatus(request.sender, status, kind);
 }
@@ -263,6 +269,8 @@ function clearErrors(sender) {
 // Each error goes next to its field: the wrapper named after it (field-<name>), else the input's.
 function showErrors(sender, errors) {
   clearErrors(sender);
+  // A refusal about the session (paused, ended) has no field: the status says it, in sight.
+  const unplaced = [];
   for (const [field, message] of Object.entries(errors)) {
     const error = document.createElement("p");
     error.className = "error live";
@@ -277,10 +285,10 @@ function showErrors(sender, errors) {
       // A limits row: the message goes in its last cell.
       (wrapper.tagName === "TR" ? wrapper.lastElementChild : wrapper).append(error);
     } else {
-      sender.prepend(error);
+      unplaced.push(message);
     }
   }
-  showStatus(sender, text.error, "error");
+  showStatus(sender, unplaced.length ? unplaced.join(" ") : text.error, "error");
 }
 
 // The values form
@@ -330,6 +338,7 @@ function fillForm(values) {
 // The patient as every screen now has it, sensors included; the next change starts from here.
 function followPatient(values) {
   if (!form || !values) return;
+  byId("form-behind").hidden = true;
   fillForm(values);
   const hidden = new Set(values.flags.hidden ?? []);
   for (const checkbox of form.querySelectorAll("input[name=hidden]")) checkbox.checked = hidden.has(checkbox.value);
@@ -382,6 +391,7 @@ function showTrend(now) {
   const trend = live.trend;
   const running = inProgress(trend, now) && byId("trend-rows").rows.length > 0;
   byId("trend").hidden = !running;
+  byId("current-is-target").hidden = !running;
   if (!running) return;
   const values = currentValuesAt(now);
   const end = parseIsoTime(trend.started_at) + trend.seconds * 1000;
@@ -439,10 +449,24 @@ function showPaused(paused) {
   byId("resume-form").hidden = !paused;
 }
 
-function endSession() {
+// Closed here or elsewhere, or at its end: the page says so where the trainer looks, and only
+// what still makes sense stays (notes, the debrief).
+function endSession(reason) {
+  if (ended && byId("ended-banner").hidden === false) return;
   ended = true;
   queued.clear();
   setSocketState("off");
+  byId("viewer-count").textContent = "—";
+  const status = byId("session-status");
+  const label = text.status[reason] ?? text.status.closed;
+  status.textContent = label;
+  status.className = `badge ${reason === "expired" ? "expired" : "closed"}`;
+  const banner = byId("ended-banner");
+  banner.textContent = reason === "expired" ? text.ended_expired : text.ended_closed;
+  banner.hidden = false;
+  for (const id of ["pause-form", "resume-form", "extend-form", "close-confirm", "expiry-warning", "paused-banner"]) {
+    if (byId(id)) byId(id).hidden = true;
+  }
   showStatus(form, text.ended, "error");
   // Notes still work after the end: the debrief takes them.
   root
@@ -484,11 +508,15 @@ function showMirror(now) {
   const silenced = live.silencedUntil !== null && now < live.silencedUntil;
   const top = alarms.conditions[0];
   mirror.dataset.alarm = top?.level ?? "";
+  // Without the link, what it shows may be old: it says so.
+  mirror.dataset.stale = String(!socket.isOpen && !ended);
   for (const tile of mirror.querySelectorAll(".mirror-tile")) {
     const field = tile.dataset.field;
     let value = null;
     if (noSignal.has(field)) value = null;
-    else if (field === "nibp") value = shown.systolic === null ? null : `${shown.systolic}/${shown.diastolic}`;
+    else if (field === "nibp") {
+      value = shown.systolic === null ? null : `${shown.systolic}/${shown.diastolic} (${meanArterialPressure(shown.systolic, shown.diastolic)})`;
+    }
     else if (shown[field] !== null) value = formatNumber(field, shown[field]);
     const level = field === "nibp" ? alarms.fields.systolic ?? alarms.fields.diastolic : alarms.fields[field];
     tile.dataset.alarm = level ?? "";
@@ -583,6 +611,10 @@ if (form) {
   );
 }
 root.addEventListener("input", (event) => event.target.form && edited.add(event.target.form));
+byId("form-follow")?.addEventListener("click", () => {
+  edited.delete(form);
+  followPatient(live.target);
+});
 
 const limitsForm = byId("limits-form");
 const intervalForm = byId("nibp-interval-form");

@@ -17,6 +17,11 @@ const INFLATE_RANGE_MMHG = [140, 280];
 // before a time is after every earlier server time.
 const HALF_MICROSECOND = 0.0005;
 
+// The mean the monitor shows beside a reading, as the server's vitals.mean_arterial_pressure.
+export function meanArterialPressure(systolic, diastolic) {
+  return Math.round((systolic + 2 * diastolic) / 3);
+}
+
 export function parseNibp(record) {
   return {
     measurementSeconds: record.measurement_seconds,

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # Looked at by a person after a run; docs/ holds the copies shown in the README.
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
-NO_SESSION = "No open session with this code."
+NO_SESSION = "No session with this code."
 ENDED = "This session has ended. Ask your trainer for a new code."
 LIVE_WITHIN_MS = 2000
 ALARM_PANELS = ("#hr-panel", "#nibp-panel", "#spo2-panel", "#rr-panel", "#etco2-panel")
