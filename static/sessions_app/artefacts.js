@@ -22,21 +22,42 @@ export function noise(t, salt = 0) {
   return 2 * (x - Math.floor(x)) - 1;
 }
 
-// `lead` is a number per lead (its index) so that each lead picks up its own artefact.
-export function ecgArtefact(artefacts, t, lead = 0) {
+// `source` numbers an independent pick-up (0 and 1 the limb electrodes' differences, 2-7 the
+// chest electrodes), so that each has its own artefact.
+export function ecgArtefact(artefacts, t, source = 0) {
   if (!artefacts || artefacts.length === 0) return 0;
   let value = 0;
-  if (artefacts.includes("mains")) value += MAINS_MV * Math.sin(2 * Math.PI * MAINS_HZ * t + lead);
+  if (artefacts.includes("mains")) value += MAINS_MV * Math.sin(2 * Math.PI * MAINS_HZ * t + source);
   if (artefacts.includes("movement")) {
     const w = 2 * Math.PI * t;
-    value += WANDER_MV * (0.6 * Math.sin(w * 0.31 + lead) + 0.4 * Math.sin(w * 0.83 + 2 * lead));
+    value += WANDER_MV * (0.6 * Math.sin(w * 0.31 + source) + 0.4 * Math.sin(w * 0.83 + 2 * source));
     const into = t % BURST_EVERY_SECONDS;
     if (into < BURST_SECONDS) {
       const envelope = Math.sin((Math.PI * into) / BURST_SECONDS);
-      value += BURST_MV * envelope * noise(t, lead + 1);
+      value += BURST_MV * envelope * noise(t, source + 1);
     }
   }
   return value;
+}
+
+// The artefact one lead picks up. Limb leads come from the electrodes' two independent
+// differences (I and II), so Einthoven's law and aVR + aVL + aVF = 0 still hold with artefacts.
+const LIMB = {
+  I: [1, 0],
+  II: [0, 1],
+  III: [-1, 1],
+  aVR: [-0.5, -0.5],
+  aVL: [1, -0.5],
+  aVF: [-0.5, 1],
+};
+const PRECORDIAL = ["V1", "V2", "V3", "V4", "V5", "V6"];
+
+export function leadArtefact(artefacts, t, lead) {
+  if (!artefacts || artefacts.length === 0) return 0;
+  const limb = LIMB[lead];
+  if (!limb) return ecgArtefact(artefacts, t, 2 + PRECORDIAL.indexOf(lead));
+  const [i, ii] = limb;
+  return (i && i * ecgArtefact(artefacts, t, 0)) + (ii && ii * ecgArtefact(artefacts, t, 1));
 }
 
 export function plethWithArtefacts(artefacts, t, pleth) {

@@ -14,7 +14,7 @@ import { Cuff, cuffPressure, inflationPeak, nextAutomaticStart } from "./nibp.js
 import { SweepTrace } from "./sweep.js";
 import { valuesAt } from "./trends.js";
 import { cancelPlannedBreaths, capnoSample, scheduleBreaths } from "./waveforms.js";
-import { ecgArtefact, plethWithArtefacts } from "./artefacts.js";
+import { leadArtefact, plethWithArtefacts } from "./artefacts.js";
 import { HeartDriver, countedHeartRate, heartSettings, seedFrom } from "./heart-driver.js";
 import { LEADS, leadAt } from "./heart/leads.js";
 import { PLETH_DELAY, arterialAt, cvpAt, meanArterial, plethAt, pulses } from "./heart/pulse.js";
@@ -380,17 +380,17 @@ function secondLead() {
 }
 
 // The ECG of one lead at t (server seconds): flat without the heart or with the leads off.
-function ecgAt(lead, index, t) {
+function ecgAt(lead, t) {
   const heart = driver.heart;
   if (!heart || flagsNow().ecg_leads_off) return 0;
-  return leadAt(heart, lead, t) + ecgArtefact(flagsNow().artefacts, t, index);
+  return leadAt(heart, lead, t) + leadArtefact(flagsNow().artefacts, t, lead);
 }
 
 const pulseless = () => !driver.settings?.pulse;
 
 const traces = {
-  ecg: new SweepTrace(byId("ecg-canvas"), (t) => ecgAt("II", 1, t), ECG_RANGE),
-  ecg2: new SweepTrace(byId("ecg2-canvas"), (t) => ecgAt(state.secondLead, LEADS.indexOf(state.secondLead), t), ECG_RANGE),
+  ecg: new SweepTrace(byId("ecg-canvas"), (t) => ecgAt("II", t), ECG_RANGE),
+  ecg2: new SweepTrace(byId("ecg2-canvas"), (t) => ecgAt(state.secondLead, t), ECG_RANGE),
   // Probe off or no pulse: flat (the heart's pulses are 0 without one).
   pleth: new SweepTrace(
     byId("pleth-canvas"),
@@ -427,14 +427,9 @@ const traces = {
   ),
 };
 
-// How long drawing took, for the performance check (docs/heart.md): ms per frame, last 600.
-const frameCosts = [];
-window.shillerFrameCosts = frameCosts;
-
 function frame() {
   if (state.ended) return;
   tick();
-  const started = performance.now();
   // The traces run on the server's clock: every screen of the session draws the same beats.
   const seconds = clock.now() / 1000;
   const restart =
@@ -458,8 +453,6 @@ function frame() {
   drawOrClear(traces.co2, state.values === null || state.shown.etco2 !== null);
   if (heart && !restart && state.beepOn) beep(heart, state.lastFrameSeconds, seconds, ecgOn && !values.flags.ecg_leads_off);
   state.lastFrameSeconds = seconds;
-  frameCosts.push(performance.now() - started);
-  if (frameCosts.length > 600) frameCosts.shift();
   requestAnimationFrame(frame);
 }
 

@@ -6,7 +6,7 @@
 // it received the message; twelveLeadSvg() draws it in millimetres for the screen and for A4.
 import { createHeart } from "./heart/conduction.js";
 import { LEADS, leadsAt } from "./heart/leads.js";
-import { ecgArtefact } from "./artefacts.js";
+import { leadArtefact } from "./artefacts.js";
 import { heartSettings } from "./heart-driver.js";
 import { makeRng } from "./waveforms.js";
 
@@ -63,7 +63,7 @@ export function acquireTwelveLead(values, at, seed) {
     for (let i = 0; i < count; i += 1) {
       const t = from + i / HZ;
       leadsAt(heart, t, out);
-      for (let k = 0; k < 12; k += 1) leads[LEADS[k]][i] = out[k] + ecgArtefact(artefacts, t, k);
+      for (let k = 0; k < 12; k += 1) leads[LEADS[k]][i] = out[k] + leadArtefact(artefacts, t, LEADS[k]);
     }
   }
   return { at, hz: HZ, leads };
