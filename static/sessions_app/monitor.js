@@ -1,7 +1,8 @@
 // The trainee's bedside monitor. The server sends the values a change aims at, with its trend,
 // the cuff's settings and the alarm limits (docs/protocol.md); this page works out, on the
 // server's clock, what to show at every moment: numbers along the trend, the cuff's readings,
-// alarms, and the waveforms synthesised from rate and rhythm.
+// alarms, and the waveforms: ECG, pleth and the invasive pressures from one heart per screen
+// (heart-driver.js, heart/), capnography from waveforms.js; an acquired 12-lead on request.
 //
 // Messages reach handleMessage() from a transport: the live socket, or a recorded replay with a
 // virtual clock (data-replay-src on #monitor), so the debrief plays a session back unchanged.
@@ -17,6 +18,7 @@ import { cancelPlannedBreaths, capnoSample, scheduleBreaths } from "./waveforms.
 import { leadArtefact, plethWithArtefacts } from "./artefacts.js";
 import { HeartDriver, countedHeartRate, heartSettings, seedFrom } from "./heart-driver.js";
 import { LEADS, leadAt } from "./heart/leads.js";
+import { RHYTHMS } from "./heart/rhythms.js";
 import { PLETH_DELAY, arterialAt, cvpAt, meanArterial, plethAt, pulses } from "./heart/pulse.js";
 import { acquireTwelveLead, twelveLeadSvg } from "./twelve-lead.js";
 
@@ -215,7 +217,10 @@ function showNumbers(values, shown) {
   setText(byId("temp-value"), number("temperature", (value) => value.toFixed(1)));
   const leadsOff = values?.flags.ecg_leads_off && !hidden.has("heart_rate");
   const rhythm = values && !hidden.has("heart_rate") && !leadsOff ? values.flags.rhythm : "";
-  setText(byId("rhythm-label"), leadsOff ? text.technical.ecg_leads_off : rhythm ? (rhythmLabels[rhythm] ?? rhythm) : "");
+  // The server's label in the page's language; the catalogue's English one for a rhythm it
+  // does not name yet.
+  const label = rhythmLabels[rhythm] ?? RHYTHMS[rhythm]?.label ?? rhythm;
+  setText(byId("rhythm-label"), leadsOff ? text.technical.ecg_leads_off : rhythm ? label : "");
   setData(byId("rhythm-label"), "rhythm", leadsOff ? "leads_off" : rhythm);
   const panels = {
     "hr-panel": "heart_rate",
@@ -666,8 +671,12 @@ for (const type of ["pointerup", "keydown"]) {
   });
 }
 byId("beep-toggle").addEventListener("click", toggleBeep);
-byId("twelve-lead-close").addEventListener("click", () => {
+const closeTwelveLead = () => {
   byId("twelve-lead").hidden = true;
+};
+byId("twelve-lead-close").addEventListener("click", closeTwelveLead);
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && !byId("twelve-lead").hidden) closeTwelveLead();
 });
 byId("twelve-lead-print").addEventListener("click", () => window.print());
 byId("nibp-start").addEventListener("click", () => transport.send({ type: "start_nibp" }));
