@@ -5,9 +5,12 @@
 // - the rng is seeded from the session code and the minute the heart starts at (server time);
 // - settings are read at whole server seconds, and a change applies at the first whole second
 //   at least APPLY_DELAY_SECONDS after the server made it: every screen that received it by then
-//   (latency under half a second or so) replans the heart at the same moment with the same rng.
-// Two screens that opened within the same minute therefore draw the same strip; one that opens
-// later starts its own heart (the snapshot does not say when the values last changed).
+//   (latency under half a second or so) replans the heart at the same moment;
+// - a new rhythm starts a new heart there, seeded from the session and that second, whatever the
+//   screen drew before: the old one's last beats finish, the new one's follow.
+// Two screens that opened within the same minute draw the same strip from the start; screens
+// that opened at other times draw the same from the trainer's next change of rhythm (the
+// snapshot does not say when the values last changed, which would let them agree at once).
 //
 // Pure: no DOM, time in server seconds (clock.js's milliseconds / 1000).
 import { createHeart, heartRateAt } from "./heart/conduction.js";
@@ -21,6 +24,9 @@ export const LOOKAHEAD_SECONDS = 0.5;
 export const APPLY_DELAY_SECONDS = 1;
 // Hearts start on this grid of server time, and replay from it to the present.
 const ANCHOR_SECONDS = 60;
+// The old heart's beats still shape the traces this long after a change of rhythm (a T wave,
+// the pulse's run-off: vector.js and pulse.js look back 1.2 and 2.5 s).
+const OLD_HEART_SECONDS = 3;
 // After a longer gap (a sleeping tablet) the heart starts again rather than replays the gap.
 const LONGEST_REPLAY_SECONDS = 300;
 // Breathing when no respiratory rate is monitored: the patient still breathes.
@@ -66,6 +72,10 @@ export class HeartDriver {
   constructor(seed) {
     this.seed = seed >>> 0;
     this.heart = null;
+    // What the traces sample: the heart, or for a few seconds after a change of rhythm the old
+    // heart's last events followed by the new heart's (same shape: events, segments, breaths).
+    this.trace = null;
+    this.previous = null;
     // [{from (s), target, trend}]: which values hold from which whole second.
     this.entries = [];
     this.settings = null;
@@ -77,7 +87,7 @@ export class HeartDriver {
   setTarget(target, trend, at = null) {
     if (at === null || this.heart === null) {
       this.entries = [{ from: -Infinity, target, trend }];
-      if (target === null) this.heart = null;
+      if (target === null) this.heart = this.trace = this.previous = null;
       return;
     }
     this.entries.push({ from: Math.ceil(at / 1000 + APPLY_DELAY_SECONDS), target, trend });
@@ -103,7 +113,16 @@ export class HeartDriver {
     const current = this.entries.findLastIndex((e) => e.from <= this.stepped);
     if (current > 0) this.entries = this.entries.slice(current);
     this.heart.schedule(horizon);
-    return this.heart;
+    if (this.previous && now > this.previous.until) this.previous = null;
+    const old = this.previous;
+    this.trace = old
+      ? {
+          events: old.events.concat(this.heart.events),
+          segments: old.segments.concat(this.heart.segments),
+          breaths: this.heart.breaths,
+        }
+      : this.heart;
+    return this.trace;
   }
 
   start(now) {
@@ -111,26 +130,37 @@ export class HeartDriver {
     const values = this.valuesFor(anchor);
     if (!values) return false;
     this.settings = heartSettings(values);
-    this.heart = createHeart({
-      ...this.settings,
-      rng: makeRng(this.seed ^ (anchor / ANCHOR_SECONDS)),
-      start: anchor,
-    });
+    this.heart = this.newHeart(this.settings, anchor);
+    this.previous = null;
     this.stepped = anchor;
     return true;
+  }
+
+  newHeart(settings, start) {
+    return createHeart({ ...settings, rng: makeRng((this.seed ^ Math.imul(start, 0x9e3779b1)) >>> 0), start });
+  }
+
+  // A new rhythm at `at`: the old heart stops there (a QRS whose P wave has begun still comes),
+  // a new one, the same on every screen, starts.
+  rebase(next, at, pulse) {
+    const old = this.heart;
+    old.setRhythm("asystole", at, { pulse });
+    old.schedule(at + 1);
+    this.previous = { events: old.events, segments: old.segments, until: at + OLD_HEART_SECONDS };
+    this.heart = this.newHeart(next, at);
   }
 
   apply(next, at) {
     const heart = this.heart;
     const last = this.settings;
-    if (next.rhythm !== last.rhythm) {
-      heart.setRhythm(next.rhythm, at, { rate: next.rate, ectopyEvery: next.ectopyEvery, pulse: next.pulse });
-    } else {
-      if (next.rate !== last.rate) heart.setRate(next.rate, at);
-      if (next.ectopyEvery !== last.ectopyEvery) heart.setEctopy(next.ectopyEvery, at);
-      if (next.pulse !== last.pulse) heart.setPulse(next.pulse, at);
-    }
-    if (next.respiratoryRate !== last.respiratoryRate) heart.setRespiratoryRate(next.respiratoryRate, at);
     this.settings = next;
+    if (next.rhythm !== last.rhythm) {
+      this.rebase(next, at, last.pulse);
+      return;
+    }
+    if (next.rate !== last.rate) heart.setRate(next.rate, at);
+    if (next.ectopyEvery !== last.ectopyEvery) heart.setEctopy(next.ectopyEvery, at);
+    if (next.pulse !== last.pulse) heart.setPulse(next.pulse, at);
+    if (next.respiratoryRate !== last.respiratoryRate) heart.setRespiratoryRate(next.respiratoryRate, at);
   }
 }

@@ -188,7 +188,7 @@ function tick() {
   const shown = shownValues(values, reading);
   // A block's or a standstill's ventricles beat slower than the set (atrial) rate: the tile
   // shows the rate counted from the QRS complexes, as a monitor does.
-  shown.heart_rate = countedHeartRate(values, shown.heart_rate, driver.heart, now / 1000);
+  shown.heart_rate = countedHeartRate(values, shown.heart_rate, driver.trace, now / 1000);
   state.values = values;
   state.shown = shown;
   state.noSignal = withoutSignal(values, reading);
@@ -386,7 +386,7 @@ function secondLead() {
 
 // The ECG of one lead at t (server seconds): flat without the heart or with the leads off.
 function ecgAt(lead, t) {
-  const heart = driver.heart;
+  const heart = driver.trace;
   if (!heart || flagsNow().ecg_leads_off) return 0;
   return leadAt(heart, lead, t) + leadArtefact(flagsNow().artefacts, t, lead);
 }
@@ -400,8 +400,8 @@ const traces = {
   pleth: new SweepTrace(
     byId("pleth-canvas"),
     (t) =>
-      driver.heart && !state.noSignal.has("spo2")
-        ? plethWithArtefacts(flagsNow().artefacts, t, plethAt(driver.heart, t))
+      driver.trace && !state.noSignal.has("spo2")
+        ? plethWithArtefacts(flagsNow().artefacts, t, plethAt(driver.trace, t))
         : 0,
     PLETH_RANGE,
   ),
@@ -409,9 +409,9 @@ const traces = {
     byId("abp-canvas"),
     (t) => {
       const values = traceValues();
-      if (!driver.heart) return 0;
+      if (!driver.trace) return 0;
       if (pulseless()) return NO_PULSE_MMHG;
-      return arterialAt(driver.heart, t, {
+      return arterialAt(driver.trace, t, {
         systolic: values.abp_systolic,
         diastolic: values.abp_diastolic,
         damping: values.flags.abp_damping ?? "normal",
@@ -422,7 +422,7 @@ const traces = {
   ),
   cvp: new SweepTrace(
     byId("cvp-canvas"),
-    (t) => (driver.heart ? cvpAt(driver.heart, t, { mean: traceValues().cvp ?? 0 }) : 0),
+    (t) => (driver.trace ? cvpAt(driver.trace, t, { mean: traceValues().cvp ?? 0 }) : 0),
     () => [-2, CVP_SCALES_MMHG.find((top) => (traceValues().cvp ?? 0) + 6 <= top) ?? 60],
   ),
   co2: new SweepTrace(

@@ -36,7 +36,7 @@ function drive(driver, from, to, step, changes = []) {
     }
     driver.advance(now);
   }
-  return driver.heart.events.map((e) => `${e.kind}@${e.t.toFixed(6)}`);
+  return driver.trace.events.map((e) => `${e.kind}@${e.t.toFixed(6)}`);
 }
 
 describe("values to the heart", () => {
@@ -94,6 +94,34 @@ describe("one strip for every screen of a session", () => {
     assert.ok(screens[0].length > 20);
   });
 
+  test("screens opened at other times draw the same beats from the next change of rhythm", () => {
+    const seed = seedFrom("ABC234");
+    const change = { values: patient({ rhythm: "atrial_fibrillation" }, { heart_rate: 110 }), at: T0 + 130.3 };
+    const after = (driver) => driver.trace.events.filter((e) => e.t > change.at + 5).map((e) => `${e.kind}@${e.t}`);
+    const strips = [T0 + 1, T0 + 75].map((from) => {
+      const driver = new HeartDriver(seed);
+      driver.setTarget(patient(), null);
+      drive(driver, from, T0 + 160, 1 / 60, [{ ...change, receivedAt: change.at + 0.1 }]);
+      return { events: after(driver) };
+    });
+    assert.deepEqual(strips[0].events, strips[1].events);
+    assert.ok(strips[0].events.length > 20);
+  });
+
+  test("after a change of rhythm the old heart's last beat finishes, then the new rhythm", () => {
+    const driver = new HeartDriver(11);
+    driver.setTarget(patient(), null);
+    drive(driver, T0 + 1, T0 + 10, 1 / 60);
+    driver.setTarget(patient({ rhythm: "ventricular_fibrillation" }), null, (T0 + 10) * 1000);
+    for (let now = T0 + 10; now < T0 + 12.2; now += 1 / 60) driver.advance(now);
+    const trace = driver.trace;
+    assert.ok(trace.events.some((e) => e.kind === "qrs" && e.t < T0 + 11), "the old beats are still there");
+    assert.ok(trace.segments.some((s) => s.kind === "vf" && s.t0 === T0 + 11), "VF from the whole second");
+    assert.ok(!trace.events.some((e) => e.kind === "qrs" && e.t > T0 + 11.3), "no QRS in VF");
+    for (let now = T0 + 12.2; now < T0 + 16; now += 1 / 60) driver.advance(now);
+    assert.equal(driver.trace, driver.heart, "the old heart is gone once it shapes nothing");
+  });
+
   test("another session draws other beats", () => {
     const strips = ["ABC234", "XYZ789"].map((code) => {
       const driver = new HeartDriver(seedFrom(code));
@@ -108,8 +136,8 @@ describe("one strip for every screen of a session", () => {
     driver.setTarget(patient(), null);
     drive(driver, T0 + 1, T0 + 10.2, 1 / 60);
     driver.setTarget(patient({ rhythm: "asystole" }), null, (T0 + 10.2) * 1000);
-    for (let now = T0 + 10.2; now < T0 + 20; now += 1 / 60) driver.advance(now);
-    const lastQrs = driver.heart.events.findLast((e) => e.kind === "qrs");
+    for (let now = T0 + 10.2; now < T0 + 14; now += 1 / 60) driver.advance(now);
+    const lastQrs = driver.trace.events.findLast((e) => e.kind === "qrs");
     assert.ok(lastQrs.t <= T0 + 12 + 0.3, `last QRS at ${lastQrs.t - T0}`);
     assert.ok(lastQrs.t > T0 + 11 - 1, "beats went on until the change applied");
   });
