@@ -27,6 +27,11 @@ def monitor() -> dict:
         "nibp_next": _("Next %(time)s"),
         "awake_tap": _("Tap the screen to keep it awake."),
         "awake_none": _("This screen may dim: turn off auto-lock in the display settings."),
+        "ecg_lead": _("ECG, lead %(lead)s"),
+        "twelve_lead_title": _("12-lead ECG"),
+        "twelve_lead_acquired": _("Acquired %(time)s"),
+        # The paper's speed and gain, printed on the tracing.
+        "twelve_lead_scale": _("25 mm/s, 10 mm/mV"),
     }
 
 

@@ -1,7 +1,8 @@
 // The trainee's bedside monitor. The server sends the values a change aims at, with its trend,
 // the cuff's settings and the alarm limits (docs/protocol.md); this page works out, on the
 // server's clock, what to show at every moment: numbers along the trend, the cuff's readings,
-// alarms, and the waveforms synthesised from rate and rhythm.
+// alarms, and the waveforms: ECG, pleth and the invasive pressures from one heart per screen
+// (heart-driver.js, heart/), capnography from waveforms.js; an acquired 12-lead on request.
 //
 // Messages reach handleMessage() from a transport: the live socket, or a recorded replay with a
 // virtual clock (data-replay-src on #monitor), so the debrief plays a session back unchanged.
@@ -10,29 +11,36 @@ import { conditionText, evaluateAlarms, shownValues, sounding, tone, withoutSign
 import { MonitorAudio, qrsBeepFrequency } from "./audio.js";
 import { KeepAwake } from "./keep-awake.js";
 import { LiveSocket, socketUrl } from "./live-socket.js";
-import { Cuff, cuffPressure, inflationPeak, nextAutomaticStart } from "./nibp.js";
+import { Cuff, cuffPressure, inflationPeak, meanArterialPressure, nextAutomaticStart } from "./nibp.js";
 import { SweepTrace } from "./sweep.js";
 import { valuesAt } from "./trends.js";
-import {
-  beatsBetween,
-  cancelPlannedBeats,
-  cancelPlannedBreaths,
-  capnoSample,
-  ecgSample,
-  makeRng,
-  plethSample,
-  scheduleBeats,
-  scheduleBreaths,
-} from "./waveforms.js";
+import { cancelPlannedBreaths, capnoSample, scheduleBreaths } from "./waveforms.js";
+import { leadArtefact, plethWithArtefacts } from "./artefacts.js";
+import { HeartDriver, countedHeartRate, heartSettings, seedFrom } from "./heart-driver.js";
+import { LEADS, leadAt } from "./heart/leads.js";
+import { RHYTHMS } from "./heart/rhythms.js";
+import { PLETH_DELAY, arterialAt, cvpAt, plethAt, pulses } from "./heart/pulse.js";
+import { acquireTwelveLead, twelveLeadSvg } from "./twelve-lead.js";
 
 // Numbers, cuff and alarms also tick on a timer: frames stop in a background tab.
 const TICK_MS = 250;
 const REPLAY_TICK_MS = 50;
 // A longer gap between frames (hidden tab, sleeping phone) restarts the sweep, not replays it.
 const FRAME_GAP_RESTART_SECONDS = 0.5;
-// mV for ECG, 0–1 for pleth, mmHg for CO2: the visible range of each trace.
+// mV for ECG, 0–1 for pleth, mmHg for CO2 and the pressures: the visible range of each trace.
 const ECG_RANGE = [-0.75, 1.5];
 const PLETH_RANGE = [-0.08, 1.15];
+// Arterial scales as monitors offer them: the smallest that fits the systolic pressure.
+const ABP_SCALES_MMHG = [120, 160, 200, 250];
+const CVP_SCALES_MMHG = [20, 30, 40];
+// The second ECG trace's lead when the trainer has not picked one.
+const DEFAULT_SECOND_LEAD = "V5";
+// mmHg an arterial line reads without a pulse (arrest, PEA): the mean circulatory filling
+// pressure of a heart that has stopped, about 10 mmHg (Guyton's mean systemic filling pressure).
+const NO_PULSE_MMHG = 10;
+// Pulsus paradoxus, when the trainer sets it: systolic falls this much in inspiration (over
+// 10 mmHg is the clinical definition; tamponade often 15-20).
+const PARADOXUS_MMHG = 15;
 // Capnograph scales: the smallest that fits the end-tidal value.
 const CO2_SCALES_MMHG = [50, 100, 150];
 // The alarm band shows one message at a time, most urgent first, each this long.
@@ -69,14 +77,17 @@ const state = {
   noSignal: new Set(),
   ended: false,
   beepOn: false,
-  beats: [],
   breaths: [],
+  // The second ECG trace's lead (values.flags.ecg_lead2).
+  secondLead: "V5",
+  // Server seconds of the last frame drawn.
   lastFrameSeconds: null,
 };
 let clock = new ServerClock();
 // The transport in use: {send(message)}; send returns false when nothing could be sent.
 let transport = { send: () => false };
-const rng = makeRng(Date.now());
+// One heart per screen, seeded from the session so every screen of it draws the same beats.
+const driver = new HeartDriver(seedFrom(root.querySelector(".who .code")?.textContent.trim() ?? ""));
 const audio = new MonitorAudio(updateSoundButton);
 
 function setText(element, value) {
@@ -84,14 +95,17 @@ function setText(element, value) {
   if (element.textContent !== next) element.textContent = next;
 }
 
+// A person reads the temperature: 36,8 on a French screen, as the cockpit writes it.
+const temperatureFormat = new Intl.NumberFormat(document.documentElement.lang, {
+  minimumFractionDigits: 1,
+  maximumFractionDigits: 1,
+});
+
 function setData(element, key, value) {
   const next = String(value);
   if (element.dataset[key] !== next) element.dataset[key] = next;
 }
 
-function meanArterialPressure(systolic, diastolic) {
-  return Math.round((systolic + 2 * diastolic) / 3);
-}
 
 const currentValuesAt = (time) => valuesAt(state.target, state.trend, time);
 
@@ -107,12 +121,15 @@ function handleMessage(message) {
       state.limits = message.alarm_limits;
       state.silence = silenceFrom(message.alarms_silenced_until, message.alarms_acknowledged);
       state.cuff = new Cuff(message.nibp, parseIsoTime(message.now));
-      setTarget(message.values, message.trend);
+      setTarget(message.values, message.trend, null);
       showLimits();
       break;
     case "vitals":
       state.cuff?.receive(message, now, currentValuesAt);
-      setTarget(message.values, message.trend);
+      setTarget(message.values, message.trend, parseIsoTime(message.at) ?? now);
+      break;
+    case "twelve_lead":
+      showTwelveLead(message);
       break;
     case "alarm_limits":
       state.limits = message.limits;
@@ -142,19 +159,17 @@ function silenceFrom(until, acknowledged) {
   return until ? { until: parseIsoTime(until), acknowledged: acknowledged ?? [] } : null;
 }
 
-function setTarget(values, trend) {
+// `at` (ms): when the server made the change, or null for the values a screen starts with.
+function setTarget(values, trend, at) {
   const previous = state.target;
-  // Beats and breaths run on this screen's frame time, not the server's.
-  const frameSeconds = performance.now() / 1000;
   state.target = values;
   state.trend = trend;
   byId("waiting").hidden = values !== null;
-  // A new rate or rhythm applies from the next beat or breath, not after those already planned.
-  if (previous?.heart_rate !== values?.heart_rate || previous?.flags.rhythm !== values?.flags.rhythm) {
-    state.beats = cancelPlannedBeats(state.beats, frameSeconds);
-  }
+  // The heart replans at the moment the change applies (heart-driver.js).
+  driver.setTarget(values, trend, at);
+  // A new breathing rate applies from the next breath, not after those already planned.
   if (previous?.respiratory_rate !== values?.respiratory_rate) {
-    state.breaths = cancelPlannedBreaths(state.breaths, frameSeconds);
+    state.breaths = cancelPlannedBreaths(state.breaths, clock.now() / 1000);
   }
 }
 
@@ -174,6 +189,9 @@ function tick() {
   const values = currentValuesAt(now);
   const reading = state.cuff?.reading ?? null;
   const shown = shownValues(values, reading);
+  // A block's or a standstill's ventricles beat slower than the set (atrial) rate: the tile
+  // shows the rate counted from the QRS complexes, as a monitor does.
+  shown.heart_rate = countedHeartRate(values, shown.heart_rate, driver.trace, now / 1000);
   state.values = values;
   state.shown = shown;
   state.noSignal = withoutSignal(values, reading);
@@ -199,10 +217,13 @@ function showNumbers(values, shown) {
   byId("probe-off").hidden = !spo2Fault;
   setText(byId("etco2-value"), number("etco2"));
   setText(byId("rr-value"), number("respiratory_rate"));
-  setText(byId("temp-value"), number("temperature", (value) => value.toFixed(1)));
+  setText(byId("temp-value"), number("temperature", (value) => temperatureFormat.format(value)));
   const leadsOff = values?.flags.ecg_leads_off && !hidden.has("heart_rate");
   const rhythm = values && !hidden.has("heart_rate") && !leadsOff ? values.flags.rhythm : "";
-  setText(byId("rhythm-label"), leadsOff ? text.technical.ecg_leads_off : rhythm ? (rhythmLabels[rhythm] ?? rhythm) : "");
+  // The server's label in the page's language; the catalogue's English one for a rhythm it
+  // does not name yet.
+  const label = rhythmLabels[rhythm] ?? RHYTHMS[rhythm]?.label ?? rhythm;
+  setText(byId("rhythm-label"), leadsOff ? text.technical.ecg_leads_off : rhythm ? label : "");
   setData(byId("rhythm-label"), "rhythm", leadsOff ? "leads_off" : rhythm);
   const panels = {
     "hr-panel": "heart_rate",
@@ -213,6 +234,27 @@ function showNumbers(values, shown) {
     "nibp-panel": "nibp",
   };
   for (const [id, sensor] of Object.entries(panels)) setData(byId(id), "off", hidden.has(sensor));
+  showInvasive(values);
+}
+
+// The arterial line and the CVP: their tiles only while connected, in a place of their own so
+// no other tile moves. Without a pulse the line reads its flat pressure, not the set values.
+function showInvasive(values) {
+  const lines = invasive(values);
+  byId("abp-panel").hidden = !lines.abp;
+  byId("cvp-panel").hidden = !lines.cvp;
+  if (lines.abp) {
+    const [systolic, diastolic] = isPulselessNow(values)
+      ? [NO_PULSE_MMHG, NO_PULSE_MMHG]
+      : [values.abp_systolic, values.abp_diastolic];
+    setText(byId("abp-value"), `${systolic}/${diastolic}`);
+    setText(byId("abp-map"), `(${meanArterialPressure(systolic, diastolic)})`);
+  }
+  if (lines.cvp) setText(byId("cvp-value"), values.cvp);
+}
+
+function isPulselessNow(values) {
+  return Boolean(values) && !heartSettings(values).pulse;
 }
 
 function showCuff(values, now) {
@@ -328,50 +370,142 @@ const FLATLINE = {
   flags: { rhythm: "sinus", alarm: false, hidden: [] },
 };
 const traceValues = () => state.values ?? FLATLINE;
+const flagsNow = () => traceValues().flags;
 
-const ecgTrace = new SweepTrace(
-  byId("ecg-canvas"),
-  // Leads off: the flat line a monitor draws without a signal.
-  (t) =>
-    traceValues().flags.ecg_leads_off
-      ? 0
-      : ecgSample(t, traceValues().flags.rhythm, traceValues().heart_rate, state.beats),
-  ECG_RANGE,
-);
-const plethTrace = new SweepTrace(
-  byId("pleth-canvas"),
-  // Probe off or no pulse: flat.
-  (t) => plethSample(t, state.beats, state.noSignal.has("spo2")),
-  PLETH_RANGE,
-);
-const co2Trace = new SweepTrace(
-  byId("co2-canvas"),
-  (t) => capnoSample(t, state.breaths, traceValues().etco2 ?? 0),
-  () => [-3, CO2_SCALES_MMHG.find((top) => (traceValues().etco2 ?? 0) <= top * 0.9) ?? 150],
-);
+// An arterial line or a CVP is connected when its values are there and its sensor not hidden.
+function invasive(values) {
+  const hidden = new Set(values?.flags.hidden ?? []);
+  const number = (field) => (values?.[field] ?? null) !== null;
+  return {
+    abp: number("abp_systolic") && number("abp_diastolic") && !hidden.has("abp"),
+    cvp: number("cvp") && !hidden.has("cvp"),
+  };
+}
 
-function frame(milliseconds) {
+function secondLead() {
+  const lead = flagsNow().ecg_lead2;
+  return LEADS.includes(lead) ? lead : DEFAULT_SECOND_LEAD;
+}
+
+// The ECG of one lead at t (server seconds): flat without the heart or with the leads off.
+function ecgAt(lead, t) {
+  const heart = driver.trace;
+  if (!heart || flagsNow().ecg_leads_off) return 0;
+  return leadAt(heart, lead, t) + leadArtefact(flagsNow().artefacts, t, lead);
+}
+
+const pulseless = () => !driver.settings?.pulse;
+
+const traces = {
+  ecg: new SweepTrace(byId("ecg-canvas"), (t) => ecgAt("II", t), ECG_RANGE),
+  ecg2: new SweepTrace(byId("ecg2-canvas"), (t) => ecgAt(state.secondLead, t), ECG_RANGE),
+  // Probe off or no pulse: flat (the heart's pulses are 0 without one).
+  pleth: new SweepTrace(
+    byId("pleth-canvas"),
+    (t) =>
+      driver.trace && !state.noSignal.has("spo2")
+        ? plethWithArtefacts(flagsNow().artefacts, t, plethAt(driver.trace, t))
+        : 0,
+    PLETH_RANGE,
+  ),
+  abp: new SweepTrace(
+    byId("abp-canvas"),
+    (t) => {
+      const values = traceValues();
+      if (!driver.trace) return 0;
+      if (pulseless()) return NO_PULSE_MMHG;
+      return arterialAt(driver.trace, t, {
+        systolic: values.abp_systolic,
+        diastolic: values.abp_diastolic,
+        damping: values.flags.abp_damping ?? "normal",
+        paradoxus: values.flags.pulsus_paradoxus ? PARADOXUS_MMHG : 0,
+      });
+    },
+    () => [0, ABP_SCALES_MMHG.find((top) => (traceValues().abp_systolic ?? 0) <= top * 0.85) ?? 300],
+  ),
+  cvp: new SweepTrace(
+    byId("cvp-canvas"),
+    (t) => (driver.trace ? cvpAt(driver.trace, t, { mean: traceValues().cvp ?? 0 }) : 0),
+    () => [-2, CVP_SCALES_MMHG.find((top) => (traceValues().cvp ?? 0) + 6 <= top) ?? 60],
+  ),
+  co2: new SweepTrace(
+    byId("co2-canvas"),
+    (t) => capnoSample(t, state.breaths, traceValues().etco2 ?? 0),
+    () => [-3, CO2_SCALES_MMHG.find((top) => (traceValues().etco2 ?? 0) <= top * 0.9) ?? 150],
+  ),
+};
+
+function frame() {
   if (state.ended) return;
   tick();
-  const seconds = milliseconds / 1000;
+  // The traces run on the server's clock: every screen of the session draws the same beats.
+  const seconds = clock.now() / 1000;
   const restart =
-    state.lastFrameSeconds === null || seconds - state.lastFrameSeconds > FRAME_GAP_RESTART_SECONDS;
+    state.lastFrameSeconds === null ||
+    seconds - state.lastFrameSeconds > FRAME_GAP_RESTART_SECONDS ||
+    seconds < state.lastFrameSeconds;
   const values = traceValues();
   const hidden = new Set(values.flags.hidden);
-  const respiratoryRate = values.respiratory_rate ?? 0;
-  state.beats = scheduleBeats(state.beats, values.flags.rhythm, values.heart_rate, seconds, rng);
-  state.breaths = scheduleBreaths(state.breaths, respiratoryRate, seconds);
-  // The traces run on this screen's own time: only their rates come from the server.
+  const heart = state.values === null ? null : driver.advance(seconds);
+  state.breaths = scheduleBreaths(state.breaths, values.respiratory_rate ?? 0, seconds);
+  state.secondLead = secondLead();
+  showWaveRows();
+  const lines = invasive(state.values);
   const drawOrClear = (trace, visible) => (visible ? trace.draw(seconds, restart) : trace.clear());
-  drawOrClear(ecgTrace, !hidden.has("heart_rate"));
-  drawOrClear(plethTrace, !hidden.has("spo2"));
-  drawOrClear(co2Trace, state.values === null || state.shown.etco2 !== null);
-  const beatNow = !restart && beatsBetween(state.beats, state.lastFrameSeconds, seconds).length > 0;
-  // The beep follows the beats a sensor detects: the ECG's, else the pleth's.
-  const heard = (!hidden.has("heart_rate") && !values.flags.ecg_leads_off) || state.shown.spo2 !== null;
-  if (state.beepOn && beatNow && heard) audio.beep(qrsBeepFrequency(state.shown.spo2));
+  const ecgOn = !hidden.has("heart_rate");
+  drawOrClear(traces.ecg, ecgOn);
+  drawOrClear(traces.ecg2, ecgOn);
+  drawOrClear(traces.pleth, !hidden.has("spo2"));
+  drawOrClear(traces.abp, lines.abp);
+  drawOrClear(traces.cvp, lines.cvp);
+  drawOrClear(traces.co2, state.values === null || state.shown.etco2 !== null);
+  if (heart && !restart && state.beepOn) beep(heart, state.lastFrameSeconds, seconds, ecgOn && !values.flags.ecg_leads_off);
   state.lastFrameSeconds = seconds;
   requestAnimationFrame(frame);
+}
+
+// The beep follows the beats a sensor detects: each QRS on the ECG, else each pulse the
+// oximeter finds (a pulse reaches the finger PLETH_DELAY after its QRS). Pitch follows SpO2.
+function beep(heart, from, to, ecgHeard) {
+  let beat = false;
+  if (ecgHeard) beat = heart.events.some((e) => e.kind === "qrs" && e.t > from && e.t <= to);
+  else if (state.shown.spo2 !== null) beat = pulses(heart, from - PLETH_DELAY, to - PLETH_DELAY).length > 0;
+  if (beat) audio.beep(qrsBeepFrequency(state.shown.spo2));
+}
+
+// Waveform rows: the invasive ones only while connected, labelled with their lead or pressure.
+function showWaveRows() {
+  const lines = invasive(state.values);
+  const waves = root.querySelector(".waves");
+  setData(waves, "abp", lines.abp);
+  setData(waves, "cvp", lines.cvp);
+  setText(byId("ecg2-label"), state.secondLead);
+  const label = text.ecg_lead.replace("%(lead)s", state.secondLead);
+  if (byId("ecg2-canvas").getAttribute("aria-label") !== label) byId("ecg2-canvas").setAttribute("aria-label", label);
+}
+
+// The 12-lead
+
+// A 12-lead acquired at `at`: every screen computes the same tracing (twelve-lead.js).
+function showTwelveLead(message) {
+  const at = parseIsoTime(message.at);
+  const values = message.values && Object.keys(message.values).length ? message.values : currentValuesAt(at);
+  const recording = acquireTwelveLead(values, at / 1000, driver.seed);
+  // The screen's local date as ISO writes it (2026-12-02): one order in every language.
+  const date = new Date(at);
+  const day = [date.getFullYear(), date.getMonth() + 1, date.getDate()].map((n) => String(n).padStart(2, "0"));
+  const time = `${day.join("-")} ${formatClock(at, true)}`;
+  const svg = twelveLeadSvg(recording, {
+    title: text.twelve_lead_title,
+    time: text.twelve_lead_acquired.replace("%(time)s", time),
+    speed: text.twelve_lead_scale,
+  });
+  byId("twelve-lead-tracing").innerHTML = svg;
+  setText(byId("twelve-lead-time"), time);
+  const overlay = byId("twelve-lead");
+  overlay.dataset.at = message.at;
+  overlay.hidden = false;
+  byId("twelve-lead-close").focus();
 }
 
 // Transports
@@ -540,6 +674,14 @@ for (const type of ["pointerup", "keydown"]) {
   });
 }
 byId("beep-toggle").addEventListener("click", toggleBeep);
+const closeTwelveLead = () => {
+  byId("twelve-lead").hidden = true;
+};
+byId("twelve-lead-close").addEventListener("click", closeTwelveLead);
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && !byId("twelve-lead").hidden) closeTwelveLead();
+});
+byId("twelve-lead-print").addEventListener("click", () => window.print());
 byId("nibp-start").addEventListener("click", () => transport.send({ type: "start_nibp" }));
 byId("silence-alarms").addEventListener("click", () => transport.send({ type: "silence_alarms" }));
 byId("fullscreen-toggle").hidden = !document.fullscreenEnabled;

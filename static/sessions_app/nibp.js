@@ -4,6 +4,7 @@
 //
 // `nibp` is the snapshot's record with its times parsed (ms, see clock.js):
 // {measurementSeconds, intervalMinutes, cycleStartedAt, startedAt}.
+import { meanArterial } from "./heart/pulse.js";
 import { isPulseless } from "./alarms.js";
 import { parseIsoTime } from "./clock.js";
 
@@ -17,9 +18,9 @@ const INFLATE_RANGE_MMHG = [140, 280];
 // before a time is after every earlier server time.
 const HALF_MICROSECOND = 0.0005;
 
-// The mean the monitor shows beside a reading, as the server's vitals.mean_arterial_pressure.
+// The mean shown beside a reading, rounded as the server's vitals.mean_arterial_pressure.
 export function meanArterialPressure(systolic, diastolic) {
-  return Math.round((systolic + 2 * diastolic) / 3);
+  return Math.round(meanArterial(systolic, diastolic));
 }
 
 export function parseNibp(record) {

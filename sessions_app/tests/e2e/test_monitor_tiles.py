@@ -36,16 +36,19 @@ def monitor(chromium, server):
 
 
 @pytest.mark.parametrize(
-    "locale, hint", [("en-US", "Press NIBP to measure"), ("fr-FR", "Appuyez sur PNI pour mesurer")]
+    "locale, hint, temperature",
+    [("en-US", "Press NIBP to measure", "36.8"), ("fr-FR", "Appuyez sur PNI pour mesurer", "36,8")],
 )
-def test_the_last_values_but_no_blood_pressure_before_a_measurement(monitor, alice, locale, hint):
+def test_the_last_values_but_no_blood_pressure_before_a_measurement(
+    monitor, alice, locale, hint, temperature
+):
     values = {**vitals.DEFAULT_VALUES, "systolic": 85, "diastolic": 50, "heart_rate": 150}
     session = make_session(alice, last_values=values)
     page = monitor(session.code.lower(), locale)
     expect(page.locator("#hr-value")).to_have_text("150")
     expect(page.locator("#rr-value")).to_have_text("14")
     expect(page.locator("#etco2-value")).to_have_text("38")
-    expect(page.locator("#temp-value")).to_have_text("36.8")
+    expect(page.locator("#temp-value")).to_have_text(temperature)  # in the page's language
     expect(page.locator("#nibp-value")).to_have_text("--/--")
     expect(page.locator("#nibp-status")).to_have_text(hint)
     expect(page.locator("#monitor")).not_to_contain_text("85/50")
