@@ -337,9 +337,10 @@ def silence_alarms(session_id: uuid.UUID, *, now=None) -> AppliedChange:
         return _record_setting(session, SessionEvent.ALARMS_SILENCED, now, detail)
 
 
-def active_alarms(session: Session, now: datetime.datetime) -> list[dict]:
-    """The alarm conditions the monitors show at `now`; blood pressure is the cuff's reading."""
-    values = current_values(session, now)
+def active_alarms(session: Session, now: datetime.datetime, values: dict | None = None) -> list[dict]:
+    """The alarm conditions the monitors show at `now` (with `values`, those of an event then);
+    blood pressure is the cuff's reading."""
+    values = current_values(session, now) if values is None else values
     if values is None:
         return []
     reading = nibp.last_reading(session, now) or {}
@@ -352,7 +353,9 @@ def active_alarms(session: Session, now: datetime.datetime) -> list[dict]:
 
 
 def current_silence(session: Session, now: datetime.datetime) -> dict | None:
-    """The silence in force at `now`: {"until", "acknowledged"}, or None."""
+    """The silence in force at `now`: {"until", "acknowledged"}, or None. A condition that ended
+    since it was acknowledged is no longer (alarms.still_acknowledged), as on the screens: the
+    stored changes since the silence, and now, say which are still on."""
     until = session.alarms_silenced_until
     if until is None or until <= now:
         return None
@@ -361,10 +364,15 @@ def current_silence(session: Session, now: datetime.datetime) -> dict | None:
         .order_by("-created_at")
         .first()
     )
-    return {
-        "until": until,
-        "acknowledged": event.detail.get("acknowledged", []) if event else [],
-    }
+    silence = {"until": until, "acknowledged": event.detail.get("acknowledged", []) if event else []}
+    if event is not None:
+        changes = session.events.filter(
+            kind__in=SessionEvent.VALUE_KINDS, created_at__gt=event.created_at, created_at__lte=now
+        ).order_by("created_at")
+        for change in changes:
+            active = active_alarms(session, change.created_at, change.values)
+            silence = alarms.still_acknowledged(silence, active)
+    return alarms.still_acknowledged(silence, active_alarms(session, now))
 
 
 def _record_setting(session, kind, now, detail: dict) -> AppliedChange:

@@ -140,3 +140,13 @@ def tone(sounding_conditions: list[dict]) -> str | None:
     """The priority whose tone plays: the most urgent of the conditions sounding."""
     levels = {condition["level"] for condition in sounding_conditions}
     return next((level for level in PRIORITY if level in levels), None)
+
+
+def still_acknowledged(silence: dict | None, active: list[dict]) -> dict | None:
+    """The silence, keeping only the acknowledgements of conditions still active: a condition
+    that ends and comes back is a new alarm condition and sounds at once (IEC 60601-1-8)."""
+    if silence is None:
+        return None
+    active_ids = {condition["id"] for condition in active}
+    kept = [condition for condition in silence["acknowledged"] if condition["id"] in active_ids]
+    return {**silence, "acknowledged": kept}

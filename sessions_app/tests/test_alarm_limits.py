@@ -175,6 +175,24 @@ def test_during_a_silence_a_new_alarm_can_be_silenced_at_once(alice):
     )
 
 
+def test_an_alarm_that_ends_and_comes_back_during_a_silence_is_a_new_one(alice):
+    """IEC 60601-1-8: a silence acknowledges the conditions present; one that ends and recurs
+    sounds again, a joining screen is not told it is acknowledged, and a press silences it."""
+    start = datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.UTC)
+    at = lambda seconds: start + datetime.timedelta(seconds=seconds)  # noqa: E731
+    session = make_session(alice, now=start)
+    services.apply_vitals(session.pk, _values(respiratory_rate=0), now=start)
+    services.silence_alarms(session.pk, now=at(1))
+    services.apply_vitals(session.pk, _values(respiratory_rate=14), now=at(10))
+    services.apply_vitals(session.pk, _values(respiratory_rate=0), now=at(20))
+
+    session.refresh_from_db()
+    assert services.monitor_state(session, now=at(25))["alarms_acknowledged"] == []
+    again = services.silence_alarms(session.pk, now=at(30))
+
+    assert again.event.detail["acknowledged"] == [{"id": "apnoea", "level": "red"}]
+
+
 def test_the_cuff_reading_fails_without_a_pulse(alice):
     start = datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.UTC)
     session = make_session(alice, now=start)

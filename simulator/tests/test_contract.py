@@ -89,6 +89,13 @@ def test_what_sounds_during_a_silence(case):
     assert alarms.tone(found) == case["expected"]["tone"]
 
 
+@pytest.mark.parametrize("case", cases("acknowledgement.json"))
+def test_a_silence_acknowledges_only_conditions_still_active(case):
+    given = case["input"]
+    kept = alarms.still_acknowledged(_silence(given["silence"]), given["active"])
+    assert (kept and kept["acknowledged"]) == (case["expected"] and case["expected"]["acknowledged"])
+
+
 def test_the_protocol_constants_the_pages_get():
     # The browser's own copies (trends.js, alarms.js) are held to the same file by the node tests.
     assert protocol.constants() == json.loads((CONTRACT / "protocol.json").read_text())

@@ -145,3 +145,11 @@ export function tone(soundingConditions) {
   const levels = new Set(soundingConditions.map((condition) => condition.level));
   return PRIORITY.find((level) => levels.has(level)) ?? null;
 }
+
+// The silence, keeping only the acknowledgements of conditions still active: a condition that
+// ends and comes back is a new alarm condition and sounds at once (IEC 60601-1-8).
+export function stillAcknowledged(silence, active) {
+  if (!silence) return null;
+  const activeIds = new Set(active.map((condition) => condition.id));
+  return { ...silence, acknowledged: silence.acknowledged.filter((condition) => activeIds.has(condition.id)) };
+}

@@ -7,7 +7,15 @@
 // Messages reach handleMessage() from a transport: the live socket, or a recorded replay with a
 // virtual clock (data-replay-src on #monitor), so the debrief plays a session back unchanged.
 import { parseIsoTime, ServerClock, VirtualClock, formatClock, formatDuration, localNow } from "./clock.js";
-import { conditionText, evaluateAlarms, shownValues, sounding, tone, withoutSignal } from "./alarms.js";
+import {
+  conditionText,
+  evaluateAlarms,
+  shownValues,
+  sounding,
+  stillAcknowledged,
+  tone,
+  withoutSignal,
+} from "./alarms.js";
 import { MonitorAudio, qrsBeepFrequency } from "./audio.js";
 import { KeepAwake } from "./keep-awake.js";
 import { LiveSocket, socketUrl } from "./live-socket.js";
@@ -324,6 +332,8 @@ function showAlarms(values, shown, now) {
   showAlarmBand(alarms.conditions, now);
   setData(root, "alarm", alarms.level ?? false);
 
+  // A condition that ended is no longer acknowledged: if it comes back, it sounds at once.
+  state.silence = stillAcknowledged(state.silence, alarms.conditions);
   const silence = state.silence !== null && now < state.silence.until ? state.silence : null;
   byId("silenced").hidden = silence === null;
   if (silence) setText(byId("silenced-left"), formatDuration(silence.until - now));

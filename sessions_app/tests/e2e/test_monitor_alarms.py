@@ -174,6 +174,24 @@ def test_silence_mutes_the_alarm_sounding_but_a_new_one_sounds_at_once(monitor, 
     expect(page.locator("#silenced")).to_be_visible()
 
 
+def test_an_alarm_that_ends_and_comes_back_during_a_silence_sounds_again(monitor, alice):
+    session = make_session(alice, last_values=patient(respiratory_rate=0))
+    page = monitor(session.code)
+    screen = page.locator("#monitor")
+    expect(screen).to_have_attribute("data-sounding", "red")
+    page.get_by_role("button", name="Silence alarms").click()
+    expect(screen).to_have_attribute("data-sounding", "none", timeout=LIVE_WITHIN_MS)
+
+    change(session, patient(respiratory_rate=14))
+    expect(page.locator("#alarm-banner")).to_have_text("", timeout=LIVE_WITHIN_MS)
+    change(session, patient(respiratory_rate=0))
+
+    # A new episode of apnoea, not the one acknowledged: it sounds within the silence.
+    expect(page.locator("#alarm-banner")).to_have_text("APNOEA", timeout=LIVE_WITHIN_MS)
+    expect(screen).to_have_attribute("data-sounding", "red")
+    expect(page.locator("#silenced")).to_be_visible()
+
+
 def test_a_screen_joining_during_a_silence_keeps_the_acknowledged_alarm_quiet(
     monitor, alice
 ):

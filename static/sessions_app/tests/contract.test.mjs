@@ -13,6 +13,7 @@ import {
   evaluateAlarms,
   shownValues,
   sounding,
+  stillAcknowledged,
   tone,
 } from "../alarms.js";
 import { parseIsoTime } from "../clock.js";
@@ -113,6 +114,15 @@ describe("silence", () => {
       const found = sounding(input.active, silence, parseIsoTime(input.now));
       assert.deepEqual(found, expected.sounding);
       assert.equal(tone(found), expected.tone);
+    });
+  }
+});
+
+describe("acknowledgement", () => {
+  for (const { name, input, expected } of vectors("acknowledgement.json").cases) {
+    test(name, () => {
+      const kept = stillAcknowledged(input.silence, input.active);
+      assert.deepEqual(kept && kept.acknowledged, expected && expected.acknowledged);
     });
   }
 });
