@@ -13,7 +13,7 @@ from sessions_app.forms import VitalsForm
 class TemplateForm(forms.ModelForm):
     class Meta:
         model = SessionTemplate
-        fields = ["name", "description"]
+        fields = ["name", "description", "profile"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -27,6 +27,8 @@ RANGES = {
     "abp_diastolic": (0, 300),
     "cvp": (-5, 40),
 }
+# The invasive lines' numbers: None when the patient has no such line.
+INVASIVE_FIELDS = ("abp_systolic", "abp_diastolic", "cvp")
 # The others may be None: the monitor has no such sensor, its tile stays empty.
 REQUIRED_FIELDS = ("systolic", "diastolic", "heart_rate", "spo2")
 INTEGER_FIELDS = tuple(RANGES)
