@@ -162,13 +162,17 @@ class VitalsForm(forms.Form):
     abp_diastolic = _number_field("abp_diastolic", required=False)
     cvp = _number_field("cvp", required=False)
     abp_damping = forms.ChoiceField(
-        label=vitals.LABELS["abp_damping"], choices=vitals.ABP_DAMPING.items(), initial="normal"
+        label=vitals.LABELS["abp_damping"],
+        choices=vitals.ABP_DAMPING.items(),
+        initial="normal",
+        required=False,
     )
     rhythm = forms.ChoiceField(label=vitals.LABELS["rhythm"], choices=vitals.grouped_rhythms)
     ecg_lead2 = forms.ChoiceField(
         label=vitals.LABELS["ecg_lead2"],
         choices=[(lead, lead) for lead in vitals.ECG_LEADS],
         initial=vitals.DEFAULT_ECG_LEAD2,
+        required=False,
     )
     ectopy_every = forms.IntegerField(
         label=vitals.LABELS["ectopy_every"],
@@ -240,6 +244,9 @@ class VitalsForm(forms.Form):
         if data["temperature"] is not None:
             values["temperature"] = data["temperature"]
         values["flags"] = {flag: data[flag] for flag in vitals.FLAG_KEYS}
+        # Not posted (an older page, a script): the monitor's defaults.
+        values["flags"]["ecg_lead2"] = data["ecg_lead2"] or vitals.DEFAULT_ECG_LEAD2
+        values["flags"]["abp_damping"] = data["abp_damping"] or "normal"
         data["transition_seconds"] = data["transition_seconds"] or 0  # Empty is instant.
         try:
             data["values"] = vitals.validate(values)
