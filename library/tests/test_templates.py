@@ -84,6 +84,9 @@ def blank_step() -> dict:
         **{field: "" for field in vitals.NUMBER_FIELDS},
         "transition_seconds": "0",
         "rhythm": "sinus",
+        # The selects post the choice they show.
+        "ecg_lead2": vitals.DEFAULT_ECG_LEAD2,
+        "abp_damping": "normal",
         "note": "",
         "ORDER": "",
     }
