@@ -82,12 +82,13 @@ def values_summary(values: dict) -> str:
 
 def invasive_text(values: dict) -> str:
     """The lines a patient has: "ABP 118/70 (86) · CVP 8", or "" without any."""
+    abp, cvp = _("ABP"), _("CVP")
     parts = []
     if values.get("abp_systolic") is not None and values.get("abp_diastolic") is not None:
         mean = vitals.mean_arterial_pressure(values["abp_systolic"], values["abp_diastolic"])
-        parts.append(f"ABP {values['abp_systolic']}/{values['abp_diastolic']} ({mean})")
+        parts.append(f"{abp} {values['abp_systolic']}/{values['abp_diastolic']} ({mean})")
     if values.get("cvp") is not None:
-        parts.append(f"CVP {values['cvp']}")
+        parts.append(f"{cvp} {values['cvp']}")
     return " · ".join(parts)
 
 
