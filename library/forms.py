@@ -8,13 +8,22 @@ from django.utils.translation import gettext_lazy as _
 from library.models import SessionTemplate
 from library.services import MAX_STEPS, StepData
 from sessions_app.forms import VitalsForm
+from simulator import vitals
 
 
 class TemplateForm(forms.ModelForm):
     class Meta:
         model = SessionTemplate
-        fields = ["name", "description"]
+        fields = ["name", "description", "profile"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A page from before the patient field posts none: an adult, as before.
+        self.fields["profile"].required = False
+
+    def clean_profile(self):
+        return self.cleaned_data["profile"] or vitals.DEFAULT_PROFILE
 
 
 class TemplateStepForm(VitalsForm):

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from simulator import vitals
+
 
 class SessionTemplateQuerySet(models.QuerySet):
     def visible_to(self, trainer):
@@ -31,6 +33,13 @@ class SessionTemplate(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
+    # The patient's age group a session started from this template gets (vitals.PROFILES).
+    profile = models.CharField(
+        _("patient"),
+        max_length=10,
+        choices=[(name, profile["label"]) for name, profile in vitals.PROFILES.items()],
+        default=vitals.DEFAULT_PROFILE,
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -44,6 +44,7 @@ def save_template(
     description: str,
     steps: list[StepData],
     template: SessionTemplate | None = None,
+    profile: str = vitals.DEFAULT_PROFILE,
 ) -> SessionTemplate:
     """Create a trainer's template, or replace an own template's name, description and steps.
 
@@ -56,6 +57,7 @@ def save_template(
         raise SessionTemplate.DoesNotExist
     template.name = name
     template.description = description
+    template.profile = vitals.validate_profile(profile)
     template.save()
     # Steps are replaced as a whole: positions stay 0..n-1 whatever was added, removed or moved.
     template.steps.all().delete()
@@ -81,4 +83,6 @@ def duplicate_template(template: SessionTemplate, trainer) -> SessionTemplate:
     name = _("Copy of %(name)s") % {"name": template.display_name}
     steps = [StepData(s.values, s.transition_seconds, s.display_note) for s in template.steps.all()]
     max_length = SessionTemplate._meta.get_field("name").max_length
-    return save_template(trainer, name[:max_length], template.display_description, steps)
+    return save_template(
+        trainer, name[:max_length], template.display_description, steps, profile=template.profile
+    )

@@ -73,7 +73,12 @@ def _edit_template(request, template: SessionTemplate | None):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
         template = services.save_template(
-            request.user, data["name"], data["description"], formset.steps(), template
+            request.user,
+            data["name"],
+            data["description"],
+            formset.steps(),
+            template,
+            profile=data["profile"],
         )
         messages.success(request, _("Template saved."))
         return redirect("library:detail", pk=template.pk)

@@ -153,6 +153,24 @@ def set_alarm_limits(sender: Sender, payload: dict) -> Done:
     return Done({"limits": limits})
 
 
+@action(
+    "set_profile",
+    senders={TRAINER},
+    form=lambda data, session: forms.ProfileForm(data),
+    done=_("Patient changed: the alarm limits are now this patient's defaults."),
+)
+def set_profile(sender: Sender, payload: dict) -> Done:
+    profile = payload.get("profile")
+    limits = services.set_profile(sender.session_id, profile, trainer=sender.trainer)
+    return Done({"profile": profile, "limits": limits})
+
+
+@action("acquire_12_lead", senders={TRAINER}, done=_("12-lead acquired on every screen."))
+def acquire_12_lead(sender: Sender, payload: dict) -> Done:
+    change = services.acquire_twelve_lead(sender.session_id, trainer=sender.trainer)
+    return _change(change, at=change.event.created_at.isoformat())
+
+
 @action("start_nibp", senders={TRAINER, SCREEN}, done=_("NIBP measurement started."))
 def start_nibp(sender: Sender, payload: dict) -> Done:
     started_at = services.start_nibp(sender.session_id, trainer=sender.trainer)

@@ -38,13 +38,16 @@ ALWAYS_PLOTTED = ("heart_rate", "spo2", "systolic", "diastolic")
 PLOTTED_WHEN_USED = ("respiratory_rate", "etco2")
 
 
+# The numbers of the export's first columns; the invasive lines' (issue 15) come last, so that
+# scripts reading the older columns by position still work.
+CSV_NUMBERS = tuple(name for name in vitals.NUMBER_FIELDS if name not in vitals.INVASIVE_FIELDS)
 # The export's columns: the identifier an English export heads it with (scripts read those),
 # and the heading a spreadsheet in another language shows.
 CSV_COLUMNS = (
     ("at", gettext_lazy("Date and time")),
     ("seconds_since_start", gettext_lazy("Seconds since the start")),
     ("kind", gettext_lazy("Event")),
-    *((name, vitals.LABELS[name]) for name in vitals.NUMBER_FIELDS),
+    *((name, vitals.LABELS[name]) for name in CSV_NUMBERS),
     ("rhythm", vitals.LABELS["rhythm"]),
     ("alarm", vitals.LABELS["alarm"]),
     ("spo2_probe_off", vitals.LABELS["spo2_probe_off"]),
@@ -52,6 +55,7 @@ CSV_COLUMNS = (
     ("transition_seconds", gettext_lazy("Transition (seconds)")),
     ("step", gettext_lazy("Step")),
     ("note", gettext_lazy("Note")),
+    *((name, vitals.LABELS[name]) for name in vitals.INVASIVE_FIELDS),
 )
 NOTE_KIND = "note"
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP's
@@ -395,7 +399,8 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
         at = row["at"]
         common = [timezone.localtime(at).isoformat(), f"{line.seconds(at):.3f}"]
         if "note" in row:
-            writer.writerow([*common, note_kind, *[""] * 13, _csv_text(row["note"].text)])
+            invasive = [""] * len(vitals.INVASIVE_FIELDS)
+            writer.writerow([*common, note_kind, *[""] * 13, _csv_text(row["note"].text), *invasive])
             continue
         event = row["event"]
         values = event.values
@@ -413,7 +418,7 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
             [
                 *common,
                 _csv_text(kind),
-                *(_csv_value(values[name]) for name in vitals.NUMBER_FIELDS),
+                *(_csv_value(values[name]) for name in CSV_NUMBERS),
                 _csv_text(rhythm),
                 _csv_value(bool(flags.get("alarm"))),
                 _csv_value(bool(flags.get("spo2_probe_off"))),
@@ -421,6 +426,7 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
                 event.transition_seconds,
                 "" if row["step"] is None else row["step"],
                 "",
+                *(_csv_value(values[name]) for name in vitals.INVASIVE_FIELDS),
             ]
         )
 

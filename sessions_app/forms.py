@@ -91,6 +91,16 @@ class SessionForm(forms.Form):
         empty_label=_("None: I set the values myself"),
     )
 
+    profile = forms.ChoiceField(
+        label=_("Patient"),
+        required=False,
+        choices=lambda: [
+            ("", gettext("As the template says (adult without one)")),
+            *((name, profile["label"]) for name, profile in vitals.PROFILES.items()),
+        ],
+        help_text=_("Sets the first alarm limits and the presets; the control page can change it."),
+    )
+
     def __init__(self, *args, trainer=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Own and shipped templates only: another trainer's id is "not one of the choices".
@@ -148,7 +158,44 @@ class VitalsForm(forms.Form):
         # English way, and the change would go out without its temperature.
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    rhythm = forms.ChoiceField(label=vitals.LABELS["rhythm"], choices=vitals.RHYTHMS.items())
+    abp_systolic = _number_field("abp_systolic", required=False)
+    abp_diastolic = _number_field("abp_diastolic", required=False)
+    cvp = _number_field("cvp", required=False)
+    abp_damping = forms.ChoiceField(
+        label=vitals.LABELS["abp_damping"],
+        choices=vitals.ABP_DAMPING.items(),
+        initial="normal",
+        required=False,
+    )
+    rhythm = forms.ChoiceField(label=vitals.LABELS["rhythm"], choices=vitals.grouped_rhythms)
+    ecg_lead2 = forms.ChoiceField(
+        label=vitals.LABELS["ecg_lead2"],
+        choices=[(lead, lead) for lead in vitals.ECG_LEADS],
+        initial=vitals.DEFAULT_ECG_LEAD2,
+        required=False,
+    )
+    ectopy_every = forms.IntegerField(
+        label=vitals.LABELS["ectopy_every"],
+        required=False,
+        help_text=_("Beats, 2 to 20, for PACs and PVCs only; empty: the rhythm's own."),
+        error_messages={
+            "invalid": _message(
+                "%(field)s must be a whole number.", field=vitals.LABELS["ectopy_every"]
+            ),
+        },
+        widget=forms.NumberInput(attrs={"min": 2, "max": 20, "inputmode": "numeric"}),
+    )
+    pulsus_paradoxus = forms.BooleanField(
+        label=vitals.LABELS["pulsus_paradoxus"],
+        required=False,
+        help_text=_("The arterial pressure falls with each breath in."),
+    )
+    artefacts = forms.MultipleChoiceField(
+        label=vitals.LABELS["artefacts"],
+        choices=vitals.ARTEFACTS.items(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     alarm = forms.BooleanField(
         label=vitals.LABELS["alarm"],
         required=False,
@@ -197,6 +244,9 @@ class VitalsForm(forms.Form):
         if data["temperature"] is not None:
             values["temperature"] = data["temperature"]
         values["flags"] = {flag: data[flag] for flag in vitals.FLAG_KEYS}
+        # Not posted (an older page, a script): the monitor's defaults.
+        values["flags"]["ecg_lead2"] = data["ecg_lead2"] or vitals.DEFAULT_ECG_LEAD2
+        values["flags"]["abp_damping"] = data["abp_damping"] or "normal"
         data["transition_seconds"] = data["transition_seconds"] or 0  # Empty is instant.
         try:
             data["values"] = vitals.validate(values)
@@ -206,11 +256,30 @@ class VitalsForm(forms.Form):
         return data
 
 
+def _profile_choices():
+    return [(name, profile["label"]) for name, profile in vitals.PROFILES.items()]
+
+
+class ProfileForm(forms.Form):
+    """The control page's patient: adult, child, infant or neonate (vitals.PROFILES)."""
+
+    profile = forms.ChoiceField(
+        label=_("Patient"),
+        choices=_profile_choices,
+        error_messages={
+            "required": _("Choose a patient from the list."),
+            "invalid_choice": _("Choose a patient from the list."),
+        },
+    )
+
+
 class AlarmLimitsForm(forms.Form):
     """Low and high for each parameter with limits; checked by vitals.validate_limits()."""
 
     def __init__(self, *args, limits: dict, **kwargs):
         super().__init__(*args, **kwargs)
+        # A session from before the arterial line has no limits for it yet: the defaults show.
+        limits = {**vitals.default_alarm_limits(), **limits}
         for field, (low, high) in limits.items():
             for end, value in (("low", low), ("high", high)):
                 self.fields[f"{field}_{end}"] = _number_field(field)

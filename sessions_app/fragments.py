@@ -63,6 +63,8 @@ def values_summary(values: dict) -> str:
         parts.append(f"EtCO2 {values['etco2']}")
     if values.get("temperature") is not None:
         parts.append(f"{temp} {number_text('temperature', values['temperature'])}")
+    if invasive := invasive_text(values):
+        parts.append(invasive)
     parts.append(rhythm_label(flags))
     if flags.get("alarm"):
         parts.append(_("alarm"))
@@ -76,6 +78,18 @@ def values_summary(values: dict) -> str:
         not_connected = _("not connected:")
         parts.append(f"{not_connected} {parameter_labels(flags['hidden'])}")
     return format_html('<span class="summary">{}</span>', " · ".join(parts))
+
+
+def invasive_text(values: dict) -> str:
+    """The lines a patient has: "ABP 118/70 (86) · CVP 8", or "" without any."""
+    abp, cvp = _("ABP"), _("CVP")
+    parts = []
+    if values.get("abp_systolic") is not None and values.get("abp_diastolic") is not None:
+        mean = vitals.mean_arterial_pressure(values["abp_systolic"], values["abp_diastolic"])
+        parts.append(f"{abp} {values['abp_systolic']}/{values['abp_diastolic']} ({mean})")
+    if values.get("cvp") is not None:
+        parts.append(f"{cvp} {values['cvp']}")
+    return " · ".join(parts)
 
 
 def rhythm_label(flags: dict) -> str:
@@ -94,12 +108,13 @@ def event_row(event: SessionEvent) -> str:
             event.heart_rate, event.spo2, event.respiratory_rate, event.etco2
         )),  # fmt: skip
         "" if event.temperature is None else number_text("temperature", event.temperature),
+        invasive_text(event.values),
         rhythm_label(flags),
         "✓" if flags.get("alarm") else "",
         transition_label(event.transition_seconds),
     ]
     # The standard library's escape, as django.utils.html.escape does, without its lazy wrapper
-    # on each of the eleven cells.
+    # on each of the twelve cells.
     row = "".join(f"<td>{html.escape(str(cell))}</td>" for cell in cells)
     return mark_safe(f'<tr data-kind="{html.escape(event.kind)}">{row}</tr>')
 

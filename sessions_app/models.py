@@ -61,6 +61,13 @@ class Session(models.Model):
     # or None when the last change was instant (see trends.py).
     trend = models.JSONField(_("trend"), null=True, blank=True)
     alarm_limits = models.JSONField(_("alarm limits"), default=vitals.default_alarm_limits)
+    # The patient's age group (vitals.PROFILES): its default values, alarm limits and presets.
+    profile = models.CharField(
+        _("patient"),
+        max_length=10,
+        choices=[(name, profile["label"]) for name, profile in vitals.PROFILES.items()],
+        default=vitals.DEFAULT_PROFILE,
+    )
     alarms_silenced_until = models.DateTimeField(_("alarms silenced until"), null=True, blank=True)
     # Paused: every screen holds the values of that moment; a trend cut short by the pause is
     # kept as {"to": {...}, "seconds": n left} and goes on from the held values on resume.
@@ -133,6 +140,8 @@ class SessionEvent(models.Model):
     SESSION_EXTENDED = "session_extended"
     PAUSED = "paused"
     RESUMED = "resumed"
+    PROFILE = "profile"
+    TWELVE_LEAD = "twelve_lead"
     KINDS = {
         VITALS: _("Values changed"),
         TREND_STOPPED: _("Trend stopped"),
@@ -143,6 +152,8 @@ class SessionEvent(models.Model):
         SESSION_EXTENDED: _("Time extended"),
         PAUSED: _("Paused"),
         RESUMED: _("Resumed"),
+        PROFILE: _("Patient changed"),
+        TWELVE_LEAD: _("12-lead acquired"),
     }
     # The kinds that set the values the monitor moves toward.
     VALUE_KINDS = (VITALS, TREND_STOPPED, PAUSED, RESUMED)
@@ -159,6 +170,9 @@ class SessionEvent(models.Model):
     temperature = models.DecimalField(
         _("temperature"), max_digits=3, decimal_places=1, null=True, blank=True
     )
+    abp_systolic = models.IntegerField(_("ABP systolic"), null=True, blank=True)
+    abp_diastolic = models.IntegerField(_("ABP diastolic"), null=True, blank=True)
+    cvp = models.IntegerField(_("CVP"), null=True, blank=True)
     flags = models.JSONField(_("flags"), default=dict)
     transition_seconds = models.PositiveIntegerField(_("transition (s)"), default=0)
     # Kind-specific facts: a trend's starting values and step, new limits, the cuff's start or
@@ -218,6 +232,10 @@ class SessionEvent(models.Model):
                 }
             case self.SESSION_EXTENDED:
                 message = {"type": "session_extended", **self.detail}
+            case self.PROFILE:
+                message = {"type": "profile", "profile": self.detail["profile"]}
+            case self.TWELVE_LEAD:
+                message = {"type": "twelve_lead"}
             case _:
                 message = None
         if message is not None:

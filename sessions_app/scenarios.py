@@ -20,10 +20,17 @@ from simulator import vitals
 
 @transaction.atomic
 def start_session(
-    trainer, trainee_name: str, duration_minutes: int, template: SessionTemplate | None = None
+    trainer,
+    trainee_name: str,
+    duration_minutes: int,
+    template: SessionTemplate | None = None,
+    profile: str | None = None,
 ) -> Session:
-    """Open a session, from a template when given: its steps are copied into the session."""
-    session = services.create_session(trainer, trainee_name, duration_minutes)
+    """Open a session, from a template when given: its steps are copied into the session.
+
+    The patient is `profile`, else the template's, else an adult."""
+    profile = profile or (template.profile if template is not None else vitals.DEFAULT_PROFILE)
+    session = services.create_session(trainer, trainee_name, duration_minutes, profile=profile)
     if template is not None:
         session.template = template
         session.steps = [step.as_snapshot() for step in template.steps.all()]

@@ -52,9 +52,16 @@ def normalize_code(code: str) -> str:
 
 
 def create_session(
-    trainer, trainee_name: str, duration_minutes: int, now=None
+    trainer,
+    trainee_name: str,
+    duration_minutes: int,
+    now=None,
+    profile: str = vitals.DEFAULT_PROFILE,
 ) -> Session:
-    """Open a session with a fresh code; the unique constraint decides, a clash draws again."""
+    """Open a session with a fresh code; the unique constraint decides, a clash draws again.
+
+    The patient's `profile` (adult, child, infant, neonate) gives its first alarm limits."""
+    profile = vitals.validate_profile(profile)
     now = now or timezone.now()
     expires_at = now + datetime.timedelta(minutes=duration_minutes)
     for _attempt in range(CODE_ATTEMPTS):
@@ -66,6 +73,8 @@ def create_session(
                     trainee_name=trainee_name,
                     created_at=now,
                     expires_at=expires_at,
+                    profile=profile,
+                    alarm_limits=vitals.profile_alarm_limits(profile),
                 )
         except IntegrityError:
             logger.info("Join code clash, drawing another")
@@ -252,6 +261,28 @@ def set_alarm_limits(session_id: uuid.UUID, limits, *, trainer=None, now=None) -
     return clean
 
 
+def set_profile(session_id: uuid.UUID, profile, *, trainer=None, now=None) -> dict:
+    """Change the patient's age group; its alarm limits become the profile's defaults.
+
+    Stored as two events, the change of patient and the new limits (the debrief's alarm periods
+    and every screen follow limits from their own event); returns the new limits."""
+    profile = vitals.validate_profile(profile)
+    with transaction.atomic():
+        session, now = lock_open_session(session_id, trainer, now)
+        limits = vitals.profile_alarm_limits(profile)
+        Session.objects.filter(pk=session.pk).update(profile=profile, alarm_limits=limits)
+        _record_setting(session, SessionEvent.PROFILE, now, {"profile": profile})
+        _record_setting(session, SessionEvent.ALARM_LIMITS, now, {"limits": limits})
+    return limits
+
+
+def acquire_twelve_lead(session_id: uuid.UUID, *, trainer=None, now=None) -> AppliedChange:
+    """Every screen shows a 12-lead of the patient as it is now (the values of that moment)."""
+    with transaction.atomic():
+        session, now = lock_open_session(session_id, trainer, now)
+        return _record_setting(session, SessionEvent.TWELVE_LEAD, now, {})
+
+
 def start_nibp(session_id: uuid.UUID, *, trainer=None, now=None) -> datetime.datetime:
     """Start a cuff measurement, unless one is under way; returns the measurement's start."""
     with transaction.atomic():
@@ -396,6 +427,7 @@ def monitor_state(session: Session, now=None) -> dict:
         "alarms_acknowledged": silence["acknowledged"] if silence else [],
         "nibp": nibp.state(session, now),
         "paused": session.paused_at is not None,
+        "profile": session.profile,
     }
 
 

@@ -20,6 +20,7 @@ from sessions_app.forms import (
     JoinForm,
     NibpIntervalForm,
     NoteForm,
+    ProfileForm,
     SessionForm,
     VitalsForm,
 )
@@ -122,10 +123,29 @@ def session_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         session = scenarios.start_session(
-            request.user, data["trainee_name"], data["duration_minutes"], data["template"]
+            request.user,
+            data["trainee_name"],
+            data["duration_minutes"],
+            data["template"],
+            profile=data["profile"] or None,
         )
         return redirect("sessions:control", pk=session.pk)
     return render(request, "sessions_app/session_new.html", {"form": form})
+
+
+def _presets(profile: str) -> list[dict]:
+    """The profile's presets; an absent line stays out of them, so a preset leaves the arterial
+    line and the CVP as the trainer has them."""
+    presets = vitals.PROFILES.get(profile, vitals.PROFILES[vitals.DEFAULT_PROFILE])["presets"]
+    return [
+        {
+            "label": label,
+            "values_json": json.dumps(
+                {k: v for k, v in values.items() if v is not None or k not in vitals.INVASIVE_FIELDS}
+            ),
+        }
+        for label, values in presets.values()
+    ]
 
 
 def _render_control(
@@ -145,10 +165,8 @@ def _render_control(
         "extensions": vitals.SESSION_EXTENSIONS,
         "alarm_rules": _alarm_rules(),
         "events": session.events.all()[: protocol.RECENT_EVENTS],
-        "presets": [
-            {"label": label, "values_json": json.dumps(values)}
-            for label, values in vitals.PRESETS.values()
-        ],
+        "presets": _presets(session.profile),
+        "profile_form": ProfileForm(initial={"profile": session.profile}),
         "scenario": scenarios.control_panel(session),
         "join_url": join_url,
         "join_origin_reason": join_origin_reason,

@@ -10,7 +10,7 @@ Philips shows its technical "INOP" messages in cyan too):
   respiratory rate of 0 on a connected sensor), SpO2 below the red line;
 - yellow (medium): a shown value outside the session's limits;
 - cyan (technical, below both): ECG leads off, SpO2 probe off, SpO2 finds no pulse, the cuff
-  found no pulse.
+  found no pulse, the arterial line finds no pulse.
 One condition per parameter: its most urgent (apnoea, not also "RR low").
 """
 
@@ -41,15 +41,20 @@ def shown_values(values: dict | None) -> dict | None:
     }
     if flags.get("spo2_probe_off") or vitals.is_pulseless(values):
         shown["spo2"] = None
+    if vitals.is_pulseless(values):
+        shown["abp_systolic"] = shown["abp_diastolic"] = None
     if shown["heart_rate"] is not None:
-        if (
-            flags.get("ecg_leads_off")
-            or flags.get("rhythm") == "ventricular_fibrillation"
-        ):
+        if flags.get("ecg_leads_off") or flags.get("rhythm") in vitals.NO_RATE_RHYTHMS:
             shown["heart_rate"] = None
-        elif flags.get("rhythm") == "asystole":
+        elif flags.get("rhythm") in vitals.ZERO_RATE_RHYTHMS:
             shown["heart_rate"] = 0
     return shown
+
+
+def abp_connected(values: dict) -> bool:
+    """An arterial line is connected when it has pressures and is not disconnected."""
+    flags = values.get("flags") or {}
+    return values.get("abp_systolic") is not None and "abp" not in (flags.get("hidden") or [])
 
 
 def conditions(
@@ -95,6 +100,7 @@ def conditions(
             ),
             ("spo2_probe_off", "spo2" not in hidden and flags.get("spo2_probe_off")),
             ("spo2_no_pulse", spo2_on and vitals.is_pulseless(values)),
+            ("abp_no_pulse", abp_connected(values) and vitals.is_pulseless(values)),
             ("nibp_failed", "nibp" not in hidden and nibp_failed),
         )
         if raised

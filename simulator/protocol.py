@@ -34,6 +34,8 @@ def constants() -> dict:
         "number_fields": list(vitals.NUMBER_FIELDS),
         "limited_fields": list(vitals.DEFAULT_ALARM_LIMITS),
         "pulseless_rhythms": list(vitals.PULSELESS_RHYTHMS),
+        "no_rate_rhythms": list(vitals.NO_RATE_RHYTHMS),
+        "zero_rate_rhythms": list(vitals.ZERO_RATE_RHYTHMS),
         # The sensor (as flags.hidden names it) that shows each number.
         "sensors": {field: vitals.PARAMETER_OF.get(field, field) for field in vitals.NUMBER_FIELDS},
     }

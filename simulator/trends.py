@@ -61,8 +61,10 @@ def rounded(values: dict) -> dict:
         values["temperature"] = math.floor(values["temperature"] * 10 + 0.5) / 10
     # Rounding keeps diastolic below systolic while they are a unit apart; on the way to an
     # arrest's 0/0 they come closer than that, and 1/1 is not a blood pressure.
-    if values["systolic"] and values["diastolic"] >= values["systolic"]:
-        values["diastolic"] = values["systolic"] - 1
+    for systolic, diastolic in (("systolic", "diastolic"), ("abp_systolic", "abp_diastolic")):
+        high, low = values.get(systolic), values.get(diastolic)
+        if high and low is not None and low >= high:
+            values[diastolic] = high - 1
     return values
 
 

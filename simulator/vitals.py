@@ -6,7 +6,9 @@ The limits and alarm rules are sent to the monitor page, so the browser and the 
 on what alarms.
 """
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
 from django.utils import formats
 from django.utils.text import get_text_list
@@ -21,7 +23,13 @@ RANGES = {
     "spo2": (0, 100),
     "respiratory_rate": (0, 80),
     "etco2": (0, 150),
+    # Invasive lines (issue 15): an arterial line's systolic and diastolic, the CVP's mean.
+    "abp_systolic": (0, 300),
+    "abp_diastolic": (0, 300),
+    "cvp": (-5, 40),
 }
+# The invasive lines' numbers: None when the patient has no such line.
+INVASIVE_FIELDS = ("abp_systolic", "abp_diastolic", "cvp")
 # The others may be None: the monitor has no such sensor, its tile stays empty.
 REQUIRED_FIELDS = ("systolic", "diastolic", "heart_rate", "spo2")
 INTEGER_FIELDS = tuple(RANGES)
@@ -36,26 +44,121 @@ LABELS = {
     "respiratory_rate": gettext_lazy("Respiratory rate"),
     "etco2": gettext_lazy("EtCO2"),
     "temperature": gettext_lazy("Temperature"),
+    "abp_systolic": gettext_lazy("ABP systolic"),
+    "abp_diastolic": gettext_lazy("ABP diastolic"),
+    "cvp": gettext_lazy("CVP"),
     "rhythm": gettext_lazy("Rhythm"),
     "alarm": gettext_lazy("Alarm"),
     "spo2_probe_off": gettext_lazy("SpO2 probe off"),
     "ecg_leads_off": gettext_lazy("ECG leads off"),
     "no_pulse": gettext_lazy("No pulse"),
+    "ectopy_every": gettext_lazy("Ectopic beat every"),
+    "ecg_lead2": gettext_lazy("Second ECG lead"),
+    "abp_damping": gettext_lazy("Arterial line damping"),
+    "pulsus_paradoxus": gettext_lazy("Pulsus paradoxus"),
+    "artefacts": gettext_lazy("Artefacts"),
 }
 
-RHYTHMS = {
+# The heart engine's catalogue (static/sessions_app/heart/rhythms.js), read once: its ids, groups,
+# red alarms (`lethal`), pulse by default and ectopy default.
+RHYTHM_CATALOGUE = json.loads(
+    (Path(__file__).resolve().parent / "contract" / "rhythms.json").read_text()
+)
+RHYTHM_INFO = {rhythm["id"]: rhythm for rhythm in RHYTHM_CATALOGUE["rhythms"]}
+# The labels as literal gettext_lazy calls, so makemessages finds them; a test holds the keys
+# to the JSON's ids.
+RHYTHM_LABELS = {
     "sinus": gettext_lazy("Sinus rhythm"),
-    "sinus_tachycardia": gettext_lazy("Sinus tachycardia"),
     "sinus_bradycardia": gettext_lazy("Sinus bradycardia"),
+    "sinus_tachycardia": gettext_lazy("Sinus tachycardia"),
+    "sinus_arrhythmia": gettext_lazy("Sinus arrhythmia"),
+    "pac": gettext_lazy("Premature atrial contractions"),
+    "svt": gettext_lazy("Supraventricular tachycardia"),
+    "atrial_flutter_2_1": gettext_lazy("Atrial flutter 2:1"),
+    "atrial_flutter_4_1": gettext_lazy("Atrial flutter 4:1"),
+    "atrial_flutter_variable": gettext_lazy("Atrial flutter, variable block"),
     "atrial_fibrillation": gettext_lazy("Atrial fibrillation"),
+    "junctional": gettext_lazy("Junctional rhythm"),
+    "av_block_1": gettext_lazy("First-degree AV block"),
+    "av_block_2_mobitz_1": gettext_lazy("Second-degree AV block, Mobitz I (Wenckebach)"),
+    "av_block_2_mobitz_2": gettext_lazy("Second-degree AV block, Mobitz II"),
+    "av_block_2_to_1": gettext_lazy("2:1 AV block"),
+    "av_block_3": gettext_lazy("Complete heart block"),
+    "pvc_unifocal": gettext_lazy("Unifocal PVCs"),
+    "pvc_multifocal": gettext_lazy("Multifocal PVCs"),
+    "ventricular_bigeminy": gettext_lazy("Ventricular bigeminy"),
+    "ventricular_trigeminy": gettext_lazy("Ventricular trigeminy"),
+    "pvc_couplets": gettext_lazy("PVC couplets"),
+    "idioventricular": gettext_lazy("Idioventricular rhythm"),
+    "accelerated_idioventricular": gettext_lazy("Accelerated idioventricular rhythm"),
     "ventricular_tachycardia": gettext_lazy("Ventricular tachycardia"),
+    "torsades_de_pointes": gettext_lazy("Torsades de pointes"),
     "ventricular_fibrillation": gettext_lazy("Ventricular fibrillation"),
+    "ventricular_fibrillation_fine": gettext_lazy("Fine ventricular fibrillation"),
     "asystole": gettext_lazy("Asystole"),
+    "ventricular_standstill": gettext_lazy("Ventricular standstill (P waves only)"),
+    "agonal": gettext_lazy("Agonal rhythm"),
+    "paced_atrial": gettext_lazy("Atrial paced"),
+    "paced_ventricular": gettext_lazy("Ventricular paced"),
+    "paced_av_sequential": gettext_lazy("AV sequential paced"),
+    "pacing_failure_to_capture": gettext_lazy("Pacing: failure to capture"),
+    "pacing_failure_to_sense": gettext_lazy("Pacing: failure to sense"),
+    "stemi_anterior": gettext_lazy("Anterior STEMI"),
+    "stemi_inferior": gettext_lazy("Inferior STEMI"),
+    "st_depression": gettext_lazy("ST depression"),
+    "hyperkalaemia": gettext_lazy("Hyperkalaemia (peaked T waves)"),
+    "long_qt": gettext_lazy("Long QT"),
+    "wpw": gettext_lazy("Wolff-Parkinson-White"),
+    "lbbb": gettext_lazy("Left bundle branch block"),
+    "rbbb": gettext_lazy("Right bundle branch block"),
+}
+# In the catalogue's order.
+RHYTHMS = {rhythm_id: RHYTHM_LABELS[rhythm_id] for rhythm_id in RHYTHM_INFO}
+RHYTHM_GROUPS = {
+    "sinus": gettext_lazy("Sinus"),
+    "atrial": gettext_lazy("Atrial"),
+    "junctional": gettext_lazy("Junctional"),
+    "blocks": gettext_lazy("AV blocks"),
+    "ventricular": gettext_lazy("Ventricular"),
+    "paced": gettext_lazy("Paced"),
+    "st_t": gettext_lazy("ST / T changes and conduction"),
+    "arrest": gettext_lazy("Arrest"),
+}
+
+
+def grouped_rhythms() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The rhythm choices grouped as a select's optgroups, in the catalogue's group order."""
+    return [
+        (
+            RHYTHM_GROUPS[group],
+            [(rid, RHYTHMS[rid]) for rid, info in RHYTHM_INFO.items() if info["group"] == group],
+        )
+        for group in RHYTHM_CATALOGUE["groups"]
+    ]
+
+
+# Rhythms where the trainer sets how often the ectopic beat comes (a PVC every N beats).
+ECTOPY_RHYTHMS = tuple(rid for rid, info in RHYTHM_INFO.items() if info["ectopy_every"])
+ECTOPY_RANGE = (2, 20)
+# The second lead the monitor draws under lead II.
+ECG_LEADS = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")
+DEFAULT_ECG_LEAD2 = "V5"
+ABP_DAMPING = {
+    "normal": gettext_lazy("Normal"),
+    "over": gettext_lazy("Overdamped"),
+    "under": gettext_lazy("Underdamped"),
+}
+ARTEFACTS = {
+    "movement": gettext_lazy("Patient movement"),
+    "mains": gettext_lazy("Mains interference"),
+    "low_perfusion": gettext_lazy("Low perfusion (pleth)"),
 }
 # ecg_leads_off and spo2_probe_off are sensor faults (technical alarms); no_pulse makes any
 # organised rhythm pulseless (PEA, pulseless VT).
-BOOLEAN_FLAGS = ("alarm", "spo2_probe_off", "ecg_leads_off", "no_pulse")
-FLAG_KEYS = ("rhythm", *BOOLEAN_FLAGS, "hidden")
+BOOLEAN_FLAGS = ("alarm", "spo2_probe_off", "ecg_leads_off", "no_pulse", "pulsus_paradoxus")
+FLAG_KEYS = (
+    "rhythm", *BOOLEAN_FLAGS, "hidden", "ectopy_every", "ecg_lead2", "abp_damping", "artefacts"
+)
 
 # What the trainer can disconnect: the tile (and its waveform) then shows nothing, not zero.
 PARAMETERS = {
@@ -65,10 +168,17 @@ PARAMETERS = {
     "respiratory_rate": gettext_lazy("Respiration"),
     "etco2": gettext_lazy("EtCO2 / capnography"),
     "temperature": gettext_lazy("Temperature"),
+    "abp": gettext_lazy("Arterial line (ABP)"),
+    "cvp": gettext_lazy("CVP"),
 }
 
-# Numbers are disconnected with their tile: both pressures with the cuff.
-PARAMETER_OF = {"systolic": "nibp", "diastolic": "nibp"}
+# Numbers are disconnected with their tile: both pressures with the cuff, or with the line.
+PARAMETER_OF = {
+    "systolic": "nibp",
+    "diastolic": "nibp",
+    "abp_systolic": "abp",
+    "abp_diastolic": "abp",
+}
 
 # Trends: the choices the control page offers; any whole number of seconds up to the maximum.
 TRANSITIONS = {
@@ -88,16 +198,21 @@ DEFAULT_ALARM_LIMITS = {
     "diastolic": [40, 100],
     "respiratory_rate": [8, 30],
     "etco2": [25, 50],
+    "abp_systolic": [90, 160],
+    "abp_diastolic": [40, 100],
 }
-# Red, life-threatening alarms, whatever the limits.
-RED_RHYTHMS = ("asystole", "ventricular_fibrillation", "ventricular_tachycardia")
+# Red, life-threatening alarms, whatever the limits: the catalogue's lethal rhythms.
+RED_RHYTHMS = tuple(rid for rid, info in RHYTHM_INFO.items() if info["lethal"])
 RED_SPO2_BELOW = 85
 # "Silence" acknowledges the alarm conditions sounding now for this long. IEC 60601-1-8 names
 # the states (audio paused, acknowledged) and leaves their length to the maker; 2 minutes is
 # bedside monitors' usual default.
 SILENCE_SECONDS = 120
 # Rhythms without a cardiac output: no pulse, whatever the no_pulse flag says.
-PULSELESS_RHYTHMS = ("asystole", "ventricular_fibrillation")
+PULSELESS_RHYTHMS = tuple(rid for rid, info in RHYTHM_INFO.items() if not info["pulse"])
+# A monitor counts no rate in fibrillation, and 0 when no QRS comes.
+NO_RATE_RHYTHMS = ("ventricular_fibrillation", "ventricular_fibrillation_fine")
+ZERO_RATE_RHYTHMS = ("asystole", "ventricular_standstill")
 
 # The cuff: minutes between automatic measurements (0 = manual only), and how long one takes.
 NIBP_INTERVALS = (0, 1, 3, 5, 10, 15)
@@ -113,13 +228,21 @@ DEFAULT_VALUES = {
     "respiratory_rate": 14,
     "etco2": 38,
     "temperature": 36.8,
+    "abp_systolic": None,
+    "abp_diastolic": None,
+    "cvp": None,
     "flags": {
         "rhythm": "sinus",
         "alarm": False,
         "spo2_probe_off": False,
         "ecg_leads_off": False,
         "no_pulse": False,
+        "pulsus_paradoxus": False,
         "hidden": [],
+        "ectopy_every": None,
+        "ecg_lead2": DEFAULT_ECG_LEAD2,
+        "abp_damping": "normal",
+        "artefacts": [],
     },
 }
 
@@ -177,12 +300,26 @@ def validate(values) -> dict:
         both_zero = clean["systolic"] == 0 and clean["diastolic"] == 0
         if not both_zero and clean["diastolic"] >= clean["systolic"]:
             errors["diastolic"] = _("Diastolic must be lower than systolic.")
+    _validate_arterial_line(values, clean, errors)
     for field in set(values) - {*NUMBER_FIELDS, "flags"}:
         errors[str(field)] = _("“%(field)s” is not a vital sign.") % {"field": field}
     clean["flags"] = _validate_flags(values.get("flags", {}), errors)
     if errors:
         raise VitalsError(errors)
     return clean
+
+
+def _validate_arterial_line(values: dict, clean: dict, errors: dict) -> None:
+    """An arterial line has both pressures or neither; diastolic below systolic unless 0/0."""
+    if "abp_systolic" in errors or "abp_diastolic" in errors:
+        return
+    systolic, diastolic = clean.get("abp_systolic"), clean.get("abp_diastolic")
+    if (systolic is None) != (diastolic is None):
+        errors["abp_diastolic" if diastolic is None else "abp_systolic"] = _(
+            "An arterial line needs both its systolic and its diastolic, or neither."
+        )
+    elif systolic is not None and not (systolic == diastolic == 0) and diastolic >= systolic:
+        errors["abp_diastolic"] = _("ABP diastolic must be lower than ABP systolic.")
 
 
 def _validate_temperature(value, errors: dict) -> float | None:
@@ -230,7 +367,45 @@ def _validate_flags(flags, errors: dict) -> dict:
     else:
         # In PARAMETERS order, once each: equal sets store equal lists.
         clean["hidden"] = [name for name in PARAMETERS if name in hidden]
+    clean["ectopy_every"] = _validate_ectopy(flags.get("ectopy_every"), clean["rhythm"], errors)
+    lead = flags.get("ecg_lead2", DEFAULT_ECG_LEAD2)
+    if not isinstance(lead, str) or lead not in ECG_LEADS:
+        errors["ecg_lead2"] = _("The second ECG lead must be one of: %(choices)s.") % {
+            "choices": ", ".join(ECG_LEADS)
+        }
+    clean["ecg_lead2"] = lead
+    damping = flags.get("abp_damping", "normal")
+    if not isinstance(damping, str) or damping not in ABP_DAMPING:
+        errors["abp_damping"] = _("The arterial line's damping must be one of: %(choices)s.") % {
+            "choices": ", ".join(ABP_DAMPING)
+        }
+    clean["abp_damping"] = damping
+    artefacts = flags.get("artefacts", [])
+    if not isinstance(artefacts, list) or not all(
+        isinstance(name, str) and name in ARTEFACTS for name in artefacts
+    ):
+        errors["artefacts"] = _("Artefacts must be a list of: %(choices)s.") % {
+            "choices": ", ".join(ARTEFACTS)
+        }
+    else:
+        clean["artefacts"] = [name for name in ARTEFACTS if name in artefacts]
     return clean
+
+
+def _validate_ectopy(every, rhythm, errors: dict) -> int | None:
+    """A PVC (or PAC) every N beats, only for the rhythms that have ectopic beats."""
+    if every is None:
+        return None
+    low, high = ECTOPY_RANGE
+    if not _is_int(every) or not low <= every <= high:
+        errors["ectopy_every"] = _(
+            "An ectopic beat comes every %(low)d to %(high)d beats."
+        ) % {"low": low, "high": high}
+    elif rhythm in RHYTHMS and rhythm not in ECTOPY_RHYTHMS:
+        errors["ectopy_every"] = _(
+            "%(rhythm)s has no ectopic beats to space out: leave “every N beats” empty."
+        ) % {"rhythm": RHYTHMS[rhythm]}
+    return every
 
 
 def validate_transition(seconds) -> int:
@@ -353,7 +528,7 @@ def warnings(values: dict) -> list[str]:
             found.append(
                 _("%(rhythm)s at %(rate)s/min is unusual for this rhythm.") % name
             )
-    if is_pulseless(values) and (values["systolic"] or values["spo2"]):
+    if is_pulseless(values) and (values["systolic"] or values["spo2"] or values.get("abp_systolic")):
         found.append(
             _(
                 "Without a pulse the monitors show no SpO2 and the cuff finds no blood pressure,"
@@ -423,3 +598,119 @@ PRESETS = {
         },
     ),
 }
+
+
+def _preset(base: dict, rhythm: str = "sinus", alarm: bool = False, **numbers) -> dict:
+    return {**base, **numbers, "flags": _flags(rhythm, alarm)}
+
+
+def _arrest(base: dict, rhythm: str) -> dict:
+    return _preset(
+        base, rhythm, alarm=True, systolic=0, diastolic=0, heart_rate=0, spo2=0,
+        respiratory_rate=0, etco2=0, temperature=36.0,
+    )  # fmt: skip
+
+
+# Patients of every age: default values, alarm limits and presets. The children's values and
+# limits follow the PALS normal ranges by age (AHA PALS Provider Manual, 2020: heart rate awake
+# newborn-3 months 85-205, 3 months-2 years 100-190, 2-10 years 60-140; respiratory rate infant
+# 30-60, school age 18-30; hypotension below 60 systolic in a term neonate, 70 in an infant,
+# 70 + 2 × age in a child) and the centiles of Fleming et al., Lancet 2011;377:1011
+# (doi:10.1016/S0140-6736(10)62226-X). "Child" is about 6 years old, "infant" about 6 months, a
+# "neonate" a term baby a few days old.
+_CHILD = {**DEFAULT_VALUES, "systolic": 100, "diastolic": 60, "heart_rate": 100, "spo2": 98,
+          "respiratory_rate": 22, "etco2": 38, "temperature": 36.8}  # fmt: skip
+_INFANT = {**DEFAULT_VALUES, "systolic": 90, "diastolic": 55, "heart_rate": 130, "spo2": 98,
+           "respiratory_rate": 35, "etco2": 38, "temperature": 36.9}  # fmt: skip
+_NEONATE = {**DEFAULT_VALUES, "systolic": 70, "diastolic": 45, "heart_rate": 140, "spo2": 97,
+            "respiratory_rate": 45, "etco2": 38, "temperature": 37.0}  # fmt: skip
+
+PROFILES = {
+    "adult": {
+        "label": gettext_lazy("Adult"),
+        "values": DEFAULT_VALUES,
+        "limits": DEFAULT_ALARM_LIMITS,
+        "presets": PRESETS,
+    },
+    "child": {
+        "label": gettext_lazy("Child"),
+        "values": _CHILD,
+        "limits": {
+            "heart_rate": [70, 140], "spo2": [92, 100], "systolic": [80, 130],
+            "diastolic": [45, 85], "respiratory_rate": [16, 34], "etco2": [30, 45],
+            "abp_systolic": [80, 130], "abp_diastolic": [45, 85],
+        },  # fmt: skip
+        "presets": {
+            "normal": (gettext_lazy("Normal child"), _CHILD),
+            "hypotension": (gettext_lazy("Hypotension"), _preset(
+                _CHILD, "sinus_tachycardia", systolic=70, diastolic=38, heart_rate=160,
+                spo2=95, respiratory_rate=34, etco2=30, temperature=38.9)),
+            "tachycardia": (gettext_lazy("SVT"), _preset(
+                _CHILD, "svt", systolic=92, diastolic=58, heart_rate=230, spo2=96,
+                respiratory_rate=28)),
+            "hypoxia": (gettext_lazy("Hypoxia"), _preset(
+                _CHILD, "sinus_tachycardia", heart_rate=150, spo2=84, respiratory_rate=40,
+                etco2=50)),
+            "arrest": (gettext_lazy("Cardiac arrest"), _arrest(_CHILD, "asystole")),
+        },  # fmt: skip
+    },
+    "infant": {
+        "label": gettext_lazy("Infant"),
+        "values": _INFANT,
+        "limits": {
+            "heart_rate": [100, 180], "spo2": [92, 100], "systolic": [70, 110],
+            "diastolic": [35, 70], "respiratory_rate": [25, 55], "etco2": [30, 45],
+            "abp_systolic": [70, 110], "abp_diastolic": [35, 70],
+        },  # fmt: skip
+        "presets": {
+            "normal": (gettext_lazy("Normal infant"), _INFANT),
+            "hypotension": (gettext_lazy("Hypotension"), _preset(
+                _INFANT, "sinus_tachycardia", systolic=62, diastolic=32, heart_rate=190,
+                spo2=95, respiratory_rate=55, etco2=30, temperature=38.8)),
+            "bradycardia": (gettext_lazy("Hypoxic bradycardia"), _preset(
+                _INFANT, "sinus_bradycardia", systolic=60, diastolic=30, heart_rate=55,
+                spo2=70, respiratory_rate=10, etco2=55)),
+            "hypoxia": (gettext_lazy("Hypoxia"), _preset(
+                _INFANT, "sinus_tachycardia", heart_rate=175, spo2=84, respiratory_rate=65,
+                etco2=50)),
+            "arrest": (gettext_lazy("Cardiac arrest"), _arrest(_INFANT, "asystole")),
+        },  # fmt: skip
+    },
+    "neonate": {
+        "label": gettext_lazy("Neonate"),
+        "values": _NEONATE,
+        "limits": {
+            "heart_rate": [100, 190], "spo2": [90, 100], "systolic": [55, 90],
+            "diastolic": [30, 60], "respiratory_rate": [30, 60], "etco2": [30, 45],
+            "abp_systolic": [55, 90], "abp_diastolic": [30, 60],
+        },  # fmt: skip
+        "presets": {
+            "normal": (gettext_lazy("Normal neonate"), _NEONATE),
+            "hypotension": (gettext_lazy("Hypotension"), _preset(
+                _NEONATE, "sinus_tachycardia", systolic=50, diastolic=28, heart_rate=190,
+                spo2=94, respiratory_rate=60, etco2=32, temperature=38.2)),
+            "bradycardia": (gettext_lazy("Bradycardia"), _preset(
+                _NEONATE, "sinus_bradycardia", systolic=50, diastolic=25, heart_rate=70,
+                spo2=75, respiratory_rate=15, etco2=55)),
+            "hypoxia": (gettext_lazy("Hypoxia"), _preset(
+                _NEONATE, "sinus_tachycardia", heart_rate=175, spo2=82, respiratory_rate=70,
+                etco2=50)),
+            "arrest": (gettext_lazy("Cardiac arrest"), _arrest(_NEONATE, "asystole")),
+        },  # fmt: skip
+    },
+}
+DEFAULT_PROFILE = "adult"
+
+
+def profile_alarm_limits(profile: str) -> dict:
+    """A fresh copy of the profile's default alarm limits (adult for an unknown one)."""
+    limits = PROFILES.get(profile, PROFILES[DEFAULT_PROFILE])["limits"]
+    return {field: list(pair) for field, pair in limits.items()}
+
+
+def validate_profile(profile) -> str:
+    if not isinstance(profile, str) or profile not in PROFILES:
+        raise VitalsError(
+            {"profile": _("The patient must be one of: %(choices)s.") % {"choices": ", ".join(PROFILES)}}
+        )
+    return profile

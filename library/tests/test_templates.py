@@ -50,6 +50,9 @@ def step_fields(values=None, transition="0", note="", order="", delete=False) ->
     }
     fields.update(
         rhythm=values["flags"]["rhythm"],
+        # The selects post their choice, as a browser does.
+        ecg_lead2=values["flags"].get("ecg_lead2", vitals.DEFAULT_ECG_LEAD2),
+        abp_damping=values["flags"].get("abp_damping", "normal"),
         transition_seconds=transition,
         note=note,
         ORDER=order,
@@ -81,6 +84,9 @@ def blank_step() -> dict:
         **{field: "" for field in vitals.NUMBER_FIELDS},
         "transition_seconds": "0",
         "rhythm": "sinus",
+        # The selects post the choice they show.
+        "ecg_lead2": vitals.DEFAULT_ECG_LEAD2,
+        "abp_damping": "normal",
         "note": "",
         "ORDER": "",
     }
@@ -428,9 +434,10 @@ def test_the_five_shipped_templates_exist_and_every_step_validates():
         assert [s.position for s in steps] == list(range(len(steps)))
         assert template.description
         for step in steps:
-            # Stored before the later flags (ECG leads off, no pulse), which default to off.
+            # Stored before the later flags (ECG leads off, no pulse, issue 15's), which take
+            # their defaults, and before the invasive lines, which are absent.
             flags = {**vitals.DEFAULT_VALUES["flags"], **step.values["flags"]}
-            clean = {**step.values, "flags": flags}
+            clean = {**dict.fromkeys(vitals.INVASIVE_FIELDS), **step.values, "flags": flags}
             assert vitals.validate(step.values) == clean, (template.name, step.position)
             assert vitals.validate_transition(step.transition_seconds) == step.transition_seconds
             assert step.note, (template.name, step.position)

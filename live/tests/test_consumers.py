@@ -34,13 +34,21 @@ CHANGE = {
     "respiratory_rate": 28,
     "etco2": 30,
     "temperature": 38.2,
+    "abp_systolic": 84,
+    "abp_diastolic": 48,
+    "cvp": 4,
     "flags": {
         "rhythm": "ventricular_tachycardia",
         "alarm": True,
         "spo2_probe_off": False,
         "ecg_leads_off": False,
         "no_pulse": False,
+        "pulsus_paradoxus": False,
         "hidden": [],
+        "ectopy_every": None,
+        "ecg_lead2": "V5",
+        "abp_damping": "normal",
+        "artefacts": [],
     },
 }
 
@@ -70,6 +78,7 @@ async def test_a_screen_gets_the_snapshot_on_connect(alice):
             "reading": None,
         },
         "paused": False,
+        "profile": "adult",
     }
     await s.disconnect()
 

@@ -35,6 +35,8 @@ def test_each_action_says_who_may_send_it():
         "add_note": {"trainer"},
         "close_session": {"trainer"},
         "silence_alarms": {"screen"},
+        "set_profile": {"trainer"},
+        "acquire_12_lead": {"trainer"},
     }
     # What the trainer may post the classic way tells them, when it is done, that it was.
     assert all(action.done for action in actions.ACTIONS.values() if "trainer" in action.senders)

@@ -25,7 +25,9 @@ def test_it_downloads_a_csv_named_for_the_code_and_date(alice_client, played):
     header = r.content.decode().splitlines()[0]
     assert header == (
         "at,seconds_since_start,kind,systolic,diastolic,heart_rate,spo2,respiratory_rate,"
-        "etco2,temperature,rhythm,alarm,spo2_probe_off,hidden,transition_seconds,step,note"
+        "etco2,temperature,rhythm,alarm,spo2_probe_off,hidden,transition_seconds,step,note,"
+        # Issue 15's invasive lines, appended.
+        "abp_systolic,abp_diastolic,cvp"
     )
 
 
@@ -122,6 +124,9 @@ FRENCH_HEADER = [
     "Transition (secondes)",
     "Étape",
     "Note",
+    "PA invasive systolique",
+    "PA invasive diastolique",
+    "PVC",
 ]
 
 

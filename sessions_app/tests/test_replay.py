@@ -40,6 +40,7 @@ def test_it_starts_with_a_blank_snapshot(alice_client, played):
             "reading": None,
         },
         "paused": False,
+        "profile": "adult",
     }
 
 

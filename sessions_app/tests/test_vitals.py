@@ -29,13 +29,21 @@ def test_a_valid_change_updates_last_values_and_adds_one_event(alice_client, ali
         "respiratory_rate": None,
         "etco2": None,
         "temperature": None,
+        "abp_systolic": None,
+        "abp_diastolic": None,
+        "cvp": None,
         "flags": {
             "rhythm": "ventricular_tachycardia",
             "alarm": True,
             "spo2_probe_off": False,
             "ecg_leads_off": False,
             "no_pulse": False,
+            "pulsus_paradoxus": False,
             "hidden": [],
+            "ectopy_every": None,
+            "ecg_lead2": "V5",
+            "abp_damping": "normal",
+            "artefacts": [],
         },
     }
     assert alice_session.last_values == expected

@@ -5,7 +5,8 @@
 // Priorities as IEC 60601-1-8 names them, colours as bedside monitors show them: red (high):
 // the trainer's alarm flag, a lethal rhythm on a connected ECG, apnoea, SpO2 below the red
 // line; yellow (medium): a shown value outside the session's limits; cyan (technical, below
-// both): ECG leads off, SpO2 probe off, SpO2 finds no pulse, the cuff found no pulse.
+// both): ECG leads off, SpO2 probe off, SpO2 finds no pulse, the arterial line finds no pulse,
+// the cuff found no pulse.
 
 // Most urgent first.
 export const PRIORITY = ["red", "yellow", "cyan"];
@@ -17,6 +18,8 @@ export const LIMITED_FIELDS = [
   "diastolic",
   "respiratory_rate",
   "etco2",
+  "abp_systolic",
+  "abp_diastolic",
 ];
 
 // The sensor (as named in flags.hidden) that shows each number.
@@ -27,11 +30,29 @@ export const SENSOR = {
   diastolic: "nibp",
   respiratory_rate: "respiratory_rate",
   etco2: "etco2",
+  abp_systolic: "abp",
+  abp_diastolic: "abp",
+  cvp: "cvp",
   temperature: "temperature",
 };
 
 // Rhythms without a cardiac output; the no_pulse flag makes any other one pulseless (PEA).
-export const PULSELESS_RHYTHMS = ["asystole", "ventricular_fibrillation"];
+export const PULSELESS_RHYTHMS = [
+  "torsades_de_pointes",
+  "ventricular_fibrillation",
+  "ventricular_fibrillation_fine",
+  "asystole",
+  "ventricular_standstill",
+  "agonal",
+];
+// A monitor counts no rate in fibrillation, and 0 when no QRS comes.
+export const NO_RATE_RHYTHMS = ["ventricular_fibrillation", "ventricular_fibrillation_fine"];
+export const ZERO_RATE_RHYTHMS = ["asystole", "ventricular_standstill"];
+
+// An arterial line is connected when it has pressures and is not disconnected.
+export function abpConnected(values) {
+  return Boolean(values && values.abp_systolic != null && !(values.flags.hidden ?? []).includes("abp"));
+}
 
 export function isPulseless(values) {
   return Boolean(values && (PULSELESS_RHYTHMS.includes(values.flags.rhythm) || values.flags.no_pulse));
@@ -50,9 +71,10 @@ export function shownValues(values, reading) {
     shown[field] = source?.[field] ?? null;
   }
   if (values.flags.spo2_probe_off || isPulseless(values)) shown.spo2 = null;
+  if (isPulseless(values)) shown.abp_systolic = shown.abp_diastolic = null;
   if (shown.heart_rate !== null) {
-    if (values.flags.ecg_leads_off || values.flags.rhythm === "ventricular_fibrillation") shown.heart_rate = null;
-    else if (values.flags.rhythm === "asystole") shown.heart_rate = 0;
+    if (values.flags.ecg_leads_off || NO_RATE_RHYTHMS.includes(values.flags.rhythm)) shown.heart_rate = null;
+    else if (ZERO_RATE_RHYTHMS.includes(values.flags.rhythm)) shown.heart_rate = 0;
   }
   return shown;
 }
@@ -63,11 +85,12 @@ export function withoutSignal(values, reading) {
   if (!values) return none;
   const hidden = new Set(values.flags.hidden ?? []);
   const rhythm = values.flags.rhythm;
-  if (!hidden.has("heart_rate") && (values.flags.ecg_leads_off || rhythm === "ventricular_fibrillation")) {
+  if (!hidden.has("heart_rate") && (values.flags.ecg_leads_off || NO_RATE_RHYTHMS.includes(rhythm))) {
     none.add("heart_rate");
   }
   if (!hidden.has("spo2") && (values.flags.spo2_probe_off || isPulseless(values))) none.add("spo2");
   if (!hidden.has("nibp") && reading?.no_pulse) none.add("nibp");
+  if (abpConnected(values) && isPulseless(values)) none.add("abp");
   return none;
 }
 
@@ -98,6 +121,7 @@ export function evaluateAlarms(values, shown, limits, rules, nibpFailed = false)
   if (!hidden.has("heart_rate") && flags.ecg_leads_off) raise("cyan", "ecg_leads_off");
   if (!hidden.has("spo2") && flags.spo2_probe_off) raise("cyan", "spo2_probe_off");
   if (spo2On && isPulseless(values)) raise("cyan", "spo2_no_pulse");
+  if (abpConnected(values) && isPulseless(values)) raise("cyan", "abp_no_pulse");
   if (!hidden.has("nibp") && nibpFailed) raise("cyan", "nibp_failed");
   const levels = new Set(result.conditions.map((condition) => condition.level));
   result.level = ["red", "yellow"].find((level) => levels.has(level)) ?? null;
@@ -125,6 +149,7 @@ export function conditionText(condition, text, rhythmLabels) {
     case "ecg_leads_off":
     case "spo2_probe_off":
     case "spo2_no_pulse":
+    case "abp_no_pulse":
     case "nibp_failed":
       return text.technical[kind];
     default:

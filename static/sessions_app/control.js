@@ -3,7 +3,7 @@
 // the steps and the events live, and mirrors what the monitors show. A change made while the
 // link is down waits and goes once it is back; only when the server answers but its socket does
 // not is the form posted the classic way (the server is then alive), so nothing is lost.
-import { conditionText, evaluateAlarms, shownValues, withoutSignal } from "./alarms.js";
+import { abpConnected, conditionText, evaluateAlarms, shownValues, withoutSignal } from "./alarms.js";
 import { ServerClock, formatClock, formatDuration, localNow, parseIsoTime } from "./clock.js";
 import { LiveSocket, socketUrl } from "./live-socket.js";
 import { Cuff, meanArterialPressure, nextAutomaticStart } from "./nibp.js";
@@ -24,7 +24,10 @@ let expiresAt = parseIsoTime(config.expiresAt);
 // The trainer is told this long before the end, with the buttons to add time beside it.
 const EXPIRY_WARNING_MS = 5 * 60 * 1000;
 
-const OPTIONAL_INPUTS = new Set(["respiratory_rate", "etco2"]);
+const OPTIONAL_INPUTS = new Set(["respiratory_rate", "etco2", "abp_systolic", "abp_diastolic", "cvp"]);
+// What the trainer sets up once (the second lead, the line's damping, artefacts): a preset
+// leaves them as they are.
+const SETUP_FLAGS = ["ecg_lead2", "abp_damping"];
 const TICK_MS = 250;
 
 const initial = readJson("control-state");
@@ -106,11 +109,14 @@ async function resync() {
   live.silencedUntil = parseIsoTime(state.alarms_silenced_until);
   live.cuff = new Cuff(state.nibp, parseIsoTime(state.now));
   showPaused(state.paused);
-  for (const id of ["current-values", "trend-rows", "event-rows", "scenario-steps", "note-items"]) {
+  for (const id of ["current-values", "trend-rows", "event-rows", "scenario-steps", "note-items", "presets"]) {
     const fresh = page.getElementById(id);
     if (fresh && byId(id)) byId(id).replaceWith(document.adoptNode(fresh));
   }
   setupStepForms();
+  setupPresets();
+  const profile = page.getElementById("profile-form")?.elements.profile.value;
+  if (profile && byId("profile-form") && !edited.has(byId("profile-form"))) byId("profile-form").elements.profile.value = profile;
   if (!edited.has(limitsForm)) fillLimits(state.alarm_limits);
   if (!edited.has(intervalForm)) showInterval(state.nibp.interval_minutes);
   if (!edited.has(form)) followPatient(live.target);
@@ -171,6 +177,14 @@ function handle(message) {
     case "nibp_interval":
       live.cuff.receive(message, now, currentValuesAt);
       showInterval(message.minutes);
+      showFragments(message.html);
+      break;
+    case "profile":
+      // The presets and the limits are the new patient's: the server renders them.
+      showFragments(message.html);
+      resync();
+      break;
+    case "twelve_lead":
       showFragments(message.html);
       break;
     case "alarms_silenced":
@@ -316,7 +330,12 @@ function formValues() {
     spo2_probe_off: data.get("spo2_probe_off") === "on",
     ecg_leads_off: data.get("ecg_leads_off") === "on",
     no_pulse: data.get("no_pulse") === "on",
+    pulsus_paradoxus: data.get("pulsus_paradoxus") === "on",
     hidden: data.getAll("hidden"),
+    ectopy_every: String(data.get("ectopy_every") ?? "").trim() === "" ? null : typed(data.get("ectopy_every"), /^-?\d+$/),
+    ecg_lead2: data.get("ecg_lead2"),
+    abp_damping: data.get("abp_damping"),
+    artefacts: data.getAll("artefacts"),
   };
   return values;
 }
@@ -324,15 +343,18 @@ function formValues() {
 // A preset sets the patient; which sensors are connected stays as the trainer left it.
 function fillForm(values) {
   for (const field of NUMBER_FIELDS) {
+    // A preset without a line leaves the line as it is (views._presets).
+    if (!(field in values)) continue;
     form.elements[field].value = field === "temperature" && values[field] != null
       ? temperatureFormat.format(values[field])
       : values[field] ?? "";
   }
   form.elements.rhythm.value = values.flags.rhythm;
   form.elements.alarm.checked = values.flags.alarm;
-  for (const flag of ["spo2_probe_off", "ecg_leads_off", "no_pulse"]) {
+  for (const flag of ["spo2_probe_off", "ecg_leads_off", "no_pulse", "pulsus_paradoxus"]) {
     form.elements[flag].checked = Boolean(values.flags[flag]);
   }
+  form.elements.ectopy_every.value = values.flags.ectopy_every ?? "";
 }
 
 // The patient as every screen now has it, sensors included; the next change starts from here.
@@ -342,6 +364,9 @@ function followPatient(values) {
   fillForm(values);
   const hidden = new Set(values.flags.hidden ?? []);
   for (const checkbox of form.querySelectorAll("input[name=hidden]")) checkbox.checked = hidden.has(checkbox.value);
+  for (const flag of SETUP_FLAGS) if (values.flags[flag]) form.elements[flag].value = values.flags[flag];
+  const artefacts = new Set(values.flags.artefacts ?? []);
+  for (const checkbox of form.querySelectorAll("input[name=artefacts]")) checkbox.checked = artefacts.has(checkbox.value);
 }
 
 // The transition picker: presets and "custom" write the seconds field the form posts.
@@ -493,6 +518,10 @@ function tick() {
   showMirror(now);
 }
 
+// "120/70 (87)": systolic/diastolic (mean), the mean as vitals.mean_arterial_pressure has it.
+// "118/64 (82)": a pressure with its mean, as the monitors show the cuff's and the line's.
+const pressureText = (systolic, diastolic) => `${systolic}/${diastolic} (${meanArterialPressure(systolic, diastolic)})`;
+
 // The mirror: the numbers and the alarm the screens show now, by the screens' own rules.
 const rhythmNames = Object.fromEntries(
   [...(form?.elements.rhythm.options ?? [])].map((option) => [option.value, option.textContent]),
@@ -512,13 +541,19 @@ function showMirror(now) {
   mirror.dataset.stale = String(!socket.isOpen && !ended);
   for (const tile of mirror.querySelectorAll(".mirror-tile")) {
     const field = tile.dataset.field;
+    // The invasive lines' tiles show only while connected.
+    if (field === "abp") tile.hidden = !abpConnected(values);
+    if (field === "cvp") tile.hidden = !(values && values.cvp != null && !(values.flags.hidden ?? []).includes("cvp"));
+    if (tile.hidden) continue;
     let value = null;
     if (noSignal.has(field)) value = null;
-    else if (field === "nibp") {
-      value = shown.systolic === null ? null : `${shown.systolic}/${shown.diastolic} (${meanArterialPressure(shown.systolic, shown.diastolic)})`;
-    }
+    else if (field === "nibp") value = shown.systolic === null ? null : pressureText(shown.systolic, shown.diastolic);
+    else if (field === "abp") value = shown.abp_systolic === null ? null : pressureText(shown.abp_systolic, shown.abp_diastolic);
     else if (shown[field] !== null) value = formatNumber(field, shown[field]);
-    const level = field === "nibp" ? alarms.fields.systolic ?? alarms.fields.diastolic : alarms.fields[field];
+    const level = {
+      nibp: alarms.fields.systolic ?? alarms.fields.diastolic,
+      abp: alarms.fields.abp_systolic ?? alarms.fields.abp_diastolic,
+    }[field] ?? alarms.fields[field];
     tile.dataset.alarm = level ?? "";
     const output = tile.querySelector(".mirror-value");
     const display = value ?? "---";
@@ -567,9 +602,11 @@ const payloads = {
   // A jump names its step; Next step names none.
   apply_step: (sender) => (sender.elements.index ? { index: Number(sender.elements.index.value) } : {}),
   add_note: (sender) => ({ text: sender.elements.text.value }),
+  set_profile: (sender) => ({ profile: sender.elements.profile.value }),
 };
 const afterAck = {
   set_alarm_limits: (ack) => fillLimits(ack.limits),
+  set_profile: (ack) => fillLimits(ack.limits),
   add_note: (ack, sender) => {
     byId("note-items").insertAdjacentHTML("beforeend", ack.note_html);
     sender.reset();
@@ -601,14 +638,22 @@ function setupActionForm(sender) {
 const setupStepForms = () => root.querySelectorAll("form[data-action]").forEach(setupActionForm);
 setupStepForms();
 
-if (form) {
-  setupTransitionPicker();
-  root.querySelectorAll(".preset").forEach((button) =>
+// The presets are rendered again when the patient changes (resync): new buttons to wire.
+function setupPresets() {
+  if (!form) return;
+  root.querySelectorAll(".preset").forEach((button) => {
+    if (button.dataset.wired) return;
+    button.dataset.wired = "true";
     button.addEventListener("click", () => {
       fillForm(JSON.parse(button.dataset.preset));
       edited.add(form);
-    }),
-  );
+    });
+  });
+}
+
+if (form) {
+  setupTransitionPicker();
+  setupPresets();
 }
 root.addEventListener("input", (event) => event.target.form && edited.add(event.target.form));
 byId("form-follow")?.addEventListener("click", () => {

@@ -10,6 +10,9 @@ export const INTEGER_FIELDS = [
   "spo2",
   "respiratory_rate",
   "etco2",
+  "abp_systolic",
+  "abp_diastolic",
+  "cvp",
 ];
 export const NUMBER_FIELDS = [...INTEGER_FIELDS, "temperature"];
 
@@ -64,8 +67,10 @@ export function rounded(values) {
   if (result.temperature !== null && result.temperature !== undefined) {
     result.temperature = Math.floor(result.temperature * 10 + 0.5) / 10;
   }
-  if (result.systolic && result.diastolic >= result.systolic) {
-    result.diastolic = result.systolic - 1;
+  for (const [systolic, diastolic] of [["systolic", "diastolic"], ["abp_systolic", "abp_diastolic"]]) {
+    const high = result[systolic];
+    const low = result[diastolic];
+    if (high && low !== null && low !== undefined && low >= high) result[diastolic] = high - 1;
   }
   return result;
 }

@@ -8,7 +8,9 @@ import { describe, test } from "node:test";
 
 import {
   LIMITED_FIELDS,
+  NO_RATE_RHYTHMS,
   PULSELESS_RHYTHMS,
+  ZERO_RATE_RHYTHMS,
   SENSOR,
   evaluateAlarms,
   shownValues,
@@ -138,5 +140,7 @@ describe("protocol constants", () => {
     assert.deepEqual(LIMITED_FIELDS, constants.limited_fields);
     assert.deepEqual(SENSOR, constants.sensors);
     assert.deepEqual(PULSELESS_RHYTHMS, constants.pulseless_rhythms);
+    assert.deepEqual(NO_RATE_RHYTHMS, constants.no_rate_rhythms);
+    assert.deepEqual(ZERO_RATE_RHYTHMS, constants.zero_rate_rhythms);
   });
 });
