@@ -41,6 +41,16 @@ PLOTTED_WHEN_USED = ("respiratory_rate", "etco2")
 # The numbers of the export's first columns; the invasive lines' (issue 15) come last, so that
 # scripts reading the older columns by position still work.
 CSV_NUMBERS = tuple(name for name in vitals.NUMBER_FIELDS if name not in vitals.INVASIVE_FIELDS)
+# The flags added since (issues 14 and 15), after the invasive lines for the same reason.
+CSV_LATER_FLAGS = (
+    "ecg_leads_off",
+    "no_pulse",
+    "ectopy_every",
+    "ecg_lead2",
+    "abp_damping",
+    "pulsus_paradoxus",
+    "artefacts",
+)
 # The export's columns: the identifier an English export heads it with (scripts read those),
 # and the heading a spreadsheet in another language shows.
 CSV_COLUMNS = (
@@ -56,6 +66,7 @@ CSV_COLUMNS = (
     ("step", gettext_lazy("Step")),
     ("note", gettext_lazy("Note")),
     *((name, vitals.LABELS[name]) for name in vitals.INVASIVE_FIELDS),
+    *((name, vitals.LABELS[name]) for name in CSV_LATER_FLAGS),
 )
 NOTE_KIND = "note"
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP's
@@ -399,8 +410,8 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
         at = row["at"]
         common = [timezone.localtime(at).isoformat(), f"{line.seconds(at):.3f}"]
         if "note" in row:
-            invasive = [""] * len(vitals.INVASIVE_FIELDS)
-            writer.writerow([*common, note_kind, *[""] * 13, _csv_text(row["note"].text), *invasive])
+            later = [""] * (len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS))
+            writer.writerow([*common, note_kind, *[""] * 13, _csv_text(row["note"].text), *later])
             continue
         event = row["event"]
         values = event.values
@@ -427,8 +438,19 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
                 "" if row["step"] is None else row["step"],
                 "",
                 *(_csv_value(values[name]) for name in vitals.INVASIVE_FIELDS),
+                *(_csv_flag(flags, name) for name in CSV_LATER_FLAGS),
             ]
         )
+
+
+def _csv_flag(flags: dict, name: str) -> str:
+    """A later flag as a machine reads it: true/false, a number, a lead's name, a list spaced."""
+    value = flags.get(name)
+    if name in ("ecg_leads_off", "no_pulse", "pulsus_paradoxus"):
+        return _csv_value(bool(value))
+    if isinstance(value, list):
+        return " ".join(value)
+    return _csv_value(value)
 
 
 def _csv_text(text: str) -> str:

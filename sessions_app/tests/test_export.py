@@ -26,8 +26,9 @@ def test_it_downloads_a_csv_named_for_the_code_and_date(alice_client, played):
     assert header == (
         "at,seconds_since_start,kind,systolic,diastolic,heart_rate,spo2,respiratory_rate,"
         "etco2,temperature,rhythm,alarm,spo2_probe_off,hidden,transition_seconds,step,note,"
-        # Issue 15's invasive lines, appended.
-        "abp_systolic,abp_diastolic,cvp"
+        # Issue 15's invasive lines, then the later flags, appended.
+        "abp_systolic,abp_diastolic,cvp,"
+        "ecg_leads_off,no_pulse,ectopy_every,ecg_lead2,abp_damping,pulsus_paradoxus,artefacts"
     )
 
 
@@ -54,6 +55,24 @@ def test_it_has_one_row_per_event_matching_the_events(alice_client, played):
     ]
     assert [row["kind"] for row in rows] == ["vitals", "vitals", "alarms_silenced", "vitals"]
     assert rows[1]["transition_seconds"] == "60" and rows[3]["alarm"] == "true"
+
+
+def test_the_flags_added_since_are_in_the_last_columns(alice_client, played):
+    """Leads off, no pulse and issue 15's flags: what the screens showed, for the audit."""
+    flags = {
+        **played.events.order_by("created_at").last().flags,
+        "ecg_leads_off": True,
+        "no_pulse": True,
+        "ectopy_every": 3,
+        "ecg_lead2": "V2",
+        "abp_damping": "over",
+        "artefacts": ["movement", "mains"],
+    }
+    played.events.filter(created_at=at(300)).update(flags=flags)
+    last = _rows(alice_client.get(reverse("sessions:export", args=[played.pk])))[-1]
+    assert (last["ecg_leads_off"], last["no_pulse"], last["pulsus_paradoxus"]) == ("true", "true", "false")
+    assert (last["ectopy_every"], last["ecg_lead2"], last["abp_damping"]) == ("3", "V2", "over")
+    assert last["artefacts"] == "movement mains"
 
 
 def test_the_step_column_counts_from_1_as_the_control_page_does(alice_client, played):
@@ -127,6 +146,13 @@ FRENCH_HEADER = [
     "PA invasive systolique",
     "PA invasive diastolique",
     "PVC",
+    "Électrodes ECG débranchées",
+    "Pas de pouls",
+    "Extrasystole tous les",
+    "Deuxième dérivation ECG",
+    "Amortissement de la ligne artérielle",
+    "Pouls paradoxal",
+    "Artefacts",
 ]
 
 
