@@ -11,6 +11,7 @@ from django.urls import reverse
 from library import services as library
 from library.models import SessionTemplate
 from live.tests.ws import control, disconnect_all, receive, receive_type, screen, send
+from sessions_app import debrief
 from sessions_app.models import Session, SessionEvent
 from shiller.tests.factory import AT_REST, VALID_POST, make_session
 from simulator import vitals
@@ -81,11 +82,13 @@ def test_the_rhythm_select_is_grouped(alice_client, alice_session):
     assert '<optgroup label="Blocs AV">' in body
 
 
-def test_the_csv_ends_with_the_lines(alice_client, alice_session):
+def test_the_csv_ends_with_the_lines_then_the_later_flags(alice_client, alice_session):
     post_action(alice_client, alice_session, "set_vitals", INVASIVE_POST)
     r = alice_client.get(reverse("sessions:export", args=[alice_session.pk]))
     rows = list(csv.DictReader(io.StringIO(r.content.decode())))
-    assert list(rows[0])[-3:] == ["abp_systolic", "abp_diastolic", "cvp"]
+    columns = list(rows[0])
+    assert columns[-10:-7] == ["abp_systolic", "abp_diastolic", "cvp"]
+    assert columns[-7:] == list(debrief.CSV_LATER_FLAGS)
     assert (rows[0]["abp_systolic"], rows[0]["abp_diastolic"], rows[0]["cvp"]) == ("92", "48", "14")
 
 
