@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from sessions_app.tests.e2e.pages import VIEWPORT
 from sessions_app.tests.servers import daphne
@@ -62,6 +62,28 @@ def new_page(chromium, server):
         return context.new_page()
 
     yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def monitor(chromium, server):
+    """Opens a trainee's monitor, each in a browser of its own, and waits until it has drawn."""
+    contexts = []
+
+    def open_monitor(
+        code: str, locale: str = "en-US", viewport=VIEWPORT, query: str = "", browser=None
+    ):
+        context = (browser or chromium).new_context(
+            base_url=server, viewport=viewport, locale=locale, timezone_id="UTC"
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"/monitor/{code}/{query}")
+        expect(page.locator("body")).to_have_attribute("data-ready", "true")
+        return page
+
+    yield open_monitor
     for context in contexts:
         context.close()
 

@@ -9,9 +9,12 @@ from playwright.sync_api import Page, expect
 from sessions_app import services
 from sessions_app.models import Session
 from shiller.tests.factory import PASSWORD
+from simulator import vitals
 
 # A laptop screen: the monitor fills it, and the screenshots stay small.
 VIEWPORT = {"width": 1280, "height": 720}
+TV = {"width": 1920, "height": 1080}
+TABLET = {"width": 1024, "height": 768}
 
 
 def log_in(page: Page, trainer) -> None:
@@ -40,14 +43,28 @@ def send_vitals(control: Page, rhythm: str, transition: str = "Instant", **numbe
     expect(control.locator("#send-status")).to_have_text("Values sent to the monitors.")
 
 
-def change(session: Session, values: dict) -> None:
-    """The trainer's change, broadcast live: in a thread of its own, as Playwright's event loop
-    runs in this one and the broadcast would refuse to run inside it."""
+def patient(flags=None, **numbers) -> dict:
+    """The adult at rest, with these numbers and flags."""
+    return {
+        **vitals.DEFAULT_VALUES,
+        **numbers,
+        "flags": {**vitals.DEFAULT_VALUES["flags"], **(flags or {})},
+    }
 
-    def apply():
-        services.apply_vitals(session.pk, values)
+
+def beside_the_browser(work) -> None:
+    """Runs `work` (a service that broadcasts) in a thread of its own: Playwright's event loop
+    runs in this one, and the broadcast would refuse to run inside it."""
+
+    def run():
+        work()
         connection.close()
 
-    thread = threading.Thread(target=apply)
+    thread = threading.Thread(target=run)
     thread.start()
     thread.join()
+
+
+def change(session: Session, values: dict) -> None:
+    """The trainer's change, stored and broadcast live."""
+    beside_the_browser(lambda: services.apply_vitals(session.pk, values))

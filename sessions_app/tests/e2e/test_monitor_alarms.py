@@ -3,6 +3,7 @@ technical alarms in cyan with "---" in their tiles, no numbers without a pulse, 
 lets a new alarm sound at once, the numbers' hierarchy, and sound on a kiosk TV."""
 
 import datetime
+import functools
 
 import pytest
 from django.utils import timezone
@@ -10,46 +11,22 @@ from playwright.sync_api import expect
 
 from sessions_app import services
 from sessions_app.tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-from sessions_app.tests.e2e.pages import change, open_control
+from sessions_app.tests.e2e.pages import TABLET, TV, change, open_control, patient
 from shiller.tests.factory import make_session
 from simulator import vitals
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LIVE_WITHIN_MS = 3000
-TV = {"width": 1920, "height": 1080}
 # Three messages in turn, two seconds each (monitor.js), and a margin.
 CYCLE_MS = 8000
-TABLET = {"width": 1024, "height": 768}
 
-
-def patient(flags=None, **numbers) -> dict:
-    return {
-        **vitals.DEFAULT_VALUES,
-        **numbers,
-        "flags": {**vitals.DEFAULT_VALUES["flags"], **(flags or {})},
-    }
 
 
 @pytest.fixture
-def monitor(chromium, server):
-    contexts = []
-
-    def open_monitor(
-        code: str, locale: str = "en-US", viewport=TV, query: str = "", browser=None
-    ):
-        context = (browser or chromium).new_context(
-            base_url=server, viewport=viewport, locale=locale, timezone_id="UTC"
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"/monitor/{code}/{query}")
-        expect(page.locator("body")).to_have_attribute("data-ready", "true")
-        return page
-
-    yield open_monitor
-    for context in contexts:
-        context.close()
+def monitor(monitor):
+    """A monitor on a wall TV unless the test says otherwise."""
+    return functools.partial(monitor, viewport=TV)
 
 
 def box(page, selector: str) -> dict:

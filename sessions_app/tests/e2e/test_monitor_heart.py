@@ -5,85 +5,30 @@ The server's side of these values (ABP, CVP, the 12-lead action) is built separa
 put the values in the session and broadcast the messages as the server will."""
 
 import datetime
-import threading
+import functools
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from sessions_app import services
-from sessions_app.models import Session
+from sessions_app.tests.e2e.pages import TABLET, TV, beside_the_browser, change, patient
 from shiller.tests.factory import make_session
-from simulator import vitals
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LIVE_WITHIN_MS = 3000
-TV = {"width": 1920, "height": 1080}
-TABLET = {"width": 1024, "height": 768}
 
-
-def patient(flags=None, **numbers) -> dict:
-    return {
-        **vitals.DEFAULT_VALUES,
-        **numbers,
-        "flags": {**vitals.DEFAULT_VALUES["flags"], **(flags or {})},
-    }
 
 
 @pytest.fixture
-def monitor(chromium, server):
-    contexts = []
-
-    def open_monitor(code: str, locale: str = "en-US", viewport=TV):
-        context = chromium.new_context(
-            base_url=server, viewport=viewport, locale=locale, timezone_id="UTC"
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"/monitor/{code}/")
-        expect(page.locator("body")).to_have_attribute("data-ready", "true")
-        return page
-
-    yield open_monitor
-    for context in contexts:
-        context.close()
+def monitor(monitor):
+    """A monitor on a wall TV unless the test says otherwise."""
+    return functools.partial(monitor, viewport=TV)
 
 
-def in_thread(work) -> None:
-    """A broadcast refuses to run inside Playwright's event loop: it runs in a thread of its own."""
-
-    def run():
-        work()
-        connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-
-
-def store_and_broadcast(session, values) -> None:
-    """What apply_vitals will do once the server knows the new keys: store, then broadcast."""
-    now = timezone.now()
-
-    def work():
-        Session.objects.filter(pk=session.pk).update(last_values=values, trend=None)
-        services.broadcast(
-            session.pk,
-            {"type": "vitals", "kind": "vitals", "values": values, "trend": None,
-             "event_id": 1, "at": now.isoformat()},
-        )
-
-    in_thread(work)
-
-
-def acquire_twelve_lead(session, values, at) -> None:
-    in_thread(
-        lambda: services.broadcast(
-            session.pk, {"type": "twelve_lead", "at": at.isoformat(), "values": values}
-        )
-    )
+def acquire_twelve_lead(session, at) -> None:
+    beside_the_browser(lambda: services.acquire_twelve_lead(session.pk, now=at))
 
 
 @pytest.mark.parametrize(
@@ -94,9 +39,9 @@ def test_a_twelve_lead_acquired_shows_the_same_tracing_on_two_screens_and_prints
 ):
     values = patient({"rhythm": "stemi_inferior"}, heart_rate=70)
     session = make_session(alice, last_values=values)
-    screens = [monitor(session.code, locale), monitor(session.code, locale, TABLET)]
+    screens = [monitor(session.code, locale), monitor(session.code, locale, viewport=TABLET)]
     at = timezone.now() - datetime.timedelta(seconds=1)
-    acquire_twelve_lead(session, values, at)
+    acquire_twelve_lead(session, at)
     tracings = []
     for page in screens:
         overlay = page.locator("#twelve-lead")
@@ -135,7 +80,7 @@ def test_an_arterial_line_appears_when_connected_without_moving_the_heart_rate(
     expect(page.locator("#abp-canvas")).to_be_hidden()
     before = page.locator("#hr-panel").bounding_box()
 
-    store_and_broadcast(session, patient(abp_systolic=118, abp_diastolic=64, cvp=9))
+    change(session, patient(abp_systolic=118, abp_diastolic=64, cvp=9))
     expect(page.locator("#abp-value")).to_have_text("118/64", timeout=LIVE_WITHIN_MS)
     expect(page.locator("#abp-map")).to_have_text("(82)")
     expect(page.locator("#cvp-value")).to_have_text("9")
@@ -145,7 +90,7 @@ def test_an_arterial_line_appears_when_connected_without_moving_the_heart_rate(
     assert page.locator("#hr-panel").bounding_box() == before
 
     hidden = patient({"hidden": ["abp"]}, abp_systolic=118, abp_diastolic=64, cvp=9)
-    store_and_broadcast(session, hidden)
+    change(session, hidden)
     expect(page.locator("#abp-panel")).to_be_hidden(timeout=LIVE_WITHIN_MS)
     expect(page.locator("#abp-canvas")).to_be_hidden()
     expect(page.locator("#cvp-panel")).to_be_visible()

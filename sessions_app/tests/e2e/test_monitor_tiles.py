@@ -16,23 +16,6 @@ from simulator import vitals
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def monitor(chromium, server):
-    contexts = []
-
-    def open_monitor(code: str, locale: str = "en-US"):
-        context = chromium.new_context(
-            base_url=server, viewport=VIEWPORT, locale=locale, timezone_id="UTC"
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"/monitor/{code}/")
-        expect(page.locator("body")).to_have_attribute("data-ready", "true")
-        return page
-
-    yield open_monitor
-    for context in contexts:
-        context.close()
 
 
 @pytest.mark.parametrize(
