@@ -97,11 +97,16 @@ def rhythm_label(flags: dict) -> str:
     return str(vitals.RHYTHMS.get(rhythm, rhythm))
 
 
+def clock(moment, format: str = "H:i:s") -> str:
+    """A moment as the control page's rows write it: the site's time zone, to the second."""
+    return dateformat.time_format(timezone.localtime(moment), format)
+
+
 def event_row(event: SessionEvent) -> str:
     """A row of the control page's events, its time in the site's time zone."""
     flags = event.flags or {}
     cells = [
-        dateformat.time_format(timezone.localtime(event.created_at), "H:i:s"),
+        clock(event.created_at),
         event.kind_label(),
         "" if event.systolic is None else f"{event.systolic}/{event.diastolic}",
         *("" if value is None else value for value in (
@@ -178,7 +183,10 @@ def screen_list(count: int, described: list[dict]) -> str:
             screen["id"],
             screens.label(screen),
             _("since %(since)s · last seen %(seen)s")
-            % {"since": _clock(screen["since"], "H:i"), "seen": _clock(screen["last_seen"], "H:i:s")},
+            % {
+                "since": clock(parse_datetime(screen["since"]), "H:i"),
+                "seen": clock(parse_datetime(screen["last_seen"])),
+            },
         )
         for screen in described
     ]
@@ -188,16 +196,11 @@ def screen_list(count: int, described: list[dict]) -> str:
     return format_html('<ul class="screens" id="screen-items">{}</ul>', mark_safe("".join(items)))
 
 
-def _clock(moment: str, format: str) -> str:
-    return dateformat.time_format(timezone.localtime(parse_datetime(moment)), format)
-
-
 def note_item(note) -> str:
     """A note as the control page lists it (includes/control_notes.html for the page)."""
-    at = timezone.localtime(note.at)
     return format_html(
         '<li><time datetime="{}">{}</time> {}</li>',
-        at.isoformat(),
-        dateformat.time_format(at, "H:i:s"),
+        timezone.localtime(note.at).isoformat(),
+        clock(note.at),
         note.text,
     )
