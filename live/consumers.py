@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from live import fanout, viewers
 from live.fanout import get_hub
 from live.groups import control_group
-from sessions_app import actions, fragments, screens, services
+from sessions_app import actions, fragments, screens, services, treatment
 from sessions_app.models import Session
 from shiller import throttle
 from simulator import protocol
@@ -57,6 +57,13 @@ async def refuse(consumer: AsyncWebsocketConsumer, code: int) -> None:
     an HTTP 403 and close code 1006, and the page could not tell why."""
     await consumer.accept()
     await consumer.close(code=code)
+
+
+def schedule_due_step(session: Session) -> None:
+    """A step a shock triggered is applied by the hubs that relayed the shock; one that no
+    process holds any more (a restart) is applied once a socket of the session is back."""
+    if (due := treatment.pending_step_at(session)) is not None:
+        get_hub().step_at(str(session.pk), due)
 
 
 def pong() -> str:
@@ -201,6 +208,7 @@ class MonitorConsumer(LiveConsumer):
             return
         self.session_id = session_id
         get_hub().end_at(session_id, session.expires_at)
+        schedule_due_step(session)
         await self.accept()
         # Read again after subscribing: no change can fall between snapshot and stream.
         await self.send(text_data=await self.snapshot(session.code))
@@ -265,6 +273,10 @@ class MonitorConsumer(LiveConsumer):
                 await self.close(code=CLOSE_ENDED)
             elif refused.forbidden:
                 await self.close(code=CLOSE_NOT_FOUND)
+            else:
+                # Only the screen that pressed is told why (Shock before a charge, say).
+                error = {"type": "error", "action": action.name, "errors": refused.errors}
+                await self.send(text_data=json.dumps(error))
 
     async def deliver(self, event: dict) -> None:
         """Called by the hub with each event of the session; its text is already serialised."""
@@ -282,7 +294,7 @@ class MonitorConsumer(LiveConsumer):
 
     @database_sync_to_async
     def run(self, action: actions.Action, payload: dict) -> actions.Done:
-        return actions.run(action, actions.Sender(self.session_id), payload)
+        return actions.run(action, actions.Sender(self.session_id, screen=self.screen), payload)
 
     # Unknown codes count against the client like failed joins: guessing does not pay.
     @database_sync_to_async
@@ -318,6 +330,7 @@ class ControlConsumer(LiveConsumer):
             return
         self.session_id = session_id
         get_hub().end_at(session_id, session.expires_at)
+        schedule_due_step(session)
         # The hub delivers from its own task, outside this connection's language.
         self.language = translation.get_language()
         await self.accept()

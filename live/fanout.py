@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from live import viewers
 from live.groups import control_group, screens_group, session_of
-from sessions_app import services
+from sessions_app import services, treatment
 from simulator import protocol
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ class Hub:
         self._screen_actions: dict[str, object] = {}
         # session id -> (its end, the timer that ends its sockets in this process then).
         self._ends: dict[str, tuple[datetime.datetime, asyncio.TimerHandle]] = {}
+        self._steps: dict[str, tuple[datetime.datetime, asyncio.TimerHandle]] = {}
 
     def admit_address(self, address: str, limit: int) -> bool:
         """Count one more socket from `address`, unless it has `limit` already."""
@@ -129,6 +130,29 @@ class Hub:
             delay, lambda: self._in_background(self.end_if_over(session_id))
         )
         self._ends[session_id] = (expires_at, timer)
+
+    def step_at(self, session_id: str, due: datetime.datetime) -> None:
+        """Apply the step a shock triggered when it falls due (treatment.apply_due_step, which
+        every process with the session's sockets calls and the first one does)."""
+        scheduled = self._steps.get(session_id)
+        if scheduled is not None:
+            if scheduled[0] == due:
+                return
+            scheduled[1].cancel()
+        delay = max((due - timezone.now()).total_seconds(), 0)
+        timer = asyncio.get_running_loop().call_later(
+            delay, lambda: self._in_background(self.apply_due_step(session_id))
+        )
+        self._steps[session_id] = (due, timer)
+
+    async def apply_due_step(self, session_id: str) -> None:
+        self._steps.pop(session_id, None)
+        if not self._has_sockets(session_id):
+            return  # The next socket to connect schedules it again.
+        try:
+            await database_sync_to_async(treatment.apply_due_step)(session_id)
+        except Exception:
+            logger.exception("The step a shock triggered in session %s failed", session_id)
 
     def ends_at(self, session_id: str) -> datetime.datetime | None:
         scheduled = self._ends.get(session_id)
@@ -259,6 +283,8 @@ class Hub:
         group = event.get("group")
         if "expires_at" in event:
             self.end_at(event["session"], datetime.datetime.fromisoformat(event["expires_at"]))
+        if "step_due" in event:
+            self.step_at(event["session"], datetime.datetime.fromisoformat(event["step_due"]))
         sockets = list(self.subscribers.get(group, ()))
         start = 0
         while start < len(sockets):

@@ -27,6 +27,9 @@ def publish(session_id: uuid.UUID | str, message: dict, ended: bool = False) -> 
     if message["type"] == "session_extended":
         # Every hub moves the moment it ends the session's sockets (fanout.Hub.end_at).
         event.update(session=str(session_id), expires_at=message["expires_at"])
+    elif message["type"] == "treatment" and "pending_step" in message["treatment"]:
+        # Every hub applies a step a shock triggered when it falls due (fanout.Hub.step_at).
+        event.update(session=str(session_id), step_due=message["treatment"]["pending_step"]["at"])
     groups = [screens_group(session_id), control_group(session_id)]
     try:
         async_to_sync(_send_to_groups)(groups, event)

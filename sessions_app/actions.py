@@ -19,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app import forms, fragments, scenarios, services
+from sessions_app import forms, fragments, scenarios, services, treatment
 from sessions_app.models import Session
 from simulator import vitals
 from simulator.cuff import MEASUREMENT
@@ -36,6 +36,8 @@ SILENCE_QUIET = datetime.timedelta(seconds=2)
 class Sender:
     session_id: str
     trainer: object | None = None  # None for a trainee screen
+    # A trainee screen: its id and what it is (MonitorConsumer.screen), kept with what it did.
+    screen: dict | None = None
 
 
 @dataclass
@@ -265,3 +267,71 @@ def silence_alarms(sender: Sender, payload: dict) -> Done:
     detail = change.event.detail
     reply = {"event_id": str(change.event.id), "until": detail["until"]}
     return Done({**reply, "acknowledged": detail["acknowledged"]}, quiet_until=quiet_until)
+
+
+# The monitor-defibrillator (sessions_app/treatment.py): the trainer sets the device, the trainee
+# uses it. Screens are answered by the broadcast; a refusal reaches the screen that sent it.
+
+
+def _treatment(change: services.AppliedChange) -> Done:
+    return _change(change, treatment=change.event.detail["state"]["treatment"])
+
+
+def _by(sender: Sender) -> dict:
+    return {"screen": sender.screen, "trainer": sender.trainer}
+
+
+@action(
+    "set_defibrillator",
+    senders={TRAINER},
+    form=lambda data, session: forms.DefibrillatorForm(data, settings=session.defibrillator),
+    form_context="defibrillator_form",
+    done=_("Defibrillator set on every screen."),
+)
+def set_defibrillator(sender: Sender, payload: dict) -> Done:
+    change = treatment.set_defibrillator(sender.session_id, payload, trainer=sender.trainer)
+    return _treatment(change)
+
+
+@action("charge", senders={SCREEN})
+def charge(sender: Sender, payload: dict) -> Done:
+    change = treatment.charge(
+        sender.session_id, payload.get("joules"), payload.get("sync", False), **_by(sender)
+    )
+    return _treatment(change)
+
+
+@action("shock", senders={SCREEN})
+def shock(sender: Sender, payload: dict) -> Done:
+    return _treatment(treatment.shock(sender.session_id, **_by(sender)))
+
+
+@action("disarm", senders={SCREEN})
+def disarm(sender: Sender, payload: dict) -> Done:
+    return _treatment(treatment.disarm(sender.session_id, **_by(sender)))
+
+
+@action("analyse", senders={SCREEN})
+def analyse(sender: Sender, payload: dict) -> Done:
+    return _treatment(treatment.analyse(sender.session_id, **_by(sender)))
+
+
+@action("pads", senders={SCREEN})
+def pads(sender: Sender, payload: dict) -> Done:
+    return _treatment(treatment.set_pads(sender.session_id, payload.get("connected"), **_by(sender)))
+
+
+@action("set_pacer", senders={SCREEN})
+def set_pacer(sender: Sender, payload: dict) -> Done:
+    settings = {key: payload.get(key) for key in ("on", "rate", "ma", "mode") if key in payload}
+    return _treatment(treatment.set_pacer(sender.session_id, settings, **_by(sender)))
+
+
+@action(
+    "cpr",
+    senders={TRAINER, SCREEN},
+    form=lambda data, session: forms.CprForm(data),
+    done=_("Compressions marked."),
+)
+def cpr(sender: Sender, payload: dict) -> Done:
+    return _treatment(treatment.set_cpr(sender.session_id, payload.get("on"), **_by(sender)))

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from library.models import SessionTemplate
 from sessions_app import debrief, screens
 from sessions_app.models import SessionNote
-from simulator import vitals
+from simulator import treatment, vitals
 
 
 class JoinForm(forms.Form):
@@ -344,5 +344,69 @@ class StepForm(forms.Form):
         error_messages={
             "invalid": _("This session has no such step."),
             "min_value": _("This session has no such step."),
+        },
+    )
+
+
+def _mode_choices():
+    return [
+        ("off", gettext("Off: a monitor")),
+        ("manual", gettext("Manual defibrillator and pacer")),
+        ("aed", gettext("AED")),
+    ]
+
+
+def _cpr_quality_choices():
+    return [
+        (quality, label % {"etco2": treatment.CPR_ETCO2[quality]})
+        for quality, label in (
+            ("good", gettext("Good (EtCO2 %(etco2)s mmHg)")),
+            ("fair", gettext("Fair (EtCO2 %(etco2)s mmHg)")),
+            ("poor", gettext("Poor (EtCO2 %(etco2)s mmHg)")),
+        )
+    ]
+
+
+class DefibrillatorForm(forms.Form):
+    """The control page's device: what the trainee's monitor is, and how the patient answers
+    pacing and CPR (sessions_app/treatment.py validates it again)."""
+
+    mode = forms.ChoiceField(
+        label=_("Trainee's monitor"),
+        choices=_mode_choices,
+        error_messages={"invalid_choice": _("Choose off, manual defibrillator or AED.")},
+    )
+    capture_threshold_ma = forms.IntegerField(
+        label=_("Pacer captures from (mA)"),
+        min_value=0,
+        max_value=200,
+        error_messages={
+            "required": _("The capture threshold is a whole number of mA from 0 to 200."),
+            "invalid": _("The capture threshold is a whole number of mA from 0 to 200."),
+            "min_value": _("The capture threshold is a whole number of mA from 0 to 200."),
+            "max_value": _("The capture threshold is a whole number of mA from 0 to 200."),
+        },
+    )
+    cpr_quality = forms.ChoiceField(
+        label=_("CPR quality"),
+        choices=_cpr_quality_choices,
+        error_messages={"invalid_choice": _("Choose good, fair or poor CPR.")},
+    )
+
+    def __init__(self, *args, settings: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, value in (settings or treatment.default_settings()).items():
+            self.fields[name].initial = value
+
+
+class CprForm(forms.Form):
+    """Compressions on or off, from the control page."""
+
+    on = forms.TypedChoiceField(
+        coerce=lambda value: value == "true",
+        choices=[("true", "true"), ("false", "false")],
+        error_messages={
+            "required": _("Say whether compressions start or stop."),
+            "invalid_choice": _("Say whether compressions start or stop."),
         },
     )

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from simulator import vitals
+from simulator import treatment, vitals
 
 
 class SessionQuerySet(models.QuerySet):
@@ -93,6 +93,11 @@ class Session(models.Model):
     steps = models.JSONField(_("steps"), null=True, blank=True)
     # Index in `steps` of the step last applied; None before the first.
     current_step = models.PositiveSmallIntegerField(_("current step"), null=True, blank=True)
+    # The monitor-defibrillator: the trainer's settings (mode, the pacer's capture threshold,
+    # the quality of CPR) and what the trainees did with it (a charge, the pacer, CPR, a step a
+    # shock triggered); see simulator/treatment.py and sessions_app/treatment.py.
+    defibrillator = models.JSONField(_("defibrillator"), default=treatment.default_settings)
+    treatment = models.JSONField(_("treatment"), default=dict, blank=True)
 
     objects = SessionQuerySet.as_manager()
 
@@ -142,6 +147,14 @@ class SessionEvent(models.Model):
     RESUMED = "resumed"
     PROFILE = "profile"
     TWELVE_LEAD = "twelve_lead"
+    DEFIBRILLATOR = "defibrillator"
+    CHARGED = "charged"
+    SHOCK = "shock"
+    DISARMED = "disarmed"
+    ANALYSED = "analysed"
+    PADS = "pads"
+    PACER = "pacer"
+    CPR = "cpr"
     KINDS = {
         VITALS: _("Values changed"),
         TREND_STOPPED: _("Trend stopped"),
@@ -154,7 +167,17 @@ class SessionEvent(models.Model):
         RESUMED: _("Resumed"),
         PROFILE: _("Patient changed"),
         TWELVE_LEAD: _("12-lead acquired"),
+        DEFIBRILLATOR: _("Defibrillator set"),
+        CHARGED: _("Charged"),
+        SHOCK: _("Shock"),
+        DISARMED: _("Disarmed"),
+        ANALYSED: _("AED analysis"),
+        PADS: _("Pads"),
+        PACER: _("Pacer"),
+        CPR: _("CPR"),
     }
+    # The trainee's treatment and the device's settings: one message type, "treatment".
+    TREATMENT_KINDS = (DEFIBRILLATOR, CHARGED, SHOCK, DISARMED, ANALYSED, PADS, PACER, CPR)
     # The kinds that set the values the monitor moves toward.
     VALUE_KINDS = (VITALS, TREND_STOPPED, PAUSED, RESUMED)
 
@@ -236,6 +259,18 @@ class SessionEvent(models.Model):
                 message = {"type": "profile", "profile": self.detail["profile"]}
             case self.TWELVE_LEAD:
                 message = {"type": "twelve_lead"}
+            case kind if kind in self.TREATMENT_KINDS:
+                # The device's whole state after the event: a screen needs nothing else.
+                treatment = self.detail.get("state", {})
+                detail = {key: value for key, value in self.detail.items() if key != "state"}
+                message = {
+                    "type": "treatment",
+                    "kind": kind,
+                    "treatment": treatment.get("treatment", {}),
+                    "defibrillator": treatment.get("defibrillator", {}),
+                    "detail": detail,
+                    "event_id": str(self.id),
+                }
             case _:
                 message = None
         if message is not None:

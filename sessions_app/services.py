@@ -18,7 +18,7 @@ from django.utils import timezone
 from sessions_app import nibp, publishing
 from sessions_app.models import Session, SessionEvent, SessionNote
 from shiller import throttle
-from simulator import alarms, trends, vitals
+from simulator import alarms, trends, treatment, vitals
 
 logger = logging.getLogger(__name__)
 
@@ -219,10 +219,10 @@ def _store_values(session, kind, values, trend, now, step=None) -> AppliedChange
     if step is not None:
         detail["step"] = step
     transition_seconds = trend["seconds"] if trend else 0
-    return _record(session, kind, values, now, detail, transition_seconds)
+    return record(session, kind, values, now, detail, transition_seconds)
 
 
-def _record(
+def record(
     session, kind, values, now, detail: dict, transition_seconds=0
 ) -> AppliedChange:
     """Store an event, and broadcast it as its message once the transaction commits."""
@@ -247,8 +247,15 @@ def _record(
 
 
 def current_values(session: Session, now=None) -> dict | None:
-    """The values the monitor shows at `now`, part way along a trend if one is running."""
+    """The trainer's values at `now`, part way along a trend if one is running."""
     return trends.values_at(session.last_values, session.trend, now or timezone.now())
+
+
+def shown_values(session: Session, now=None) -> dict | None:
+    """The values the screens show at `now`: the trainer's, as the pacer and CPR change them."""
+    return treatment.treated_values(
+        current_values(session, now), session.treatment, session.defibrillator
+    )
 
 
 def set_alarm_limits(session_id: uuid.UUID, limits, *, trainer=None, now=None) -> dict:
@@ -371,7 +378,7 @@ def silence_alarms(session_id: uuid.UUID, *, now=None) -> AppliedChange:
 def active_alarms(session: Session, now: datetime.datetime, values: dict | None = None) -> list[dict]:
     """The alarm conditions the monitors show at `now` (with `values`, those of an event then);
     blood pressure is the cuff's reading."""
-    values = current_values(session, now) if values is None else values
+    values = shown_values(session, now) if values is None else values
     if values is None:
         return []
     reading = nibp.last_reading(session, now) or {}
@@ -408,7 +415,7 @@ def current_silence(session: Session, now: datetime.datetime) -> dict | None:
 
 def _record_setting(session, kind, now, detail: dict) -> AppliedChange:
     """Store an event that leaves the values as they are, with those shown now; broadcast it."""
-    return _record(session, kind, current_values(session, now), now, detail)
+    return record(session, kind, current_values(session, now), now, detail)
 
 
 def monitor_state(session: Session, now=None) -> dict:
@@ -428,6 +435,8 @@ def monitor_state(session: Session, now=None) -> dict:
         "nibp": nibp.state(session, now),
         "paused": session.paused_at is not None,
         "profile": session.profile,
+        "defibrillator": session.defibrillator,
+        "treatment": session.treatment,
     }
 
 
