@@ -22,7 +22,7 @@ from simulator import vitals
 
 # The broadcasts that store an event, by their type (a change of values carries its kind).
 EVENT_TYPES = {kind for kind in SessionEvent.KINDS if kind not in SessionEvent.VALUE_KINDS}
-EVENT_TYPES.add("vitals")
+EVENT_TYPES.update({"vitals", "treatment"})
 
 
 def for_message(message: dict) -> dict | None:
@@ -36,6 +36,7 @@ def for_message(message: dict) -> dict | None:
     event = SessionEvent(
         kind=message.get("kind", message["type"]),
         created_at=parse_datetime(message["at"]),
+        detail=message.get("detail") or {},
         flags=values.get("flags", {}),
         transition_seconds=trend["seconds"] if trend else 0,
         **{field: values.get(field) for field in vitals.NUMBER_FIELDS},
@@ -44,6 +45,14 @@ def for_message(message: dict) -> dict | None:
     if message["type"] == "vitals":
         fragments["current_values"] = values_summary(values)
         fragments["trend_rows"] = trend_rows(moving_rows({"values": values, "trend": trend}))
+    if message["type"] == "treatment":
+        fragments["treatment"] = format_html(
+            '<p class="treatment-news" data-kind="{}"><time>{}</time> {}</p>',
+            event.kind,
+            clock(event.created_at),
+            treatment_text(event.kind, event.detail, message.get("defibrillator")),
+        )
+        fragments["device"] = device_summary(message["treatment"], message.get("defibrillator") or {})
     return fragments
 
 
@@ -102,12 +111,103 @@ def clock(moment, format: str = "H:i:s") -> str:
     return dateformat.time_format(timezone.localtime(moment), format)
 
 
+def event_label(event: SessionEvent) -> str:
+    """What the event was, as its row says it: the kind, and for the trainee's treatment what
+    was done ("Shock: 200 J, on Ventricular fibrillation, from Bed 3 (iPad · Safari)")."""
+    if event.kind in SessionEvent.TREATMENT_KINDS:
+        return treatment_text(event.kind, event.detail)
+    return str(event.kind_label())
+
+
+def treatment_text(kind: str, detail: dict, settings: dict | None = None) -> str:
+    """One sentence for a treatment event, in the active language."""
+    screen = detail.get("screen")
+    match kind:
+        case SessionEvent.SHOCK:
+            text = (
+                _("Synchronised shock: %(joules)s J, on %(rhythm)s")
+                if detail["sync"]
+                else _("Shock: %(joules)s J, on %(rhythm)s")
+            ) % {"joules": detail["joules"], "rhythm": rhythm_label({"rhythm": detail.get("rhythm")})}
+            if detail.get("mode") == "aed":
+                text = _("AED %(shock)s") % {"shock": text}
+            if detail.get("cpr"):
+                text = _("%(shock)s, during compressions") % {"shock": text}
+            if "goes_to_step" in detail:
+                text = _("%(shock)s: the scenario goes to step %(number)s") % {
+                    "shock": text,
+                    "number": detail["goes_to_step"] + 1,
+                }
+        case SessionEvent.CHARGED:
+            text = (
+                _("Charged to %(joules)s J, Sync on") if detail["sync"] else _("Charged to %(joules)s J")
+            ) % {"joules": detail["joules"]}
+        case SessionEvent.DISARMED:
+            text = _("Disarmed (%(joules)s J)") % {"joules": detail["joules"]}
+        case SessionEvent.ANALYSED:
+            advice = _("shock advised") if detail["advice"] == "shock" else _("no shock advised")
+            text = _("AED analysis: %(advice)s (%(rhythm)s)") % {
+                "advice": advice,
+                "rhythm": rhythm_label({"rhythm": detail.get("rhythm")}),
+            }
+        case SessionEvent.PADS:
+            text = _("Pads connected") if detail["connected"] else _("Pads removed")
+        case SessionEvent.PACER:
+            if not detail["on"]:
+                text = _("Pacing stopped")
+            else:
+                text = (
+                    _("Pacing %(mode)s %(rate)s/min at %(ma)s mA: captures")
+                    if detail["captured"]
+                    else _("Pacing %(mode)s %(rate)s/min at %(ma)s mA: no capture")
+                ) % {
+                    "mode": _("on demand") if detail["mode"] == "demand" else _("fixed"),
+                    "rate": detail["rate"],
+                    "ma": detail["ma"],
+                }
+        case SessionEvent.CPR:
+            text = _("Compressions started") if detail["on"] else _("Compressions stopped")
+        case _:
+            settings = settings or detail
+            text = _("Trainee's monitor: %(mode)s") % {"mode": mode_label(settings.get("mode"))}
+    if screen:
+        text = _("%(what)s, from %(screen)s") % {"what": text, "screen": screens.label(screen)}
+    return text
+
+
+def mode_label(mode: str | None) -> str:
+    return {"manual": _("manual defibrillator"), "aed": _("AED")}.get(mode, _("monitor only"))
+
+
+def device_summary(state: dict, settings: dict) -> str:
+    """The device as the cockpit shows it: mode, charge, pacer, CPR."""
+    parts = [mode_label(settings.get("mode"))]
+    if charge := state.get("charge"):
+        parts.append(_("charge %(joules)s J") % {"joules": charge["joules"]})
+    if state.get("pads"):
+        parts.append(_("pads on"))
+    if pacer := state.get("pacer"):
+        parts.append(_("pacer %(rate)s/min %(ma)s mA") % {"rate": pacer["rate"], "ma": pacer["ma"]})
+    if cpr := state.get("cpr"):
+        parts.append(_("CPR since %(time)s") % {"time": clock(parse_datetime(cpr["since"]))})
+    if pending := state.get("pending_step"):
+        parts.append(
+            _("step %(number)s at %(time)s")
+            % {"number": pending["index"] + 1, "time": clock(parse_datetime(pending["at"]))}
+        )
+    return format_html(
+        '<span class="device-summary" data-cpr-since="{}">{}</span>',
+        (state.get("cpr") or {}).get("since", ""),
+        " · ".join(str(part) for part in parts),
+    )
+
+
 def event_row(event: SessionEvent) -> str:
     """A row of the control page's events, its time in the site's time zone."""
     flags = event.flags or {}
     cells = [
         clock(event.created_at),
-        event.kind_label(),
+        event_label(event),
         "" if event.systolic is None else f"{event.systolic}/{event.diastolic}",
         *("" if value is None else value for value in (
             event.heart_rate, event.spo2, event.respiratory_rate, event.etco2
