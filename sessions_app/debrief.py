@@ -10,6 +10,7 @@ TREND_SAMPLES per trend), so a period may start or end a few seconds off along a
 
 import csv
 import datetime
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -67,6 +68,8 @@ CSV_COLUMNS = (
     ("note", gettext_lazy("Note")),
     *((name, vitals.LABELS[name]) for name in vitals.INVASIVE_FIELDS),
     *((name, vitals.LABELS[name]) for name in CSV_LATER_FLAGS),
+    # The trainee's treatment (issue 16): what was done, as JSON ({"joules": 200, ...}).
+    ("detail", gettext_lazy("Detail")),
 )
 NOTE_KIND = "note"
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP's
@@ -410,7 +413,7 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
         at = row["at"]
         common = [timezone.localtime(at).isoformat(), f"{line.seconds(at):.3f}"]
         if "note" in row:
-            later = [""] * (len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS))
+            later = [""] * (len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS) + 1)
             writer.writerow([*common, note_kind, *[""] * 13, _csv_text(row["note"].text), *later])
             continue
         event = row["event"]
@@ -439,6 +442,7 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
                 "",
                 *(_csv_value(values[name]) for name in vitals.INVASIVE_FIELDS),
                 *(_csv_flag(flags, name) for name in CSV_LATER_FLAGS),
+                _csv_detail(event),
             ]
         )
 
@@ -451,6 +455,15 @@ def _csv_flag(flags: dict, name: str) -> str:
     if isinstance(value, list):
         return " ".join(value)
     return _csv_value(value)
+
+
+def _csv_detail(event: SessionEvent) -> str:
+    """A treatment event's facts for a machine: the device's whole state is left out (the
+    events before it say how it got there)."""
+    if event.kind not in SessionEvent.TREATMENT_KINDS:
+        return ""
+    facts = {key: value for key, value in event.detail.items() if key != "state"}
+    return json.dumps(facts, sort_keys=True, separators=(",", ":"))
 
 
 def _csv_text(text: str) -> str:
