@@ -180,6 +180,18 @@ def treatment_news(event: SessionEvent, settings: dict | None = None) -> str:
     )
 
 
+def shock_rule(rule: dict) -> str:
+    """A step's rule for a shock, as the template and the cockpit's steps say it."""
+    which = {True: _("a synchronised shock"), False: _("an unsynchronised shock")}.get(
+        rule.get("sync"), _("a shock")
+    )
+    values = {"which": which, "joules": rule["min_joules"], "number": rule["go_to"] + 1}
+    if rule["after_seconds"]:
+        text = _("On %(which)s of at least %(joules)s J: step %(number)s after %(seconds)s s")
+        return text % {**values, "seconds": rule["after_seconds"]}
+    return _("On %(which)s of at least %(joules)s J: step %(number)s at once") % values
+
+
 def mode_label(mode: str | None) -> str:
     return {"manual": _("manual defibrillator"), "aed": _("AED")}.get(mode, _("monitor only"))
 
