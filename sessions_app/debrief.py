@@ -20,7 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sessions_app import nibp, services
+from sessions_app import fragments, nibp, services
 from sessions_app.models import Session, SessionEvent, SessionNote
 from simulator import alarms, trends, vitals
 
@@ -289,6 +289,16 @@ def plot(line: Timeline) -> dict | None:
             {"x": x(note.at), "number": number, "text": note.text}
             for number, note in enumerate(line.notes, start=1)
         ],
+        # The trainee's shocks, and the periods of compressions, over the vital signs.
+        "shocks": [
+            {"x": x(e.created_at), "title": f"{format_offset(line.seconds(e.created_at))} {fragments.treatment_text(e.kind, e.detail)}"}
+            for e in line.events
+            if e.kind == SessionEvent.SHOCK
+        ],
+        "cpr": [
+            {"x": x(start), "width": round(x(end) - x(start), 1)}
+            for start, end in cpr_periods(line)
+        ],
         "x_ticks": [
             {"x": x(line.started_at + datetime.timedelta(seconds=s)), "label": format_offset(s)}
             for s in _x_ticks(line.span_seconds)
@@ -296,6 +306,22 @@ def plot(line: Timeline) -> dict | None:
         "y_ticks": [{"y": y(v), "label": v} for v in range(0, y_max + 1, y_max // 5)],
         "label_y": HEIGHT - 6,
     }
+
+
+def cpr_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """When compressions were on: from each start to its stop, or to the end."""
+    periods, since = [], None
+    for event in line.events:
+        if event.kind != SessionEvent.CPR:
+            continue
+        if event.detail.get("on") and since is None:
+            since = event.created_at
+        elif not event.detail.get("on") and since is not None:
+            periods.append((since, event.created_at))
+            since = None
+    if since is not None:
+        periods.append((since, line.ended_at))
+    return periods
 
 
 def _y_max(line: Timeline, fields: list[str]) -> int:

@@ -8,6 +8,7 @@ import { ServerClock, formatClock, formatDuration, localNow, parseIsoTime } from
 import { MonitorAudio } from "./audio.js";
 import { LiveSocket, socketUrl } from "./live-socket.js";
 import { Cuff, meanArterialPressure, nextAutomaticStart } from "./nibp.js";
+import { CPR_CYCLE_SECONDS, treatedValues } from "./treatment.js";
 import { INTEGER_FIELDS, NUMBER_FIELDS, inProgress, progress, valuesAt } from "./trends.js";
 
 // First: the controls marked js-only (presets, transition choices) show from here on.
@@ -30,8 +31,7 @@ const OPTIONAL_INPUTS = new Set(["respiratory_rate", "etco2", "abp_systolic", "a
 // leaves them as they are.
 const SETUP_FLAGS = ["ecg_lead2", "abp_damping"];
 const TICK_MS = 250;
-// Compressions in cycles of two minutes, then a rhythm check (ERC 2021: simulator/treatment.py).
-const CPR_CYCLE_MS = 120_000;
+const CPR_CYCLE_MS = CPR_CYCLE_SECONDS * 1000;
 
 const initial = readJson("control-state");
 const clock = new ServerClock();
@@ -45,6 +45,7 @@ const live = {
   cuff: new Cuff(initial.nibp, parseIsoTime(initial.now)),
   paused: initial.paused,
   treatment: initial.treatment,
+  defibrillator: initial.defibrillator,
 };
 // The trainee's shocks and analyses are heard here too; sound starts with the first click.
 const audio = new MonitorAudio(() => {});
@@ -177,6 +178,7 @@ function handle(message) {
       break;
     case "treatment":
       live.treatment = message.treatment;
+      live.defibrillator = message.defibrillator;
       showTreatment(message);
       showFragments(message.html);
       break;
@@ -590,7 +592,8 @@ const rhythmNames = Object.fromEntries(
 function showMirror(now) {
   const mirror = byId("mirror");
   if (!mirror) return;
-  const values = live.target ? currentValuesAt(now) : null;
+  // What the screens show: the pacer and CPR change the trainer's values (treatment.js).
+  const values = live.target ? treatedValues(currentValuesAt(now), live.treatment, live.defibrillator) : null;
   const reading = live.cuff.reading;
   const shown = shownValues(values, reading);
   const noSignal = withoutSignal(values, reading);
