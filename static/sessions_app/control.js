@@ -53,6 +53,9 @@ document.addEventListener("pointerdown", () => audio.unlock(), { once: true });
 // The two-tone call of a treatment the trainer must answer (a shock, an AED's advice).
 const NEWS_TONES_HZ = [660, 880];
 const NEWS_KINDS = new Set(["shock", "analysed"]);
+// Long enough to be seen from across the room, short enough not to be taken for the present.
+const BANNER_MS = 20_000;
+let bannerTimer = null;
 
 const { close: CLOSE, recent_events: MAX_EVENT_ROWS } = readJson("protocol");
 
@@ -432,7 +435,12 @@ function showTreatment(message) {
     byId("device-summary").innerHTML = message.html.device;
   }
   showCprButton();
-  if (NEWS_KINDS.has(message.kind)) {
+  if (NEWS_KINDS.has(message.kind) && message.html) {
+    const banner = byId("treatment-banner");
+    banner.innerHTML = message.html.treatment;
+    banner.hidden = false;
+    clearTimeout(bannerTimer);
+    bannerTimer = setTimeout(() => (banner.hidden = true), BANNER_MS);
     const card = byId("treatment-card");
     card.classList.remove("news-flash");
     void card.offsetWidth; // Restart the animation for a second shock in a row.
