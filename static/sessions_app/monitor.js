@@ -115,7 +115,9 @@ function setData(element, key, value) {
 }
 
 
-const currentValuesAt = (time) => valuesAt(state.target, state.trend, time);
+// The values shown: the trainer's along their trend, as the treatment in force makes them (a
+// captured pacer's rhythm, CPR's EtCO2 and ventilation: treatment.js).
+const currentValuesAt = (time) => driver.treated(valuesAt(state.target, state.trend, time), time);
 
 // Messages
 
@@ -130,7 +132,11 @@ function handleMessage(message) {
       state.silence = silenceFrom(message.alarms_silenced_until, message.alarms_acknowledged);
       state.cuff = new Cuff(message.nibp, parseIsoTime(message.now));
       setTarget(message.values, message.trend, null);
+      driver.setTreatment(message.treatment, message.defibrillator, null);
       showLimits();
+      break;
+    case "treatment":
+      driver.setTreatment(message.treatment, message.defibrillator, parseIsoTime(message.at) ?? now);
       break;
     case "vitals":
       state.cuff?.receive(message, now, currentValuesAt);
@@ -401,21 +407,25 @@ function secondLead() {
 function ecgAt(lead, t) {
   const heart = driver.trace;
   if (!heart || flagsNow().ecg_leads_off) return 0;
-  return leadAt(heart, lead, t) + leadArtefact(flagsNow().artefacts, t, lead);
+  return leadAt(heart, lead, t) + leadArtefact(flagsNow().artefacts, t, lead) + driver.treatmentArtefact(lead, t);
 }
 
 const pulseless = () => !driver.settings?.pulse;
 
 const traces = {
-  ecg: new SweepTrace(byId("ecg-canvas"), (t) => ecgAt("II", t), ECG_RANGE),
+  // Sync marks above the R waves the synchroniser detects (heart-driver.js syncMarks).
+  ecg: new SweepTrace(byId("ecg-canvas"), (t) => ecgAt("II", t), ECG_RANGE, (from, to) =>
+    flagsNow().ecg_leads_off ? [] : driver.syncMarks(from, to),
+  ),
   ecg2: new SweepTrace(byId("ecg2-canvas"), (t) => ecgAt(state.secondLead, t), ECG_RANGE),
-  // Probe off or no pulse: flat (the heart's pulses are 0 without one).
+  // Probe off: flat. No pulse: flat but for the pulsation compressions make.
   pleth: new SweepTrace(
     byId("pleth-canvas"),
-    (t) =>
-      driver.trace && !state.noSignal.has("spo2")
-        ? plethWithArtefacts(flagsNow().artefacts, t, plethAt(driver.trace, t))
-        : 0,
+    (t) => {
+      if (!driver.trace || flagsNow().spo2_probe_off) return 0;
+      const pulse = state.noSignal.has("spo2") ? 0 : plethAt(driver.trace, t);
+      return plethWithArtefacts(flagsNow().artefacts, t, pulse + driver.treatmentPleth(t));
+    },
     PLETH_RANGE,
   ),
   abp: new SweepTrace(
@@ -423,7 +433,7 @@ const traces = {
     (t) => {
       const values = traceValues();
       if (!driver.trace) return 0;
-      if (pulseless()) return NO_PULSE_MMHG;
+      if (pulseless()) return driver.cprArterial(t) ?? NO_PULSE_MMHG;
       return arterialAt(driver.trace, t, {
         systolic: values.abp_systolic,
         diastolic: values.abp_diastolic,

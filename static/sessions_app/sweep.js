@@ -3,14 +3,18 @@
 
 const ERASE_GAP_CSS_PX = 14;
 const TRACE_CSS_PX = 1.6;
+// A mark (a defibrillator's sync marker): a small downward triangle near the top.
+const MARK_CSS_PX = 5;
 
 export class SweepTrace {
   // `range` is [low, high] in the sample's unit, or a function giving it (a scale that follows
-  // the value, as a capnograph's does).
-  constructor(canvas, sample, range) {
+  // the value, as a capnograph's does). `marks(from, to)`, if given, lists the times in
+  // (from, to] (seconds) to mark above the trace.
+  constructor(canvas, sample, range, marks = null) {
     this.canvas = canvas;
     this.context = canvas.getContext("2d");
     this.sample = sample;
+    this.marks = marks;
     this.range = typeof range === "function" ? range : () => range;
     this.blank = false;
     new ResizeObserver(() => this.resize()).observe(canvas);
@@ -83,6 +87,23 @@ export class SweepTrace {
       if (c >= column) break;
     }
     this.context.stroke();
+    if (this.marks) this.drawMarks(from / this.pixelsPerSecond, seconds);
     this.lastColumn = column;
+  }
+
+  drawMarks(from, to) {
+    const times = this.marks(from, to);
+    if (times.length === 0) return;
+    const size = MARK_CSS_PX * (window.devicePixelRatio || 1);
+    this.context.beginPath();
+    for (const t of times) {
+      const x = (t * this.pixelsPerSecond) % this.width;
+      this.context.moveTo(x - size, size);
+      this.context.lineTo(x + size, size);
+      this.context.lineTo(x, 2.2 * size);
+      this.context.closePath();
+    }
+    this.context.fillStyle = this.context.strokeStyle;
+    this.context.fill();
   }
 }
