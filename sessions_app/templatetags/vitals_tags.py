@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import json_script
 
-from sessions_app import fragments
+from sessions_app import debrief, fragments
 from sessions_app import page_text as page_text_module
 from simulator import protocol, vitals
 
@@ -42,3 +42,4 @@ register.simple_tag(fragments.moving_rows, name="moving_rows")
 register.simple_tag(fragments.trend_rows, name="trend_rows")
 register.simple_tag(fragments.note_item, name="note_item")
 register.simple_tag(fragments.screen_list, name="screen_list")
+register.simple_tag(debrief.result_card, name="result_card")

@@ -41,6 +41,7 @@ def test_it_starts_with_a_blank_snapshot(alice_client, played):
         },
         "paused": False,
         "profile": "adult",
+        "results": [],
     }
 
 
