@@ -87,6 +87,9 @@ class TemplateStep(models.Model):
     values = models.JSONField(_("values"))
     transition_seconds = models.PositiveIntegerField(_("transition (s)"), default=0)
     note = models.TextField(_("note for the trainer"), blank=True)
+    # Results sent to the bedside with the step: text kinds only, each as sessions_app/results.py
+    # returns it ({"kind", "title", "rows", "comment"}).
+    results = models.JSONField(_("results"), default=list, blank=True)
 
     class Meta:
         db_table = "session_template_steps"
@@ -112,4 +115,24 @@ class TemplateStep(models.Model):
             "values": self.values,
             "transition_seconds": self.transition_seconds,
             "note": self.note,
+            # A shipped template's texts are shown translated (SessionResult.shipped_text).
+            "results": [
+                {**result, "shipped_text": self.template.is_shipped} for result in self.results
+            ],
         }
+
+    def display_results(self) -> list[dict]:
+        """The results as a trainer reads them here: a shipped template's texts translated."""
+        translate = self.template.shipped_text
+        return [
+            {
+                **result,
+                "title": translate(result["title"]),
+                "comment": translate(result["comment"]),
+                "rows": [
+                    {**row, "name": translate(row["name"])} if "name" in row else row
+                    for row in result["rows"]
+                ],
+            }
+            for result in self.results
+        ]

@@ -4,7 +4,7 @@ Starting a session from a template and stepping through it act on the session: t
 sessions_app/scenarios.py.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,6 +20,8 @@ class StepData:
     values: dict
     transition_seconds: int = 0
     note: str = ""
+    # Each clean, as sessions_app/results.py returns it.
+    results: list = field(default_factory=list)
 
 
 def _clean_steps(steps: list[StepData]) -> list[StepData]:
@@ -33,7 +35,7 @@ def _clean_steps(steps: list[StepData]) -> list[StepData]:
             raise vitals.VitalsError(
                 {f"steps.{number}.{field}": message for field, message in error.errors.items()}
             ) from None
-        clean.append(StepData(values, seconds, step.note.strip()))
+        clean.append(StepData(values, seconds, step.note.strip(), step.results))
     return clean
 
 
@@ -68,6 +70,7 @@ def save_template(
             values=step.values,
             transition_seconds=step.transition_seconds,
             note=step.note,
+            results=step.results,
         )
         for position, step in enumerate(steps)
     )
@@ -81,7 +84,10 @@ def duplicate_template(template: SessionTemplate, trainer) -> SessionTemplate:
     text from then on, and is never translated again.
     """
     name = _("Copy of %(name)s") % {"name": template.display_name}
-    steps = [StepData(s.values, s.transition_seconds, s.display_note) for s in template.steps.all()]
+    steps = [
+        StepData(s.values, s.transition_seconds, s.display_note, s.display_results())
+        for s in template.steps.all()
+    ]
     max_length = SessionTemplate._meta.get_field("name").max_length
     return save_template(
         trainer, name[:max_length], template.display_description, steps, profile=template.profile

@@ -354,12 +354,12 @@ class StepForm(forms.Form):
 LAB_PANEL_FORM_ROWS = 8
 
 
-def _result_text(label, max_length, textarea=False):
+def result_text_field(label, max_length, textarea=False):
     widget = forms.Textarea(attrs={"rows": 2}) if textarea else forms.TextInput(attrs={"autocomplete": "off"})
     return forms.CharField(label=label, required=False, max_length=max_length, widget=widget)
 
 
-def _decimal_input(label):
+def decimal_text_field(label):
     # Text, not a number input: "7,21" typed the French way must reach the server as typed.
     return forms.CharField(
         label=label,
@@ -371,8 +371,8 @@ def _decimal_input(label):
 
 class ResultForm(forms.Form):
     kind: str
-    title = _result_text(_("Title (optional)"), results.TITLE_MAX)
-    comment = _result_text(_("Comment (optional)"), results.COMMENT_MAX, textarea=True)
+    title = result_text_field(_("Title (optional)"), results.TITLE_MAX)
+    comment = result_text_field(_("Comment (optional)"), results.COMMENT_MAX, textarea=True)
 
     def payload(self, data: dict) -> dict:
         raise NotImplementedError
@@ -400,7 +400,7 @@ class BloodGasForm(ResultForm):
         super().__init__(*args, **kwargs)
         for key, analyte in results.ANALYTES.items():
             label = f"{analyte.label} ({analyte.unit})" if analyte.unit else analyte.label
-            self.fields[key] = _decimal_input(label)
+            self.fields[key] = decimal_text_field(label)
         # Title and comment after the values.
         self.order_fields([*results.ANALYTES, "title", "comment"])
 
@@ -431,9 +431,9 @@ class LabPanelForm(ResultForm):
         for number in range(1, LAB_PANEL_FORM_ROWS + 1):
             for column in self.COLUMNS:
                 field = (
-                    _decimal_input(labels[column])
+                    decimal_text_field(labels[column])
                     if column in ("low", "high")
-                    else _result_text(labels[column], results.NAME_MAX)
+                    else result_text_field(labels[column], results.NAME_MAX)
                 )
                 self.fields[f"row_{number}_{column}"] = field
 
@@ -464,7 +464,7 @@ class LabPanelForm(ResultForm):
 
 class GlucoseForm(ResultForm):
     kind = results.GLUCOSE
-    value = _decimal_input(_("Glucose (mmol/L)"))
+    value = decimal_text_field(_("Glucose (mmol/L)"))
     field_order = ["value", "title", "comment"]
 
     def payload(self, data):

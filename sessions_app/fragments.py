@@ -281,3 +281,18 @@ def result_card(result: SessionResult, image_url: str | None) -> str:
         "image_url": image_url if result.image else None,
     }
     return render_to_string("sessions_app/includes/result_card.html", ctx)
+
+
+def result_summary(result: dict, translate=str) -> str:
+    """A result a step carries, on one line: "Blood gas: pH 7,21 L · Lactate 4,8 mmol/L H"
+    (`translate`: the template's shipped_text, for a shipped template's words)."""
+    rows = []
+    for row in result["rows"]:
+        analyte = results.ANALYTES.get(row.get("analyte"))
+        name = analyte.label if analyte else translate(row.get("name", ""))
+        value = result_number(row["value"], row.get("decimals", 0))
+        flag = str(results.FLAGS.get(row.get("flag"), ""))
+        rows.append(" ".join(str(part) for part in (name, value, row.get("unit"), flag) if part))
+    head = translate(result["title"]) or str(results.KINDS[result["kind"]])
+    text = " · ".join([*rows, translate(result["comment"])] if result["comment"] else rows)
+    return f"{head}: {text}"

@@ -205,7 +205,8 @@ def _bound(raw, field: str, errors: dict) -> tuple[float | None, int]:
 
 def validate_lab_panel(payload: dict) -> dict:
     """{"title", "rows": [{"name", "value", "unit", "low", "high"}], "comment"}; a row without a
-    name and value is left out; a number is flagged against the limits given."""
+    name and value is left out; a number is flagged against the limits given. A comment without
+    rows is a lab's note."""
     errors = {}
     title, comment = _common(payload, errors)
     raw_rows = payload.get("rows")
@@ -251,8 +252,9 @@ def validate_lab_panel(payload: dict) -> dict:
         )
     if len(rows) > ROWS_MAX:
         errors["rows"] = _("A lab panel has %(limit)s rows at most.") % {"limit": ROWS_MAX}
-    if not rows and not errors:
-        errors["rows"] = _("Fill in at least one row: a name and a value.")
+    # A lab's comment alone is a result too ("tryptase sent, result in an hour").
+    if not rows and not comment and not errors:
+        errors["rows"] = _("Fill in at least one row (a name and a value) or a comment.")
     if errors:
         raise VitalsError(errors)
     return {"kind": LAB_PANEL, "title": title, "rows": rows, "comment": comment}
@@ -341,3 +343,4 @@ def validate(kind: str, payload: dict) -> dict:
     if kind not in TEXT_KINDS:
         raise VitalsError({"kind": _("Unknown kind of result.")})
     return VALIDATORS[kind](payload)
+
