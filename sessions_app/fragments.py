@@ -216,14 +216,15 @@ def note_item(note) -> str:
 def result_item(result: SessionResult, card: str = "") -> str:
     """A result in the control page's list of those sent: its time, kind and title over its
     card (the page renders it; for a result just sent control.js fetches it when opened)."""
+    # "Blood gas", or "Image · Chest X-ray" when it has a title of its own.
+    name = f"{result.kind_label()} · {result.display_title()}" if result.title else result.kind_label()
     return format_html(
         '<li data-result="{}"><details class="result-item"><summary>'
-        '<time datetime="{}">{}</time> {} · {}</summary>{}</details></li>',
+        '<time datetime="{}">{}</time> {}</summary>{}</details></li>',
         result.id,
         result.created_at.isoformat(),
         clock(result.created_at),
-        result.kind_label(),
-        result.display_title(),
+        name,
         card,
     )
 

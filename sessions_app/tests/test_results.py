@@ -290,7 +290,7 @@ def test_the_control_page_lists_the_results_sent_with_their_cards(alice_client, 
     send_gas(alice_session, lactate="4.8")
     body = alice_client.get(reverse("sessions:control", args=[alice_session.pk])).content.decode()
     assert 'id="results-card"' in body and 'id="blood-gas-form"' in body
-    assert "Blood gas · Blood gas" in body and "4.8" in body
+    assert "</time> Blood gas</summary>" in body and "4.8" in body
 
 
 @pytest.mark.django_db
