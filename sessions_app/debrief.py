@@ -477,11 +477,14 @@ def _csv_result(result: SessionResult | None, style: CsvStyle) -> list[str]:
         value = row["value"]
         if isinstance(value, int | float):
             value = f"{value:.{row.get('decimals', 0)}f}"
-        rows.append(" ".join(part for part in (name, str(value), row.get("unit"), row.get("flag")) if part))
+        flag = row.get("flag") or ""
+        if style.translated and flag:
+            flag = str(results.FLAGS[flag])
+        rows.append(" ".join(part for part in (name, str(value), row.get("unit"), flag) if part))
     if result.image:
         rows.append(result.content_type)
     kind = str(result.kind_label()) if style.translated else result.kind
-    title = result.display_title() if style.translated else result.title
+    title = result.text(result.title) if style.translated else result.title
     return [_csv_text(kind), _csv_text(title), _csv_text("; ".join(rows))]
 
 

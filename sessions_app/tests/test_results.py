@@ -2,6 +2,7 @@
 trainer are served, and over the sockets."""
 
 import io
+from csv import reader as csv_reader
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -335,3 +336,39 @@ async def test_a_blood_gas_from_the_control_socket_reaches_every_screen(alice):
     error = await receive_type(trainer, "error")
     assert error["errors"] == {"rows.1.value": "Row 1 needs a value."}
     await disconnect_all(trainer, bedside)
+
+
+# The record: admin, debrief, CSV, replay
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_results_read_only(staff_client, alice_session):
+    result = send_gas(alice_session, lactate="4.8")
+    r = staff_client.get(reverse("admin:sessions_app_sessionresult_change", args=[result.pk]))
+    assert r.status_code == 200 and "lactate" in r.content.decode()
+    assert 'name="title"' not in r.content.decode()
+    r = staff_client.get(reverse("admin:sessions_app_session_change", args=[alice_session.pk]))
+    assert r.status_code == 200 and "Blood gas" in r.content.decode()
+    assert staff_client.post(reverse("admin:sessions_app_sessionresult_delete", args=[result.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_debrief_the_csv_and_the_replay_carry_the_results(alice_client, alice_session):
+    result = send_gas(alice_session, ph="7.21", lactate="4.8")
+    body = alice_client.get(reverse("sessions:debrief", args=[alice_session.pk])).content.decode()
+    assert "Result sent" in body and 'class="result-card"' in body and "7.21" in body
+    csv = alice_client.get(reverse("sessions:export", args=[alice_session.pk])).content.decode()
+    row = csv.splitlines()[1].split(",")
+    assert row[2] == "result"
+    assert row[-3:] == ["blood_gas", "", "ph 7.21 L; lactate 4.8 mmol/L H"]
+    french = alice_client.get(
+        reverse("sessions:export", args=[alice_session.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode("utf-8-sig")
+    # Names in French, numbers as machines read them.
+    french_rows = list(csv_reader(io.StringIO(french), delimiter=";"))
+    assert french_rows[1][-3:] == ["Gazométrie", "", "pH 7.21 B; Lactates 4.8 mmol/L H"]
+    replay = alice_client.get(reverse("sessions:replay_json", args=[alice_session.pk])).json()
+    played = [message for message in replay["messages"] if message["type"] == "result"]
+    assert [message["result"] for message in played] == [str(result.pk)]
+    page = alice_client.get(reverse("sessions:replay", args=[alice_session.pk])).content.decode()
+    assert f'data-results-url="/sessions/{alice_session.pk}/results/"' in page
