@@ -261,7 +261,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # Where uploaded result images are kept: Django's storage API, local files by default; any
 # backend in production through STORAGES. Never served as static files: only the session's
 # screens and trainer get them, through sessions_app.views (MEDIA_URL is not routed).
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Set but empty, as a copied .env.example leaves it, is the default.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default="") or BASE_DIR / "media")
 MEDIA_URL = "/media/"
 
 # Security: secure cookies and HSTS when served for real (DEBUG=false, behind HTTPS).
