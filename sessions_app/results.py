@@ -14,6 +14,7 @@ import re
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -144,8 +145,9 @@ def _analyte_row(key: str, raw, errors: dict) -> dict | None:
     if parsed is None or not low <= parsed[0] <= high:
         errors[key] = _("%(field)s must be a number from %(low)s to %(high)s.") % {
             "field": analyte.label,
-            "low": low,
-            "high": high,
+            # In the page's locale: "de 6,5 à 8,0" in French.
+            "low": formats.number_format(low),
+            "high": formats.number_format(high),
         }
         return None
     value = round(parsed[0], analyte.decimals)

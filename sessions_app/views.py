@@ -332,7 +332,9 @@ def monitor_result(request, code, result):
 
 def monitor_result_image(request, code, result):
     found, refused = _screen_result(request, code, result)
-    return refused or _image_response(found)
+    if refused:
+        return refused
+    return _image_response(found)
 
 
 def _own_result(request, pk, result) -> SessionResult:
