@@ -79,6 +79,7 @@ async def test_a_screen_gets_the_snapshot_on_connect(alice):
         },
         "paused": False,
         "profile": "adult",
+        "results": [],
     }
     await s.disconnect()
 
