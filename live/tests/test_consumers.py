@@ -81,6 +81,7 @@ async def test_a_screen_gets_the_snapshot_on_connect(alice):
         "profile": "adult",
         "defibrillator": {"mode": "off", "capture_threshold_ma": 70, "cpr_quality": "good"},
         "treatment": {},
+        "results": [],
     }
     await s.disconnect()
 

@@ -43,6 +43,7 @@ def test_it_starts_with_a_blank_snapshot(alice_client, played):
         "profile": "adult",
         "defibrillator": {"mode": "off", "capture_threshold_ma": 70, "cpr_quality": "good"},
         "treatment": {},
+        "results": [],
     }
 
 

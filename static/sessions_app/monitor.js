@@ -29,6 +29,7 @@ import { LEADS, leadAt } from "./heart/leads.js";
 import { RHYTHMS } from "./heart/rhythms.js";
 import { PLETH_DELAY, arterialAt, cvpAt, plethAt, pulses } from "./heart/pulse.js";
 import { acquireTwelveLead, twelveLeadSvg } from "./twelve-lead.js";
+import { ResultsPanel } from "./results.js";
 
 // Numbers, cuff and alarms also tick on a timer: frames stop in a background tab.
 const TICK_MS = 250;
@@ -97,6 +98,17 @@ let transport = { send: () => false };
 // One heart per screen, seeded from the session so every screen of it draws the same beats.
 const driver = new HeartDriver(seedFrom(root.querySelector(".who .code")?.textContent.trim() ?? ""));
 const audio = new MonitorAudio(updateSoundButton);
+const results = new ResultsPanel(
+  {
+    panel: byId("results-panel"),
+    card: byId("result-card"),
+    list: byId("result-list"),
+    toggle: byId("results-toggle"),
+    close: byId("results-close"),
+  },
+  config.resultsUrl,
+  text,
+);
 
 function setText(element, value) {
   const next = String(value);
@@ -134,6 +146,10 @@ function handleMessage(message) {
       setTarget(message.values, message.trend, null);
       driver.setTreatment(message.treatment, message.defibrillator, null);
       showLimits();
+      results.reset(message.results);
+      break;
+    case "result":
+      results.receive(message);
       break;
     case "treatment":
       driver.setTreatment(message.treatment, message.defibrillator, parseIsoTime(message.at) ?? now);
