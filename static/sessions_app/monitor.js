@@ -29,6 +29,7 @@ import { LEADS, leadAt } from "./heart/leads.js";
 import { RHYTHMS } from "./heart/rhythms.js";
 import { PLETH_DELAY, arterialAt, cvpAt, plethAt, pulses } from "./heart/pulse.js";
 import { acquireTwelveLead, twelveLeadSvg } from "./twelve-lead.js";
+import { DevicePanel } from "./device-panel.js";
 
 // Numbers, cuff and alarms also tick on a timer: frames stop in a background tab.
 const TICK_MS = 250;
@@ -97,6 +98,15 @@ let transport = { send: () => false };
 // One heart per screen, seeded from the session so every screen of it draws the same beats.
 const driver = new HeartDriver(seedFrom(root.querySelector(".who .code")?.textContent.trim() ?? ""));
 const audio = new MonitorAudio(updateSoundButton);
+// The monitor-defibrillator's strip, while the trainer has made this monitor one.
+const devicePanel = new DevicePanel(byId("device-panel"), {
+  monitor: root,
+  text,
+  send: (message) => transport.send(message),
+  canSend: () => Boolean(transport.canSend) && !state.ended,
+  audio,
+  soundOn: () => audio.running,
+});
 
 function setText(element, value) {
   const next = String(value);
@@ -131,6 +141,7 @@ function handleMessage(message) {
       state.cuff = new Cuff(message.nibp, parseIsoTime(message.now));
       setTarget(message.values, message.trend, null);
       showLimits();
+      devicePanel.receive(message);
       break;
     case "vitals":
       state.cuff?.receive(message, now, currentValuesAt);
@@ -149,6 +160,12 @@ function handleMessage(message) {
       break;
     case "alarms_silenced":
       state.silence = silenceFrom(message.until, message.acknowledged);
+      break;
+    case "treatment":
+      devicePanel.receive(message);
+      break;
+    case "error":
+      devicePanel.showError(message);
       break;
     case "session_extended":
       state.expiresAt = parseIsoTime(message.expires_at);
@@ -207,6 +224,7 @@ function tick() {
   showCuff(values, now);
   showAlarms(values, shown, now);
   showTimes(now);
+  devicePanel.render(now);
 }
 
 function showNumbers(values, shown) {
@@ -620,6 +638,7 @@ function endSession(reason) {
   if (reason === "unknown_code") setText(byId("ended-title"), text.unknown_code);
   setText(byId("ended-reason"), { closed: text.closed, expired: text.expired }[reason] ?? "");
   byId("ended").hidden = false;
+  devicePanel.stop();
   audio.stop();
   updateSoundButton();
   keepAwake.stop();
