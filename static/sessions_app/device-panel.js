@@ -129,10 +129,12 @@ export function stepped(settings, field, direction) {
 const samePacer = (a, b) => a.rate === b.rate && a.ma === b.ma && a.mode === b.mode;
 
 // The strip itself. `send(message)` returns false when nothing could be sent; `canSend()` says
-// whether the link is up; `audio` plays the device's tones; `soundOn()` whether sound plays.
+// whether the link is up; `now()` is the server's time (ms); `audio` plays the device's tones;
+// `soundOn()` whether sound plays.
 export class DevicePanel {
-  constructor(element, { monitor, text, send, canSend, audio, soundOn }) {
+  constructor(element, { monitor, text, send, canSend, now, audio, soundOn }) {
     this.element = element;
+    this.clockNow = now;
     this.monitor = monitor;
     this.text = text.device;
     this.send = send;
@@ -146,9 +148,11 @@ export class DevicePanel {
     // The pacer settings pressed and not yet echoed: {settings, until (local ms)}.
     this.pacerDraft = null;
     this.pacerTimer = null;
+    // The last settings pacing used, or chosen while it was off: what "Start pacing" starts with.
+    this.lastPacer = null;
     this.notice = null;
     this.error = null;
-    this.tone = null;
+    this.tone = undefined;
     // Prompts are spoken when they change live, not those a screen finds as it joins.
     this.spoken = undefined;
     this.byId = (id) => element.querySelector(`#${id}`);
@@ -222,6 +226,18 @@ export class DevicePanel {
       if (this.pacerDraft && samePacer(this.pacerDraft.settings, this.treatment.pacer)) this.pacerDraft = null;
     }
     if (message.type === "snapshot") this.spoken = undefined;
+    // A charge (pressed here, on another screen, or held when this one joined) sets the energy
+    // and Sync its screens show: what a shock would deliver.
+    const held = this.treatment.charge;
+    if (held && (message.type === "snapshot" || message.kind === "charged") && this.defibrillator.mode === "manual") {
+      this.joules = held.joules;
+      this.sync = Boolean(held.sync);
+      const select = this.byId("device-energy");
+      if (![...select.options].some((option) => option.value === String(held.joules))) {
+        select.add(new Option(`${held.joules} J`, String(held.joules)));
+      }
+      select.value = String(held.joules);
+    }
     const notices = { disarmed: this.text.disarmed, shock: this.text.shock_delivered_notice };
     if (message.kind in notices) this.notice = { text: notices[message.kind], until: performance.now() + NOTICE_MS };
     if (message.kind === "shock") this.flash();
@@ -246,7 +262,14 @@ export class DevicePanel {
     clearTimeout(this.pacerTimer);
   }
 
-  render(now = this.now ?? 0) {
+  // Sync pressed (or a charge in sync) on a manual defibrillator: the ECG marks the R waves.
+  get syncMarking() {
+    if (this.defibrillator.mode !== "manual") return false;
+    const charge = chargeView(this.treatment.charge, this.clockNow());
+    return charge.phase === "charging" || charge.phase === "charged" ? charge.sync : this.sync;
+  }
+
+  render(now = this.clockNow()) {
     this.now = now;
     const view = panelView(this.treatment, this.defibrillator, now);
     const el = this.element;
@@ -343,5 +366,6 @@ export class DevicePanel {
     if (tone === "charging") this.audio.charging((charge.readyAt - this.now) / 1000);
     else if (tone === "charged") this.audio.charged();
     else this.audio.deviceQuiet();
+    this.element.dataset.tone = key === null ? "" : tone;
   }
 }

@@ -30,6 +30,7 @@ import { RHYTHMS } from "./heart/rhythms.js";
 import { PLETH_DELAY, arterialAt, cvpAt, plethAt, pulses } from "./heart/pulse.js";
 import { acquireTwelveLead, twelveLeadSvg } from "./twelve-lead.js";
 import { DevicePanel } from "./device-panel.js";
+import { hasRWaves } from "./treatment.js";
 
 // Numbers, cuff and alarms also tick on a timer: frames stop in a background tab.
 const TICK_MS = 250;
@@ -104,6 +105,7 @@ const devicePanel = new DevicePanel(byId("device-panel"), {
   text,
   send: (message) => transport.send(message),
   canSend: () => Boolean(transport.canSend) && !state.ended,
+  now: () => clock.now(),
   audio,
   soundOn: () => audio.running,
 });
@@ -424,9 +426,17 @@ function ecgAt(lead, t) {
 
 const pulseless = () => !driver.settings?.pulse;
 
+// In Sync, the defibrillator marks each R wave it would shock on with a ▼ near the middle of
+// the QRS, as the LIFEPAK 15 does (device-panel.js says when).
+function syncMarks(from, to) {
+  if (!devicePanel.syncMarking || !driver.trace || flagsNow().ecg_leads_off || !hasRWaves(state.values)) return [];
+  const middles = driver.trace.events.filter((e) => e.kind === "qrs").map((e) => e.t + e.qrsd / 2);
+  return middles.filter((t) => t > from && t <= to);
+}
+
 const traces = {
-  ecg: new SweepTrace(byId("ecg-canvas"), (t) => ecgAt("II", t), ECG_RANGE),
-  ecg2: new SweepTrace(byId("ecg2-canvas"), (t) => ecgAt(state.secondLead, t), ECG_RANGE),
+  ecg: new SweepTrace(byId("ecg-canvas"), (t) => ecgAt("II", t), ECG_RANGE, syncMarks),
+  ecg2: new SweepTrace(byId("ecg2-canvas"), (t) => ecgAt(state.secondLead, t), ECG_RANGE, syncMarks),
   // Probe off or no pulse: flat (the heart's pulses are 0 without one).
   pleth: new SweepTrace(
     byId("pleth-canvas"),

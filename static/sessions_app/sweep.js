@@ -3,15 +3,19 @@
 
 const ERASE_GAP_CSS_PX = 14;
 const TRACE_CSS_PX = 1.6;
+// A marker's half width: a ▼ over the trace, as a defibrillator in Sync marks each R wave.
+const MARK_CSS_PX = 6;
 
 export class SweepTrace {
   // `range` is [low, high] in the sample's unit, or a function giving it (a scale that follows
-  // the value, as a capnograph's does).
-  constructor(canvas, sample, range) {
+  // the value, as a capnograph's does). `marks(from, to)`, if given, lists the times (s) in
+  // (from, to] to mark above the trace.
+  constructor(canvas, sample, range, marks = null) {
     this.canvas = canvas;
     this.context = canvas.getContext("2d");
     this.sample = sample;
     this.range = typeof range === "function" ? range : () => range;
+    this.marks = marks;
     this.blank = false;
     new ResizeObserver(() => this.resize()).observe(canvas);
     this.resize();
@@ -83,6 +87,24 @@ export class SweepTrace {
       if (c >= column) break;
     }
     this.context.stroke();
+    if (this.marks) this.drawMarks(from, column);
     this.lastColumn = column;
+  }
+
+  // Each marker whole behind the cursor, so the gap it erases next never cuts one in half.
+  drawMarks(from, column) {
+    const half = MARK_CSS_PX * (window.devicePixelRatio || 1);
+    const top = this.height * 0.03;
+    this.context.save();
+    this.context.fillStyle = "#fff";
+    for (const t of this.marks((from - half) / this.pixelsPerSecond, (column - half) / this.pixelsPerSecond)) {
+      const x = (t * this.pixelsPerSecond) % this.width;
+      this.context.beginPath();
+      this.context.moveTo(x - half, top);
+      this.context.lineTo(x + half, top);
+      this.context.lineTo(x, top + 1.6 * half);
+      this.context.fill();
+    }
+    this.context.restore();
   }
 }

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from sessions_app import treatment
 from sessions_app.models import SessionEvent
-from sessions_app.tests.e2e.pages import TABLET, TV, VIEWPORT, beside_the_browser, open_control, patient
+from sessions_app.tests.e2e.pages import TABLET, TV, VIEWPORT, beside_the_browser, change, open_control, patient
 from shiller.tests.factory import make_session
 from simulator import treatment as rules
 
@@ -215,3 +215,80 @@ def test_the_strip_never_covers_the_numbers_and_its_buttons_are_large(monitor, a
     for button in page.locator("#device-panel button:visible").all():
         box = button.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44, button.inner_text()
+
+
+# White pixels in the top strip of lead II, where Sync's ▼ markers go (the trace is green).
+SYNC_MARKS = """c => {
+  const data = c.getContext("2d").getImageData(0, 0, c.width, Math.ceil(c.height * 0.12)).data;
+  let white = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i] > 240 && data[i + 1] > 240 && data[i + 2] > 240) white++;
+  return white;
+}"""
+
+
+def test_sync_marks_the_r_waves_and_refuses_to_shock_without_them(monitor, alice):
+    session = make_session(alice, last_values=SINUS)
+    make_defibrillator(session, "manual", alice)
+    page = monitor(session.code)
+    assert page.locator("#ecg-canvas").evaluate(SYNC_MARKS) == 0
+    page.locator("#device-sync").click()
+    expect(page.locator("#device-sync")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#device-panel")).to_have_attribute("data-sync", "true")
+    page.wait_for_function(
+        f"() => ({SYNC_MARKS})(document.getElementById('ecg-canvas')) > 0", timeout=LIVE_WITHIN_MS
+    )
+
+    # On VF there is no R wave to land on: the unit will not fire in Sync.
+    change(session, VF)
+    page.locator("#device-energy").select_option("100")
+    page.locator("#device-charge-button").click()
+    expect(page.locator("#device-shock")).to_be_enabled(timeout=within(rules.charge_seconds(100)))
+    expect(page.locator(".device-sync-badge")).to_be_visible()
+    page.locator("#device-shock").click()
+    expect(page.locator("#device-error")).to_contain_text("no R wave", timeout=LIVE_WITHIN_MS)
+    expect(page.locator("#device-shock")).to_be_enabled()
+
+
+# Records what the page says aloud instead of saying it.
+RECORD_SPEECH = """() => {
+  window.spoken = [];
+  speechSynthesis.speak = (utterance) => window.spoken.push([utterance.text, utterance.lang]);
+  speechSynthesis.cancel = () => {};
+}"""
+
+
+@pytest.mark.parametrize(
+    "locale, lang, spoken",
+    [
+        ("en-US", "en", ["Analysing heart rhythm. Do not touch the patient.", "No shock advised. Start CPR."]),
+        ("fr-FR", "fr", ["Analyse du rythme cardiaque. Ne touchez pas le patient.", "Choc non recommandé. Commencez la RCP."]),
+    ],
+)
+def test_with_sound_on_the_aed_speaks_its_prompts_in_the_screens_language(monitor, alice, locale, lang, spoken):
+    session = make_session(alice, last_values=SINUS)
+    make_defibrillator(session, "aed", alice)
+    page = monitor(session.code, locale)
+    page.locator("#sound-enable").click()
+    expect(page.locator("#monitor")).to_have_attribute("data-sound", "on")
+    page.evaluate(RECORD_SPEECH)
+    page.locator("#device-pads").click()
+    expect(page.locator("#device-analyse")).to_be_enabled(timeout=LIVE_WITHIN_MS)
+    page.evaluate("() => { window.spoken = []; }")
+    page.locator("#device-analyse").click()
+    expect(page.locator("#device-prompt")).to_have_text(spoken[1], timeout=within(rules.ANALYSIS_SECONDS))
+    assert page.evaluate("() => window.spoken") == [[sentence, lang] for sentence in spoken]
+
+
+def test_with_sound_on_a_charge_rises_then_holds_its_tone_until_disarmed(monitor, alice):
+    session = make_session(alice, last_values=VF)
+    make_defibrillator(session, "manual", alice)
+    page = monitor(session.code)
+    page.locator("#sound-enable").click()
+    panel = page.locator("#device-panel")
+    expect(panel).to_have_attribute("data-tone", "")
+    page.locator("#device-charge-button").click()
+    expect(panel).to_have_attribute("data-tone", "charging", timeout=LIVE_WITHIN_MS)
+    expect(panel).to_have_attribute("data-tone", "charged", timeout=within(rules.charge_seconds(200)))
+    page.locator("#device-disarm").click()
+    expect(panel).to_have_attribute("data-tone", "", timeout=LIVE_WITHIN_MS)
+    expect(page.locator("#device-status")).to_have_text("Disarmed.")
