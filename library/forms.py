@@ -6,7 +6,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from library.models import SessionTemplate
-from library.services import MAX_STEPS, StepData
+from library.services import MAX_STEPS, StepData, clean_on_shock
 from sessions_app.forms import VitalsForm
 from simulator import vitals
 
@@ -37,6 +37,24 @@ class TemplateStepForm(VitalsForm):
         help_text=_("What the trainee should do, e.g. “give 1 mg adrenaline”."),
     )
 
+    # What a shock does at this step (sessions_app/treatment.py); empty: the trainer decides.
+    shock_min_joules = forms.IntegerField(
+        label=_("On a shock of at least (J)"),
+        required=False,
+        help_text=_("With “then go to step”: what a shock does here. Empty: you decide."),
+    )
+    shock_sync = forms.ChoiceField(
+        label=_("Shock"),
+        required=False,
+        choices=[("", _("synchronised or not")), ("sync", _("synchronised only")), ("unsync", _("unsynchronised only"))],
+    )
+    shock_go_to = forms.IntegerField(label=_("then go to step"), required=False)
+    shock_after_seconds = forms.IntegerField(
+        label=_("after (s)"), required=False, help_text=_("Seconds after the shock; 0: at once.")
+    )
+
+    SYNC = {"": None, "sync": True, "unsync": False}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A blank "new step" left untouched must count as unchanged, so it is skipped.
@@ -44,10 +62,31 @@ class TemplateStepForm(VitalsForm):
 
     @classmethod
     def initial_from_step(cls, step) -> dict:
+        rule = step.on_shock or {}
         return {
             **cls.initial_from(step.values),
             "transition_seconds": step.transition_seconds,
             "note": step.note,
+            "shock_min_joules": rule.get("min_joules"),
+            "shock_sync": {True: "sync", False: "unsync"}.get(rule.get("sync"), ""),
+            "shock_go_to": rule["go_to"] + 1 if rule else None,
+            "shock_after_seconds": rule.get("after_seconds"),
+        }
+
+    def on_shock(self) -> dict | None:
+        """The rule as library.services checks it: both the energy and the step, or neither."""
+        data = self.cleaned_data
+        joules, go_to = data.get("shock_min_joules"), data.get("shock_go_to")
+        if joules is None and go_to is None:
+            return None
+        if joules is None or go_to is None:
+            # The service names what is missing.
+            return {"min_joules": joules, "go_to": None if go_to is None else go_to - 1}
+        return {
+            "min_joules": joules,
+            "sync": self.SYNC.get(data.get("shock_sync") or ""),
+            "go_to": go_to - 1,
+            "after_seconds": data.get("shock_after_seconds") or 0,
         }
 
 
@@ -86,6 +125,14 @@ class BaseStepFormSet(forms.BaseFormSet):
             return
         if not self.ordered_forms:
             raise forms.ValidationError(_("A template needs at least one step."))
+        # Read once: Django refuses ordered_forms once a form has an error.
+        ordered = self.ordered_forms
+        for form in ordered:
+            try:
+                clean_on_shock(form.on_shock(), len(ordered))
+            except vitals.VitalsError as error:
+                for field, message in error.errors.items():
+                    form.add_error(field, message)
 
     def steps(self) -> list[StepData]:
         """The kept steps (not deleted, not a blank new one), in the order the trainer gave."""
@@ -94,6 +141,7 @@ class BaseStepFormSet(forms.BaseFormSet):
                 form.cleaned_data["values"],
                 form.cleaned_data["transition_seconds"],
                 form.cleaned_data["note"],
+                form.on_shock(),
             )
             for form in self.ordered_forms
         ]

@@ -87,6 +87,9 @@ class TemplateStep(models.Model):
     values = models.JSONField(_("values"))
     transition_seconds = models.PositiveIntegerField(_("transition (s)"), default=0)
     note = models.TextField(_("note for the trainer"), blank=True)
+    # What a shock does at this step: {"min_joules", "sync" (None: either), "go_to" (a step's
+    # index), "after_seconds"}; None: the trainer decides (sessions_app/treatment.py).
+    on_shock = models.JSONField(_("on a shock"), null=True, blank=True)
 
     class Meta:
         db_table = "session_template_steps"
@@ -112,4 +115,5 @@ class TemplateStep(models.Model):
             "values": self.values,
             "transition_seconds": self.transition_seconds,
             "note": self.note,
+            "on_shock": self.on_shock,
         }

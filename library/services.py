@@ -20,6 +20,32 @@ class StepData:
     values: dict
     transition_seconds: int = 0
     note: str = ""
+    on_shock: dict | None = None
+
+
+# A shock's step starts at once or after the trainer's pause; ten minutes is more than any.
+MAX_AFTER_SHOCK_SECONDS = 600
+
+
+def clean_on_shock(rule, step_count: int) -> dict | None:
+    """A step's rule for a shock; VitalsError({field: message}) when it is not one."""
+    if rule is None:
+        return None
+    errors = {}
+    if not isinstance(rule, dict):
+        raise vitals.VitalsError({"on_shock": _("A shock's rule is missing its parts.")})
+    joules, go_to, after, sync = (rule.get("min_joules"), rule.get("go_to"), rule.get("after_seconds", 0), rule.get("sync"))
+    if isinstance(joules, bool) or not isinstance(joules, int) or not 1 <= joules <= 360:
+        errors["shock_min_joules"] = _("The shock's energy is from 1 to 360 J.")
+    if isinstance(go_to, bool) or not isinstance(go_to, int) or not 0 <= go_to < step_count:
+        errors["shock_go_to"] = _("Go to a step of this template (1 to %(count)s).") % {"count": step_count}
+    if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after <= MAX_AFTER_SHOCK_SECONDS:
+        errors["shock_after_seconds"] = _("After 0 to %(max)s seconds.") % {"max": MAX_AFTER_SHOCK_SECONDS}
+    if sync not in (None, True, False):
+        errors["shock_sync"] = _("Synchronised, unsynchronised or either.")
+    if errors:
+        raise vitals.VitalsError(errors)
+    return {"min_joules": joules, "sync": sync, "go_to": go_to, "after_seconds": after}
 
 
 def _clean_steps(steps: list[StepData]) -> list[StepData]:
@@ -29,11 +55,12 @@ def _clean_steps(steps: list[StepData]) -> list[StepData]:
         try:
             values = vitals.validate(step.values)
             seconds = vitals.validate_transition(step.transition_seconds)
+            on_shock = clean_on_shock(step.on_shock, len(steps))
         except vitals.VitalsError as error:
             raise vitals.VitalsError(
                 {f"steps.{number}.{field}": message for field, message in error.errors.items()}
             ) from None
-        clean.append(StepData(values, seconds, step.note.strip()))
+        clean.append(StepData(values, seconds, step.note.strip(), on_shock))
     return clean
 
 
@@ -68,6 +95,7 @@ def save_template(
             values=step.values,
             transition_seconds=step.transition_seconds,
             note=step.note,
+            on_shock=step.on_shock,
         )
         for position, step in enumerate(steps)
     )
@@ -81,7 +109,10 @@ def duplicate_template(template: SessionTemplate, trainer) -> SessionTemplate:
     text from then on, and is never translated again.
     """
     name = _("Copy of %(name)s") % {"name": template.display_name}
-    steps = [StepData(s.values, s.transition_seconds, s.display_note) for s in template.steps.all()]
+    steps = [
+        StepData(s.values, s.transition_seconds, s.display_note, s.on_shock)
+        for s in template.steps.all()
+    ]
     max_length = SessionTemplate._meta.get_field("name").max_length
     return save_template(
         trainer, name[:max_length], template.display_description, steps, profile=template.profile

@@ -10,6 +10,7 @@ TREND_SAMPLES per trend), so a period may start or end a few seconds off along a
 
 import csv
 import datetime
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sessions_app import nibp, services
+from sessions_app import fragments, nibp, services
 from sessions_app.models import Session, SessionEvent, SessionNote
 from simulator import alarms, trends, vitals
 
@@ -67,6 +68,8 @@ CSV_COLUMNS = (
     ("note", gettext_lazy("Note")),
     *((name, vitals.LABELS[name]) for name in vitals.INVASIVE_FIELDS),
     *((name, vitals.LABELS[name]) for name in CSV_LATER_FLAGS),
+    # The trainee's treatment (issue 16): what was done, as JSON ({"joules": 200, ...}).
+    ("detail", gettext_lazy("Detail")),
 )
 NOTE_KIND = "note"
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP's
@@ -286,6 +289,16 @@ def plot(line: Timeline) -> dict | None:
             {"x": x(note.at), "number": number, "text": note.text}
             for number, note in enumerate(line.notes, start=1)
         ],
+        # The trainee's shocks, and the periods of compressions, over the vital signs.
+        "shocks": [
+            {"x": x(e.created_at), "title": f"{format_offset(line.seconds(e.created_at))} {fragments.treatment_text(e.kind, e.detail)}"}
+            for e in line.events
+            if e.kind == SessionEvent.SHOCK
+        ],
+        "cpr": [
+            {"x": x(start), "width": round(x(end) - x(start), 1)}
+            for start, end in cpr_periods(line)
+        ],
         "x_ticks": [
             {"x": x(line.started_at + datetime.timedelta(seconds=s)), "label": format_offset(s)}
             for s in _x_ticks(line.span_seconds)
@@ -293,6 +306,22 @@ def plot(line: Timeline) -> dict | None:
         "y_ticks": [{"y": y(v), "label": v} for v in range(0, y_max + 1, y_max // 5)],
         "label_y": HEIGHT - 6,
     }
+
+
+def cpr_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """When compressions were on: from each start to its stop, or to the end."""
+    periods, since = [], None
+    for event in line.events:
+        if event.kind != SessionEvent.CPR:
+            continue
+        if event.detail.get("on") and since is None:
+            since = event.created_at
+        elif not event.detail.get("on") and since is not None:
+            periods.append((since, event.created_at))
+            since = None
+    if since is not None:
+        periods.append((since, line.ended_at))
+    return periods
 
 
 def _y_max(line: Timeline, fields: list[str]) -> int:
@@ -410,7 +439,7 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
         at = row["at"]
         common = [timezone.localtime(at).isoformat(), f"{line.seconds(at):.3f}"]
         if "note" in row:
-            later = [""] * (len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS))
+            later = [""] * (len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS) + 1)
             writer.writerow([*common, note_kind, *[""] * 13, _csv_text(row["note"].text), *later])
             continue
         event = row["event"]
@@ -439,6 +468,7 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
                 "",
                 *(_csv_value(values[name]) for name in vitals.INVASIVE_FIELDS),
                 *(_csv_flag(flags, name) for name in CSV_LATER_FLAGS),
+                _csv_detail(event),
             ]
         )
 
@@ -451,6 +481,15 @@ def _csv_flag(flags: dict, name: str) -> str:
     if isinstance(value, list):
         return " ".join(value)
     return _csv_value(value)
+
+
+def _csv_detail(event: SessionEvent) -> str:
+    """A treatment event's facts for a machine: the device's whole state is left out (the
+    events before it say how it got there)."""
+    if event.kind not in SessionEvent.TREATMENT_KINDS:
+        return ""
+    facts = {key: value for key, value in event.detail.items() if key != "state"}
+    return json.dumps(facts, sort_keys=True, separators=(",", ":"))
 
 
 def _csv_text(text: str) -> str:

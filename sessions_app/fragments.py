@@ -46,12 +46,7 @@ def for_message(message: dict) -> dict | None:
         fragments["current_values"] = values_summary(values)
         fragments["trend_rows"] = trend_rows(moving_rows({"values": values, "trend": trend}))
     if message["type"] == "treatment":
-        fragments["treatment"] = format_html(
-            '<p class="treatment-news" data-kind="{}"><time>{}</time> {}</p>',
-            event.kind,
-            clock(event.created_at),
-            treatment_text(event.kind, event.detail, message.get("defibrillator")),
-        )
+        fragments["treatment"] = treatment_news(event, message.get("defibrillator"))
         fragments["device"] = device_summary(message["treatment"], message.get("defibrillator") or {})
     return fragments
 
@@ -173,6 +168,28 @@ def treatment_text(kind: str, detail: dict, settings: dict | None = None) -> str
     if screen:
         text = _("%(what)s, from %(screen)s") % {"what": text, "screen": screens.label(screen)}
     return text
+
+
+def treatment_news(event: SessionEvent, settings: dict | None = None) -> str:
+    """A line of the cockpit's treatment card, the newest first."""
+    return format_html(
+        '<p class="treatment-news" data-kind="{}"><time>{}</time> {}</p>',
+        event.kind,
+        clock(event.created_at),
+        treatment_text(event.kind, event.detail, settings),
+    )
+
+
+def shock_rule(rule: dict) -> str:
+    """A step's rule for a shock, as the template and the cockpit's steps say it."""
+    which = {True: _("a synchronised shock"), False: _("an unsynchronised shock")}.get(
+        rule.get("sync"), _("a shock")
+    )
+    values = {"which": which, "joules": rule["min_joules"], "number": rule["go_to"] + 1}
+    if rule["after_seconds"]:
+        text = _("On %(which)s of at least %(joules)s J: step %(number)s after %(seconds)s s")
+        return text % {**values, "seconds": rule["after_seconds"]}
+    return _("On %(which)s of at least %(joules)s J: step %(number)s at once") % values
 
 
 def mode_label(mode: str | None) -> str:

@@ -125,6 +125,9 @@ def control() -> dict:
         "nibp_reading": _("Last reading %(bp)s at %(time)s"),
         "nibp_none": _("No reading yet."),
         "nibp_next": _("next at %(time)s"),
+        "cpr_start": _("Start compressions"),
+        "cpr_stop": _("Stop compressions"),
+        "cpr_cycle": _("CPR %(time)s · cycle %(cycle)s"),
     }
 
 

@@ -96,6 +96,7 @@ def control_panel(session: Session) -> dict | None:
                 "values": step["values"],
                 "transition_seconds": step["transition_seconds"],
                 "note": translate(step["note"]),
+                "on_shock": step.get("on_shock"),
                 "is_current": index == session.current_step,
                 "is_next": index == next_index,
             }

@@ -114,7 +114,7 @@ def charge(session_id: uuid.UUID, joules, sync=False, *, screen=None, trainer=No
                 "disarm_at": _iso(ready_at + datetime.timedelta(seconds=rules.CHARGE_HOLD_SECONDS)),
             },
         }
-        detail = {"joules": joules, "sync": sync, **_who(screen, trainer)}
+        detail = {"joules": joules, "sync": sync, **_context(session, now, screen, trainer)}
         return _store(session, SessionEvent.CHARGED, state, now, detail)
 
 
@@ -126,7 +126,7 @@ def disarm(session_id: uuid.UUID, *, screen=None, trainer=None, now=None):
             raise VitalsError({"charge": _("The defibrillator is not charged.")})
         joules = state.pop("charge")["joules"]
         state.pop("analysis", None)
-        detail = {"joules": joules, **_who(screen, trainer)}
+        detail = {"joules": joules, **_context(session, now, screen, trainer)}
         return _store(session, SessionEvent.DISARMED, state, now, detail)
 
 
@@ -148,8 +148,8 @@ def shock(session_id: uuid.UUID, *, screen=None, trainer=None, now=None):
         if now >= _at(held["disarm_at"]):
             message = _("The charge was disarmed after %(seconds)s s unused: charge again.")
             raise VitalsError({"charge": message % {"seconds": rules.CHARGE_HOLD_SECONDS}})
-        shown = services.shown_values(session, now)
-        if held["sync"] and not rules.has_r_waves(shown):
+        context = _context(session, now, screen, trainer)
+        if held["sync"] and not rules.has_r_waves(services.shown_values(session, now)):
             raise VitalsError(
                 {"sync": _("Sync is on, and there is no R wave to synchronise with: disarm, "
                            "turn Sync off and charge again to defibrillate.")}
@@ -157,14 +157,7 @@ def shock(session_id: uuid.UUID, *, screen=None, trainer=None, now=None):
         state.pop("charge")
         state.pop("analysis", None)
         state["last_shock"] = {"at": _iso(now), "joules": held["joules"], "sync": held["sync"]}
-        detail = {
-            "joules": held["joules"],
-            "sync": held["sync"],
-            "mode": mode,
-            "rhythm": ((shown or {}).get("flags") or {}).get("rhythm"),
-            "cpr": "cpr" in state,
-            **_who(screen, trainer),
-        }
+        detail = {"joules": held["joules"], "sync": held["sync"], "cpr": "cpr" in state, **context}
         rule = _shock_rule(session, held)
         if rule is not None:
             due = now + datetime.timedelta(seconds=rule["after_seconds"])
@@ -197,8 +190,7 @@ def analyse(session_id: uuid.UUID, *, screen=None, trainer=None, now=None):
                 "ready_at": _iso(ready_at),
                 "disarm_at": _iso(ready_at + datetime.timedelta(seconds=rules.CHARGE_HOLD_SECONDS)),
             }
-        rhythm = ((shown or {}).get("flags") or {}).get("rhythm")
-        detail = {"advice": advice, "rhythm": rhythm, **_who(screen, trainer)}
+        detail = {"advice": advice, **_context(session, now, screen, trainer)}
         return _store(session, SessionEvent.ANALYSED, state, now, detail)
 
 
@@ -333,6 +325,13 @@ def _shock_rule(session: Session, held: dict) -> dict | None:
 def _who(screen: dict | None, trainer) -> dict:
     """Which screen did it (its id and what it is, as the screens list names it)."""
     return {"screen": screen, "by_trainer": trainer is not None}
+
+
+def _context(session: Session, now, screen: dict | None, trainer) -> dict:
+    """What the debrief needs of any use of the device: who, the mode, the rhythm shown."""
+    shown = services.shown_values(session, now)
+    rhythm = ((shown or {}).get("flags") or {}).get("rhythm")
+    return {"mode": session.defibrillator.get("mode"), "rhythm": rhythm, **_who(screen, trainer)}
 
 
 def _store(session, kind, state: dict, now, detail: dict, settings: dict | None = None):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from sessions_app import actions, debrief, qr, scenarios, screens, services
 from sessions_app.forms import (
     AlarmLimitsForm,
+    DefibrillatorForm,
     JoinForm,
     NibpIntervalForm,
     NoteForm,
@@ -24,11 +25,13 @@ from sessions_app.forms import (
     SessionForm,
     VitalsForm,
 )
-from sessions_app.models import Session
+from sessions_app.models import Session, SessionEvent
 from shiller import lan, throttle
 from simulator import protocol, vitals
 
 RECENT_NOTES = 5
+# The cockpit's treatment card lists the trainee's newest actions with the device.
+RECENT_TREATMENT = 6
 REPLAY_SPEEDS = (1, 2, 4, 8)
 SESSIONS_PER_PAGE = 25
 
@@ -149,7 +152,14 @@ def _presets(profile: str) -> list[dict]:
 
 
 def _render_control(
-    request, session, form=None, limits_form=None, nibp_form=None, note_form=None, status=200
+    request,
+    session,
+    form=None,
+    limits_form=None,
+    nibp_form=None,
+    note_form=None,
+    defibrillator_form=None,
+    status=200,
 ):
     state = services.monitor_state(session)
     join_origin, join_origin_reason = lan.join_origin(request)
@@ -177,6 +187,11 @@ def _render_control(
         else qr.svg(join_url, title=_("Scan to join session %(code)s") % {"code": session.code}),
         "note_form": note_form or NoteForm(),
         "notes": list(session.notes.order_by("-at", "-created_at")[:RECENT_NOTES]),
+        "defibrillator_form": defibrillator_form
+        or DefibrillatorForm(settings=session.defibrillator),
+        "treatment_events": session.events.filter(
+            kind__in=SessionEvent.TREATMENT_KINDS
+        )[:RECENT_TREATMENT],
     }
     return render(request, "sessions_app/control.html", ctx, status=status)
 

@@ -37,6 +37,15 @@ def test_each_action_says_who_may_send_it():
         "silence_alarms": {"screen"},
         "set_profile": {"trainer"},
         "acquire_12_lead": {"trainer"},
+        "set_defibrillator": {"trainer"},
+        # The trainee treats; the trainer sets the device and may mark compressions.
+        "charge": {"screen"},
+        "shock": {"screen"},
+        "disarm": {"screen"},
+        "analyse": {"screen"},
+        "pads": {"screen"},
+        "set_pacer": {"screen"},
+        "cpr": {"trainer", "screen"},
     }
     # What the trainer may post the classic way tells them, when it is done, that it was.
     assert all(action.done for action in actions.ACTIONS.values() if "trainer" in action.senders)

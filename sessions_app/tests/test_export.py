@@ -28,7 +28,7 @@ def test_it_downloads_a_csv_named_for_the_code_and_date(alice_client, played):
         "etco2,temperature,rhythm,alarm,spo2_probe_off,hidden,transition_seconds,step,note,"
         # Issue 15's invasive lines, then the later flags, appended.
         "abp_systolic,abp_diastolic,cvp,"
-        "ecg_leads_off,no_pulse,ectopy_every,ecg_lead2,abp_damping,pulsus_paradoxus,artefacts"
+        "ecg_leads_off,no_pulse,ectopy_every,ecg_lead2,abp_damping,pulsus_paradoxus,artefacts,detail"
     )
 
 
@@ -153,6 +153,7 @@ FRENCH_HEADER = [
     "Amortissement de la ligne artérielle",
     "Pouls paradoxal",
     "Artefacts",
+    "Détail",
 ]
 
 

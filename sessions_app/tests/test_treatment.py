@@ -15,7 +15,7 @@ from simulator.vitals import VitalsError
 
 VF = {**AT_REST, "heart_rate": 0, "flags": {**AT_REST["flags"], "rhythm": "ventricular_fibrillation"}}
 SINUS_ROSC = {**AT_REST, "heart_rate": 110, "systolic": 90, "diastolic": 55}
-IPAD = {"id": "a1b2c3", "name": "Bed 3", "device": "ipad", "browser": "safari"}
+IPAD = {"id": "a1b2c3", "name": "Bed 3", "device": "ipad", "browser": "Safari"}
 
 
 def seconds(n: float) -> datetime.timedelta:
@@ -388,3 +388,24 @@ async def test_the_step_a_shock_triggers_reaches_the_screens(alice):
     step = await receive_type(wall, "vitals")
     assert (step["step"], step["values"]["heart_rate"]) == (1, 110)
     await disconnect_all(bed, wall, trainer)
+
+
+# The debrief ------------------------------------------------------------------------------
+
+
+def test_the_debrief_lists_plots_and_exports_what_the_trainee_did(alice, alice_client):
+    from django.urls import reverse
+
+    session = manual(alice, created_at=T0)
+    treatment.set_cpr(session.pk, True, screen=IPAD, now=T0 + seconds(10))
+    treatment.charge(session.pk, 200, screen=IPAD, now=T0 + seconds(60))
+    treatment.shock(session.pk, screen=IPAD, now=T0 + seconds(70))
+    treatment.set_cpr(session.pk, False, now=T0 + seconds(130))
+    page = alice_client.get(reverse("sessions:debrief", args=[session.pk])).content.decode()
+    assert "Shock: 200 J, on Ventricular fibrillation, during compressions, from Bed 3 (iPad · Safari)" in page
+    assert 'class="shock-mark"' in page and 'class="cpr-period"' in page
+    french = alice_client.get(reverse("sessions:debrief", args=[session.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Choc : 200 J, sur " in french.content.decode()
+    csv_text = alice_client.get(reverse("sessions:export", args=[session.pk])).content.decode()
+    shock_row = next(line for line in csv_text.splitlines() if ",shock," in line)
+    assert shock_row.endswith('"{""by_trainer"":false,""cpr"":true,""joules"":200,""mode"":""manual"",""rhythm"":""ventricular_fibrillation"",""screen"":{""browser"":""Safari"",""device"":""ipad"",""id"":""a1b2c3"",""name"":""Bed 3""},""sync"":false}"')

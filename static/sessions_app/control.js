@@ -5,8 +5,10 @@
 // not is the form posted the classic way (the server is then alive), so nothing is lost.
 import { abpConnected, conditionText, evaluateAlarms, shownValues, withoutSignal } from "./alarms.js";
 import { ServerClock, formatClock, formatDuration, localNow, parseIsoTime } from "./clock.js";
+import { MonitorAudio } from "./audio.js";
 import { LiveSocket, socketUrl } from "./live-socket.js";
 import { Cuff, meanArterialPressure, nextAutomaticStart } from "./nibp.js";
+import { CPR_CYCLE_SECONDS, treatedValues } from "./treatment.js";
 import { INTEGER_FIELDS, NUMBER_FIELDS, inProgress, progress, valuesAt } from "./trends.js";
 
 // First: the controls marked js-only (presets, transition choices) show from here on.
@@ -29,6 +31,7 @@ const OPTIONAL_INPUTS = new Set(["respiratory_rate", "etco2", "abp_systolic", "a
 // leaves them as they are.
 const SETUP_FLAGS = ["ecg_lead2", "abp_damping"];
 const TICK_MS = 250;
+const CPR_CYCLE_MS = CPR_CYCLE_SECONDS * 1000;
 
 const initial = readJson("control-state");
 const clock = new ServerClock();
@@ -41,7 +44,18 @@ const live = {
   silencedUntil: parseIsoTime(initial.alarms_silenced_until),
   cuff: new Cuff(initial.nibp, parseIsoTime(initial.now)),
   paused: initial.paused,
+  treatment: initial.treatment,
+  defibrillator: initial.defibrillator,
 };
+// The trainee's shocks and analyses are heard here too; sound starts with the first click.
+const audio = new MonitorAudio(() => {});
+document.addEventListener("pointerdown", () => audio.unlock(), { once: true });
+// The two-tone call of a treatment the trainer must answer (a shock, an AED's advice).
+const NEWS_TONES_HZ = [660, 880];
+const NEWS_KINDS = new Set(["shock", "analysed"]);
+// Long enough to be seen from across the room, short enough not to be taken for the present.
+const BANNER_MS = 20_000;
+let bannerTimer = null;
 
 const { close: CLOSE, recent_events: MAX_EVENT_ROWS } = readJson("protocol");
 
@@ -164,6 +178,12 @@ function handle(message) {
       else byId("form-behind").hidden = false;
       if (message.step !== undefined) resync();
       if (message.kind === "paused" || message.kind === "resumed") showPaused(message.kind === "paused");
+      break;
+    case "treatment":
+      live.treatment = message.treatment;
+      live.defibrillator = message.defibrillator;
+      showTreatment(message);
+      showFragments(message.html);
       break;
     case "alarm_limits":
       live.limits = message.limits;
@@ -403,6 +423,56 @@ function showFragments(html) {
   while (eventsBody.rows.length > MAX_EVENT_ROWS) eventsBody.lastElementChild.remove();
 }
 
+// The trainee's treatment: the server's sentence on top of the card, the device's state, the
+// compressions button; a shock or an AED's advice flashes the card and sounds.
+const MAX_TREATMENT_NEWS = 6;
+function showTreatment(message) {
+  const news = byId("treatment-news");
+  if (news && message.html) {
+    byId("treatment-empty")?.remove();
+    news.insertAdjacentHTML("afterbegin", message.html.treatment);
+    while (news.children.length > MAX_TREATMENT_NEWS) news.lastElementChild.remove();
+    byId("device-summary").innerHTML = message.html.device;
+  }
+  showCprButton();
+  if (NEWS_KINDS.has(message.kind) && message.html) {
+    const banner = byId("treatment-banner");
+    banner.innerHTML = message.html.treatment;
+    banner.hidden = false;
+    clearTimeout(bannerTimer);
+    bannerTimer = setTimeout(() => (banner.hidden = true), BANNER_MS);
+    const card = byId("treatment-card");
+    card.classList.remove("news-flash");
+    void card.offsetWidth; // Restart the animation for a second shock in a row.
+    card.classList.add("news-flash");
+    NEWS_TONES_HZ.forEach((frequency, index) => setTimeout(() => audio.beep(frequency), index * 180));
+  }
+}
+
+function showCprButton() {
+  const cprForm = byId("cpr-form");
+  if (!cprForm) return;
+  const on = Boolean(live.treatment?.cpr);
+  cprForm.elements.on.value = on ? "false" : "true";
+  byId("cpr-toggle").textContent = on ? text.cpr_stop : text.cpr_start;
+}
+
+// "CPR 01:23 · cycle 2": the two-minute cycles since compressions started.
+function showCprCycle(now) {
+  const element = byId("cpr-cycle");
+  if (!element) return;
+  const since = parseIsoTime(live.treatment?.cpr?.since);
+  if (since === null) {
+    element.textContent = "";
+    return;
+  }
+  const elapsed = Math.max(0, now - since);
+  const cycle = Math.floor(elapsed / CPR_CYCLE_MS);
+  element.textContent = text.cpr_cycle
+    .replace("%(time)s", formatDuration(elapsed - cycle * CPR_CYCLE_MS))
+    .replace("%(cycle)s", String(cycle + 1));
+}
+
 const currentValuesAt = (time) => valuesAt(live.target, live.trend, time);
 
 // In the page's locale, as the server writes the rows (fragments.number_text): 36,8 in French.
@@ -516,6 +586,7 @@ function tick() {
   showCuff(now);
   showSilenced(now);
   showMirror(now);
+  showCprCycle(now);
 }
 
 // "120/70 (87)": systolic/diastolic (mean), the mean as vitals.mean_arterial_pressure has it.
@@ -529,7 +600,8 @@ const rhythmNames = Object.fromEntries(
 function showMirror(now) {
   const mirror = byId("mirror");
   if (!mirror) return;
-  const values = live.target ? currentValuesAt(now) : null;
+  // What the screens show: the pacer and CPR change the trainer's values (treatment.js).
+  const values = live.target ? treatedValues(currentValuesAt(now), live.treatment, live.defibrillator) : null;
   const reading = live.cuff.reading;
   const shown = shownValues(values, reading);
   const noSignal = withoutSignal(values, reading);
@@ -603,6 +675,12 @@ const payloads = {
   apply_step: (sender) => (sender.elements.index ? { index: Number(sender.elements.index.value) } : {}),
   add_note: (sender) => ({ text: sender.elements.text.value }),
   set_profile: (sender) => ({ profile: sender.elements.profile.value }),
+  set_defibrillator: (sender) => ({
+    mode: sender.elements.mode.value,
+    capture_threshold_ma: typed(sender.elements.capture_threshold_ma.value, /^\d+$/),
+    cpr_quality: sender.elements.cpr_quality.value,
+  }),
+  cpr: (sender) => ({ on: sender.elements.on.value === "true" }),
 };
 const afterAck = {
   set_alarm_limits: (ack) => fillLimits(ack.limits),

@@ -129,12 +129,13 @@ export function stepped(settings, field, direction) {
 const samePacer = (a, b) => a.rate === b.rate && a.ma === b.ma && a.mode === b.mode;
 
 // The strip itself. `send(message)` returns false when nothing could be sent; `canSend()` says
-// whether the link is up; `now()` is the server's time (ms); `audio` plays the device's tones;
-// `soundOn()` whether sound plays.
+// whether the link is up; `now()` is the server's time (ms); `onSync(on)` hears the Sync
+// button (the ECG's marks); `audio` plays the device's tones; `soundOn()` whether sound plays.
 export class DevicePanel {
-  constructor(element, { monitor, text, send, canSend, now, audio, soundOn }) {
+  constructor(element, { monitor, text, send, canSend, now, onSync, audio, soundOn }) {
     this.element = element;
     this.clockNow = now;
+    this.onSync = onSync;
     this.monitor = monitor;
     this.text = text.device;
     this.send = send;
@@ -167,10 +168,7 @@ export class DevicePanel {
       this.joules = Number(select.value);
     });
     const on = (id, handler) => this.byId(id).addEventListener("click", handler);
-    on("device-sync", () => {
-      this.sync = !this.sync;
-      this.render();
-    });
+    on("device-sync", () => this.setSync(!this.sync));
     on("device-charge-button", () => this.press({ type: "charge", joules: this.joules, sync: this.sync }));
     on("device-shock", () => this.press({ type: "shock" }));
     on("device-disarm", () => this.press({ type: "disarm" }));
@@ -219,7 +217,9 @@ export class DevicePanel {
 
   // A snapshot, or a "treatment" message: the device's whole state.
   receive(message) {
-    if (message.defibrillator) this.defibrillator = message.defibrillator;
+    const mode = this.defibrillator.mode;
+    this.defibrillator = message.defibrillator ?? this.defibrillator;
+    if (this.defibrillator.mode !== mode) this.onSync(this.sync && this.defibrillator.mode === "manual");
     this.treatment = message.treatment ?? {};
     if (this.treatment.pacer) {
       this.lastPacer = this.treatment.pacer;
@@ -231,7 +231,7 @@ export class DevicePanel {
     const held = this.treatment.charge;
     if (held && (message.type === "snapshot" || message.kind === "charged") && this.defibrillator.mode === "manual") {
       this.joules = held.joules;
-      this.sync = Boolean(held.sync);
+      this.setSync(Boolean(held.sync));
       const select = this.byId("device-energy");
       if (![...select.options].some((option) => option.value === String(held.joules))) {
         select.add(new Option(`${held.joules} J`, String(held.joules)));
@@ -262,11 +262,11 @@ export class DevicePanel {
     clearTimeout(this.pacerTimer);
   }
 
-  // Sync pressed (or a charge in sync) on a manual defibrillator: the ECG marks the R waves.
-  get syncMarking() {
-    if (this.defibrillator.mode !== "manual") return false;
-    const charge = chargeView(this.treatment.charge, this.clockNow());
-    return charge.phase === "charging" || charge.phase === "charged" ? charge.sync : this.sync;
+  // Sync, on a manual defibrillator only: the next charge's, and the ECG's marks.
+  setSync(on) {
+    this.sync = on;
+    this.onSync(on && this.defibrillator.mode === "manual");
+    this.render();
   }
 
   render(now = this.clockNow()) {

@@ -12,9 +12,26 @@
 // that opened at other times draw the same from the trainer's next change of rhythm (the
 // snapshot does not say when the values last changed, which would let them agree at once).
 //
+// Treatment (setTreatment: the "treatment" message's state and settings) follows the same rule:
+// it applies at the first whole second APPLY_DELAY_SECONDS after the server's change. The values
+// the heart follows are treatment.js's treatedValues (a captured pacer paces); a pacer that does
+// not take over adds its spikes to the trace; CPR and shocks add their artefacts
+// (treatmentArtefact, treatmentPleth, cprArterial), all placed from the state's times, so every
+// screen draws them at the same moments.
+//
 // Pure: no DOM, time in server seconds (clock.js's milliseconds / 1000).
+import {
+  SHOCK_RECOVERY_SECONDS,
+  compressionArtefact,
+  compressionArterial,
+  compressionPleth,
+  leadPickup,
+  shockArtefact,
+} from "./artefacts.js";
+import { parseIsoTime } from "./clock.js";
 import { createHeart, heartRateAt } from "./heart/conduction.js";
 import { RHYTHMS } from "./heart/rhythms.js";
+import { pacerTakesOver, treatedValues } from "./treatment.js";
 import { valuesAt } from "./trends.js";
 import { makeRng } from "./waveforms.js";
 
@@ -31,6 +48,62 @@ const OLD_HEART_SECONDS = 3;
 const LONGEST_REPLAY_SECONDS = 300;
 // Breathing when no respiratory rate is monitored: the patient still breathes.
 const DEFAULT_RESPIRATORY_RATE = 12;
+// A shock is drawn this long after the server's moment of the press, so that every screen has
+// the message before its sweep gets there (a room's network answers in tens of milliseconds).
+export const SHOCK_DRAW_DELAY_SECONDS = 0.25;
+// A synchronised shock waits for the next R wave for this long (then the device does not fire),
+// and discharges this long after the QRS onset: the R peak 40 ms in, the discharge within tens
+// of ms of it (about 40 ms after the R trigger: Marquette Hellige CardioServ, technical data).
+export const SYNC_WINDOW_SECONDS = 5;
+const SYNC_DISCHARGE_SECONDS = 0.08;
+// Sync marks sit on the R peak, 40 ms after the QRS onset (vector.js's R wave).
+const R_PEAK_SECONDS = 0.04;
+// Pacing spikes are computed over this much of the past each frame: what the sweep still samples.
+const SPIKE_PAST_SECONDS = 1.5;
+
+const seconds = (iso) => parseIsoTime(iso) / 1000;
+
+// The QRS a synchronised shock pressed at `pressedAt` (s) discharges on: the first at or after
+// it within SYNC_WINDOW_SECONDS, or null (the events must be scheduled that far to be sure).
+export function syncedShockTime(events, pressedAt) {
+  for (const e of events) {
+    if (e.kind !== "qrs" || e.t < pressedAt) continue;
+    return e.t <= pressedAt + SYNC_WINDOW_SECONDS ? e.t : null;
+  }
+  return null;
+}
+
+// A transcutaneous pacer's spikes in [from, to] (s), for `pacer` ({rate, mode}) switched on at
+// `start`: fixed mode every 60/rate s from the start; demand mode (VVI) one escape interval
+// after the last sensed QRS or spike, so none while the patient's own QRS come sooner.
+export function pacerSpikes(events, pacer, start, from, to) {
+  const interval = 60 / pacer.rate;
+  const first = Math.max(from, start);
+  const spikes = [];
+  if (pacer.mode === "fixed") {
+    for (let k = Math.max(1, Math.ceil((first - start) / interval)); start + k * interval <= to; k += 1) {
+      spikes.push(start + k * interval);
+    }
+    return spikes;
+  }
+  const qrs = events.filter((e) => e.kind === "qrs" && e.t >= start);
+  let i = qrs.findLastIndex((e) => e.t <= first);
+  let ref = i < 0 ? start : qrs[i].t;
+  // Without a QRS since `ref`, the chain of escape intervals runs on from it.
+  let next = ref + Math.max(1, Math.ceil((first - ref) / interval)) * interval;
+  for (i += 1; next <= to; ) {
+    if (i < qrs.length && qrs[i].t < next) {
+      ref = qrs[i].t;
+      next = ref + interval;
+      i += 1;
+      continue;
+    }
+    if (next >= from) spikes.push(next);
+    ref = next;
+    next += interval;
+  }
+  return spikes;
+}
 
 // FNV-1a over the code's characters: a 32-bit seed per session.
 export function seedFrom(text) {
@@ -80,6 +153,87 @@ export class HeartDriver {
     this.entries = [];
     this.settings = null;
     this.stepped = null;
+    // [{from (s), treatment, defibrillator, cprSince, pacerStart}]: the device state from which
+    // whole second, with its times parsed once.
+    this.treatments = [{ from: -Infinity, treatment: {}, defibrillator: null }];
+    // Shocks seen: {pressedAt (s), sync, at: the discharge drawn (s), null for none, undefined
+    // while a sync waits for its R wave}.
+    this.shocks = [];
+    // The screen's own Sync button: marks on the R waves without a sync charge.
+    this.syncSelected = false;
+  }
+
+  // The device state from the server; `at` (ms) the moment it made the change, or null for the
+  // state a screen starts with (the snapshot).
+  setTreatment(treatment, defibrillator, at = null) {
+    const state = treatment ?? {};
+    const entry = {
+      from: at === null ? -Infinity : Math.ceil(at / 1000 + APPLY_DELAY_SECONDS),
+      treatment: state,
+      defibrillator,
+      cprSince: state.cpr ? seconds(state.cpr.since) : null,
+      // Pacing starts where the change that turned it on applied, on every screen alike.
+      pacerStart: state.pacer ? Math.ceil(seconds(state.pacer.since) + APPLY_DELAY_SECONDS) : null,
+    };
+    if (at === null) this.treatments = [entry];
+    else this.treatments.push(entry);
+    const shock = state.last_shock;
+    if (shock && !this.shocks.some((s) => s.pressedAt === seconds(shock.at))) {
+      this.shocks = this.shocks.slice(-2);
+      this.shocks.push({ pressedAt: seconds(shock.at), sync: shock.sync, at: shock.sync ? undefined : seconds(shock.at) + SHOCK_DRAW_DELAY_SECONDS });
+    }
+  }
+
+  treatmentAt(second) {
+    return this.treatments.findLast((e) => e.from <= second) ?? this.treatments[0];
+  }
+
+  // What the numbers and alarms show at `time` (ms) of `values` along their trend.
+  treated(values, time) {
+    const { treatment, defibrillator } = this.treatmentAt(time / 1000);
+    return treatedValues(values, treatment, defibrillator);
+  }
+
+  setSync(on) {
+    this.syncSelected = Boolean(on);
+  }
+
+  // Sync marks on the R waves: while a synchronised charge is held or the screen's Sync is on.
+  syncMarks(from, to) {
+    if (!this.trace || !(this.syncSelected || this.treatmentAt(to).treatment.charge?.sync)) return [];
+    const marks = [];
+    for (const e of this.trace.events) {
+      const r = e.t + R_PEAK_SECONDS;
+      if (e.kind === "qrs" && r > from && r <= to) marks.push(r);
+    }
+    return marks;
+  }
+
+  // mV the treatment adds to `lead` at t: compressions, and a shock's deflection.
+  treatmentArtefact(lead, t) {
+    const { cprSince, from } = this.treatmentAt(t);
+    let value = 0;
+    if (cprSince !== null && cprSince !== undefined && t >= from) {
+      value += leadPickup((source) => compressionArtefact(t, cprSince, source), lead);
+    }
+    for (const shock of this.shocks) {
+      if (shock.at != null && t >= shock.at && t < shock.at + SHOCK_RECOVERY_SECONDS) {
+        value += leadPickup((source) => shockArtefact(t, shock.at, source), lead);
+      }
+    }
+    return value;
+  }
+
+  // The pleth compressions make (0-1 scale), added to the heart's.
+  treatmentPleth(t) {
+    const { cprSince, defibrillator } = this.treatmentAt(t);
+    return cprSince == null ? 0 : compressionPleth(t, cprSince, defibrillator?.cpr_quality);
+  }
+
+  // The arterial pressure compressions make in a pulseless patient, or null without CPR.
+  cprArterial(t) {
+    const { cprSince, defibrillator } = this.treatmentAt(t);
+    return cprSince == null ? null : compressionArterial(t, cprSince, defibrillator?.cpr_quality);
   }
 
   // New values (and trend) from the server; `at` (ms) the moment it made the change, or null
@@ -93,9 +247,15 @@ export class HeartDriver {
     this.entries.push({ from: Math.ceil(at / 1000 + APPLY_DELAY_SECONDS), target, trend });
   }
 
-  valuesFor(second) {
+  // The trainer's values at `second`, before treatment.
+  patientValuesFor(second) {
     const entry = this.entries.findLast((e) => e.from <= second) ?? this.entries[0];
     return entry ? valuesAt(entry.target, entry.trend, second * 1000) : null;
+  }
+
+  valuesFor(second) {
+    const { treatment, defibrillator } = this.treatmentAt(second);
+    return treatedValues(this.patientValuesFor(second), treatment, defibrillator);
   }
 
   // Plans the heart through now + LOOKAHEAD_SECONDS; `now` in server seconds. Returns the heart
@@ -112,17 +272,55 @@ export class HeartDriver {
     }
     const current = this.entries.findLastIndex((e) => e.from <= this.stepped);
     if (current > 0) this.entries = this.entries.slice(current);
+    // Treatment entries stay while a shock or the sweep may still look back at them.
+    const kept = this.treatments.findLastIndex((e) => e.from <= now - SHOCK_RECOVERY_SECONDS - SPIKE_PAST_SECONDS);
+    if (kept > 0) this.treatments = this.treatments.slice(kept);
     this.heart.schedule(horizon);
     if (this.previous && now > this.previous.until) this.previous = null;
     const old = this.previous;
-    this.trace = old
-      ? {
-          events: old.events.concat(this.heart.events),
-          segments: old.segments.concat(this.heart.segments),
-          breaths: this.heart.breaths,
-        }
-      : this.heart;
+    let events = old ? old.events.concat(this.heart.events) : this.heart.events;
+    const spikes = this.spikes(events, now - SPIKE_PAST_SECONDS, horizon);
+    if (spikes.length) events = events.concat(spikes).sort((a, b) => a.t - b.t);
+    this.trace =
+      events === this.heart.events
+        ? this.heart
+        : {
+            events,
+            segments: old ? old.segments.concat(this.heart.segments) : this.heart.segments,
+            breaths: this.heart.breaths,
+          };
+    this.placeShocks(horizon);
     return this.trace;
+  }
+
+  // Spikes of a pacer that does not set the rhythm (below threshold, or a demand pacer the
+  // patient's own beats inhibit), per stretch of one device state. A pacer that takes over is
+  // the heart's own paced rhythm (treatedValues), with its spikes and wide complexes.
+  spikes(events, from, to) {
+    const found = [];
+    this.treatments.forEach((entry, i) => {
+      const pacer = entry.treatment.pacer;
+      const until = Math.min(to, this.treatments[i + 1]?.from ?? Infinity);
+      const since = Math.max(from, entry.from);
+      if (!pacer || since > until) return;
+      for (const t of pacerSpikes(events, pacer, entry.pacerStart, since, until)) {
+        const second = Math.floor(t);
+        if (pacerTakesOver(this.patientValuesFor(second), entry.treatment, entry.defibrillator)) continue;
+        found.push({ t, kind: "pace_spike", chamber: "v", captured: false });
+      }
+    });
+    return found;
+  }
+
+  // A synchronised shock discharges on the next R wave once the heart is planned that far.
+  placeShocks(horizon) {
+    for (const shock of this.shocks) {
+      if (shock.at !== undefined) continue;
+      const pressed = shock.pressedAt + SHOCK_DRAW_DELAY_SECONDS;
+      const r = syncedShockTime(this.trace.events, pressed);
+      if (r !== null) shock.at = r + SYNC_DISCHARGE_SECONDS;
+      else if (horizon > pressed + SYNC_WINDOW_SECONDS) shock.at = null;
+    }
   }
 
   start(now) {

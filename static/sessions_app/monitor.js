@@ -30,7 +30,6 @@ import { RHYTHMS } from "./heart/rhythms.js";
 import { PLETH_DELAY, arterialAt, cvpAt, plethAt, pulses } from "./heart/pulse.js";
 import { acquireTwelveLead, twelveLeadSvg } from "./twelve-lead.js";
 import { DevicePanel } from "./device-panel.js";
-import { hasRWaves } from "./treatment.js";
 
 // Numbers, cuff and alarms also tick on a timer: frames stop in a background tab.
 const TICK_MS = 250;
@@ -106,6 +105,8 @@ const devicePanel = new DevicePanel(byId("device-panel"), {
   send: (message) => transport.send(message),
   canSend: () => Boolean(transport.canSend) && !state.ended,
   now: () => clock.now(),
+  // The screen's Sync button: the ECG marks the R waves (heart-driver.js syncMarks).
+  onSync: (on) => driver.setSync(on),
   audio,
   soundOn: () => audio.running,
 });
@@ -127,7 +128,9 @@ function setData(element, key, value) {
 }
 
 
-const currentValuesAt = (time) => valuesAt(state.target, state.trend, time);
+// The values shown: the trainer's along their trend, as the treatment in force makes them (a
+// captured pacer's rhythm, CPR's EtCO2 and ventilation: treatment.js).
+const currentValuesAt = (time) => driver.treated(valuesAt(state.target, state.trend, time), time);
 
 // Messages
 
@@ -142,7 +145,12 @@ function handleMessage(message) {
       state.silence = silenceFrom(message.alarms_silenced_until, message.alarms_acknowledged);
       state.cuff = new Cuff(message.nibp, parseIsoTime(message.now));
       setTarget(message.values, message.trend, null);
+      driver.setTreatment(message.treatment, message.defibrillator, null);
       showLimits();
+      devicePanel.receive(message);
+      break;
+    case "treatment":
+      driver.setTreatment(message.treatment, message.defibrillator, parseIsoTime(message.at) ?? now);
       devicePanel.receive(message);
       break;
     case "vitals":
@@ -162,9 +170,6 @@ function handleMessage(message) {
       break;
     case "alarms_silenced":
       state.silence = silenceFrom(message.until, message.acknowledged);
-      break;
-    case "treatment":
-      devicePanel.receive(message);
       break;
     case "error":
       devicePanel.showError(message);
@@ -421,29 +426,25 @@ function secondLead() {
 function ecgAt(lead, t) {
   const heart = driver.trace;
   if (!heart || flagsNow().ecg_leads_off) return 0;
-  return leadAt(heart, lead, t) + leadArtefact(flagsNow().artefacts, t, lead);
+  return leadAt(heart, lead, t) + leadArtefact(flagsNow().artefacts, t, lead) + driver.treatmentArtefact(lead, t);
 }
 
 const pulseless = () => !driver.settings?.pulse;
 
-// In Sync, the defibrillator marks each R wave it would shock on with a ▼ near the middle of
-// the QRS, as the LIFEPAK 15 does (device-panel.js says when).
-function syncMarks(from, to) {
-  if (!devicePanel.syncMarking || !driver.trace || flagsNow().ecg_leads_off || !hasRWaves(state.values)) return [];
-  const middles = driver.trace.events.filter((e) => e.kind === "qrs").map((e) => e.t + e.qrsd / 2);
-  return middles.filter((t) => t > from && t <= to);
-}
-
 const traces = {
-  ecg: new SweepTrace(byId("ecg-canvas"), (t) => ecgAt("II", t), ECG_RANGE, syncMarks),
-  ecg2: new SweepTrace(byId("ecg2-canvas"), (t) => ecgAt(state.secondLead, t), ECG_RANGE, syncMarks),
-  // Probe off or no pulse: flat (the heart's pulses are 0 without one).
+  // Sync marks above the R waves the synchroniser detects (heart-driver.js syncMarks).
+  ecg: new SweepTrace(byId("ecg-canvas"), (t) => ecgAt("II", t), ECG_RANGE, (from, to) =>
+    flagsNow().ecg_leads_off ? [] : driver.syncMarks(from, to),
+  ),
+  ecg2: new SweepTrace(byId("ecg2-canvas"), (t) => ecgAt(state.secondLead, t), ECG_RANGE),
+  // Probe off: flat. No pulse: flat but for the pulsation compressions make.
   pleth: new SweepTrace(
     byId("pleth-canvas"),
-    (t) =>
-      driver.trace && !state.noSignal.has("spo2")
-        ? plethWithArtefacts(flagsNow().artefacts, t, plethAt(driver.trace, t))
-        : 0,
+    (t) => {
+      if (!driver.trace || flagsNow().spo2_probe_off) return 0;
+      const pulse = state.noSignal.has("spo2") ? 0 : plethAt(driver.trace, t);
+      return plethWithArtefacts(flagsNow().artefacts, t, pulse + driver.treatmentPleth(t));
+    },
     PLETH_RANGE,
   ),
   abp: new SweepTrace(
@@ -451,7 +452,7 @@ const traces = {
     (t) => {
       const values = traceValues();
       if (!driver.trace) return 0;
-      if (pulseless()) return NO_PULSE_MMHG;
+      if (pulseless()) return driver.cprArterial(t) ?? NO_PULSE_MMHG;
       return arterialAt(driver.trace, t, {
         systolic: values.abp_systolic,
         diastolic: values.abp_diastolic,

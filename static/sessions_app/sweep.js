@@ -3,19 +3,19 @@
 
 const ERASE_GAP_CSS_PX = 14;
 const TRACE_CSS_PX = 1.6;
-// A marker's half width: a ▼ over the trace, as a defibrillator in Sync marks each R wave.
-const MARK_CSS_PX = 6;
+// A mark (a defibrillator's sync marker): a small downward triangle near the top.
+const MARK_CSS_PX = 5;
 
 export class SweepTrace {
   // `range` is [low, high] in the sample's unit, or a function giving it (a scale that follows
-  // the value, as a capnograph's does). `marks(from, to)`, if given, lists the times (s) in
-  // (from, to] to mark above the trace.
+  // the value, as a capnograph's does). `marks(from, to)`, if given, lists the times in
+  // (from, to] (seconds) to mark above the trace.
   constructor(canvas, sample, range, marks = null) {
     this.canvas = canvas;
     this.context = canvas.getContext("2d");
     this.sample = sample;
-    this.range = typeof range === "function" ? range : () => range;
     this.marks = marks;
+    this.range = typeof range === "function" ? range : () => range;
     this.blank = false;
     new ResizeObserver(() => this.resize()).observe(canvas);
     this.resize();
@@ -87,24 +87,23 @@ export class SweepTrace {
       if (c >= column) break;
     }
     this.context.stroke();
-    if (this.marks) this.drawMarks(from, column);
+    if (this.marks) this.drawMarks(from / this.pixelsPerSecond, seconds);
     this.lastColumn = column;
   }
 
-  // Each marker whole behind the cursor, so the gap it erases next never cuts one in half.
-  drawMarks(from, column) {
-    const half = MARK_CSS_PX * (window.devicePixelRatio || 1);
-    const top = this.height * 0.03;
-    this.context.save();
-    this.context.fillStyle = "#fff";
-    for (const t of this.marks((from - half) / this.pixelsPerSecond, (column - half) / this.pixelsPerSecond)) {
+  drawMarks(from, to) {
+    const times = this.marks(from, to);
+    if (times.length === 0) return;
+    const size = MARK_CSS_PX * (window.devicePixelRatio || 1);
+    this.context.beginPath();
+    for (const t of times) {
       const x = (t * this.pixelsPerSecond) % this.width;
-      this.context.beginPath();
-      this.context.moveTo(x - half, top);
-      this.context.lineTo(x + half, top);
-      this.context.lineTo(x, top + 1.6 * half);
-      this.context.fill();
+      this.context.moveTo(x - size, size);
+      this.context.lineTo(x + size, size);
+      this.context.lineTo(x, 2.2 * size);
+      this.context.closePath();
     }
-    this.context.restore();
+    this.context.fillStyle = this.context.strokeStyle;
+    this.context.fill();
   }
 }
