@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from library.models import SessionTemplate
 from library.services import MAX_STEPS, StepData, clean_on_shock
-from sessions_app.forms import VitalsForm
+from sessions_app import results
+from sessions_app.forms import (
+    LabPanelForm,
+    VitalsForm,
+    decimal_text_field,
+    result_text_field,
+)
 from simulator import vitals
 
 
@@ -59,11 +65,79 @@ class TemplateStepForm(VitalsForm):
         super().__init__(*args, **kwargs)
         # A blank "new step" left untouched must count as unchanged, so it is skipped.
         self.fields["rhythm"].initial = "sinus"
+        # The results the step sends: a blood gas, a glucose, a few lab rows or a lab's comment.
+        for key, analyte in results.ANALYTES.items():
+            label = f"{analyte.label} ({analyte.unit})" if analyte.unit else str(analyte.label)
+            self.fields[f"gas_{key}"] = decimal_text_field(label)
+        self.fields["result_glucose"] = decimal_text_field(_("Capillary glucose (mmol/L)"))
+        labels = {
+            "name": _("Test"),
+            "value": _("Result"),
+            "unit": _("Unit"),
+            "low": _("Low limit"),
+            "high": _("High limit"),
+        }
+        for number in range(1, STEP_LAB_ROWS + 1):
+            for column in LabPanelForm.COLUMNS:
+                self.fields[f"lab_{number}_{column}"] = (
+                    decimal_text_field(labels[column])
+                    if column in ("low", "high")
+                    else result_text_field(labels[column], results.NAME_MAX)
+                )
+        self.fields["lab_comment"] = result_text_field(
+            _("Lab comment (e.g. “tryptase sent, result in an hour”)"), results.COMMENT_MAX, True
+        )
+
+    def vital_fields(self):
+        return [field for field in self if not _is_result_field(field.name)]
+
+    def gas_fields(self):
+        return [self[f"gas_{key}"] for key in results.ANALYTES]
+
+    def lab_rows(self):
+        return [
+            [self[f"lab_{number}_{column}"] for column in LabPanelForm.COLUMNS]
+            for number in range(1, STEP_LAB_ROWS + 1)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        sent = []
+        gas = {key: data[f"gas_{key}"] for key in results.ANALYTES if data[f"gas_{key}"]}
+        if gas:
+            sent.append(self._checked(results.validate_blood_gas, {"values": gas}, "gas_{}"))
+        if data["result_glucose"]:
+            payload = {"value": data["result_glucose"]}
+            sent.append(self._checked(results.validate_glucose, payload, "result_glucose"))
+        rows = [
+            {column: data[f"lab_{number}_{column}"] for column in LabPanelForm.COLUMNS}
+            for number in range(1, STEP_LAB_ROWS + 1)
+        ]
+        if data["lab_comment"] or any(any(row.values()) for row in rows):
+            payload = {"rows": rows, "comment": data["lab_comment"]}
+            sent.append(self._checked(results.validate_lab_panel, payload, "lab_{}"))
+        data["results"] = [result for result in sent if result is not None]
+        return data
+
+    def _checked(self, validate, payload: dict, field_name: str) -> dict | None:
+        """The clean result, or None with each refusal put beside its field."""
+        try:
+            return validate(payload)
+        except vitals.VitalsError as error:
+            for key, message in error.errors.items():
+                if key.startswith("rows."):  # "rows.2.value": the lab's second row's value
+                    _rows, number, column = key.split(".")
+                    key = f"{number}_{column}"
+                name = field_name.format(key) if "{}" in field_name else field_name
+                self.add_error(name if name in self.fields else None, message)
+            return None
 
     @classmethod
     def initial_from_step(cls, step) -> dict:
         rule = step.on_shock or {}
-        return {
+        initial = {
             **cls.initial_from(step.values),
             "transition_seconds": step.transition_seconds,
             "note": step.note,
@@ -71,7 +145,30 @@ class TemplateStepForm(VitalsForm):
             "shock_sync": {True: "sync", False: "unsync"}.get(rule.get("sync"), ""),
             "shock_go_to": rule["go_to"] + 1 if rule else None,
             "shock_after_seconds": rule.get("after_seconds"),
+            # The step's results fold open in the editor.
+            "results_shown": bool(step.results),
         }
+        for result in step.results:
+            if result["kind"] == results.BLOOD_GAS:
+                for row in result["rows"]:
+                    initial[f"gas_{row['analyte']}"] = _typed(row["value"], row["decimals"])
+            elif result["kind"] == results.GLUCOSE:
+                row = result["rows"][0]
+                initial["result_glucose"] = _typed(row["value"], row["decimals"])
+            elif result["kind"] == results.LAB_PANEL:
+                initial["lab_comment"] = result["comment"]
+                for number, row in enumerate(result["rows"][:STEP_LAB_ROWS], start=1):
+                    decimals = row.get("range_decimals", 0)
+                    initial.update(
+                        {
+                            f"lab_{number}_name": row["name"],
+                            f"lab_{number}_value": _typed(row["value"], row["decimals"]),
+                            f"lab_{number}_unit": row["unit"],
+                            f"lab_{number}_low": _typed(row["low"], decimals),
+                            f"lab_{number}_high": _typed(row["high"], decimals),
+                        }
+                    )
+        return initial
 
     def on_shock(self) -> dict | None:
         """The rule as library.services checks it: both the energy and the step, or neither."""
@@ -88,6 +185,22 @@ class TemplateStepForm(VitalsForm):
             "go_to": go_to - 1,
             "after_seconds": data.get("shock_after_seconds") or 0,
         }
+
+
+# The editor offers this many lab rows per step (a step's results are a scenario's cue, not a
+# whole laboratory report).
+STEP_LAB_ROWS = 3
+
+
+def _is_result_field(name: str) -> bool:
+    return name.startswith(("gas_", "lab_")) or name == "result_glucose"
+
+
+def _typed(value, decimals: int) -> str:
+    """A stored number as the form shows it back: plain digits, as a person would type it."""
+    if value is None:
+        return ""
+    return f"{value:.{decimals}f}" if isinstance(value, int | float) else str(value)
 
 
 class BaseStepFormSet(forms.BaseFormSet):
@@ -142,6 +255,7 @@ class BaseStepFormSet(forms.BaseFormSet):
                 form.cleaned_data["transition_seconds"],
                 form.cleaned_data["note"],
                 form.on_shock(),
+                form.cleaned_data["results"],
             )
             for form in self.ordered_forms
         ]

@@ -90,6 +90,9 @@ class TemplateStep(models.Model):
     # What a shock does at this step: {"min_joules", "sync" (None: either), "go_to" (a step's
     # index), "after_seconds"}; None: the trainer decides (sessions_app/treatment.py).
     on_shock = models.JSONField(_("on a shock"), null=True, blank=True)
+    # Results sent to the bedside with the step: text kinds only, each as sessions_app/results.py
+    # returns it ({"kind", "title", "rows", "comment"}).
+    results = models.JSONField(_("results"), default=list, blank=True)
 
     class Meta:
         db_table = "session_template_steps"
@@ -116,4 +119,24 @@ class TemplateStep(models.Model):
             "transition_seconds": self.transition_seconds,
             "note": self.note,
             "on_shock": self.on_shock,
+            # A shipped template's texts are shown translated (SessionResult.shipped_text).
+            "results": [
+                {**result, "shipped_text": self.template.is_shipped} for result in self.results
+            ],
         }
+
+    def display_results(self) -> list[dict]:
+        """The results as a trainer reads them here: a shipped template's texts translated."""
+        translate = self.template.shipped_text
+        return [
+            {
+                **result,
+                "title": translate(result["title"]),
+                "comment": translate(result["comment"]),
+                "rows": [
+                    {**row, "name": translate(row["name"])} if "name" in row else row
+                    for row in result["rows"]
+                ],
+            }
+            for result in self.results
+        ]

@@ -4,7 +4,7 @@ Starting a session from a template and stepping through it act on the session: t
 sessions_app/scenarios.py.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,6 +21,8 @@ class StepData:
     transition_seconds: int = 0
     note: str = ""
     on_shock: dict | None = None
+    # Each clean, as sessions_app/results.py returns it.
+    results: list = field(default_factory=list)
 
 
 # A shock's step starts at once or after the trainer's pause; ten minutes is more than any.
@@ -60,7 +62,7 @@ def _clean_steps(steps: list[StepData]) -> list[StepData]:
             raise vitals.VitalsError(
                 {f"steps.{number}.{field}": message for field, message in error.errors.items()}
             ) from None
-        clean.append(StepData(values, seconds, step.note.strip(), on_shock))
+        clean.append(StepData(values, seconds, step.note.strip(), on_shock, step.results))
     return clean
 
 
@@ -96,6 +98,7 @@ def save_template(
             transition_seconds=step.transition_seconds,
             note=step.note,
             on_shock=step.on_shock,
+            results=step.results,
         )
         for position, step in enumerate(steps)
     )
@@ -110,7 +113,7 @@ def duplicate_template(template: SessionTemplate, trainer) -> SessionTemplate:
     """
     name = _("Copy of %(name)s") % {"name": template.display_name}
     steps = [
-        StepData(s.values, s.transition_seconds, s.display_note, s.on_shock)
+        StepData(s.values, s.transition_seconds, s.display_note, s.on_shock, s.display_results())
         for s in template.steps.all()
     ]
     max_length = SessionTemplate._meta.get_field("name").max_length

@@ -19,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app import forms, fragments, scenarios, services, treatment
+from sessions_app import forms, fragments, results, scenarios, services, treatment
 from sessions_app.models import Session
 from simulator import vitals
 from simulator.cuff import MEASUREMENT
@@ -71,14 +71,20 @@ class Action:
     form: Callable | None = None
     form_context: str | None = None
     done: Promise | None = None
+    # Its form takes files (an image result): the POST view then passes them.
+    uploads: bool = False
 
 
 ACTIONS: dict[str, Action] = {}
 
 
-def action(name: str, *, senders: set[str], form=None, form_context=None, done=None):
+def action(
+    name: str, *, senders: set[str], form=None, form_context=None, done=None, uploads=False
+):
     def register(perform):
-        ACTIONS[name] = Action(name, frozenset(senders), perform, form, form_context, done)
+        ACTIONS[name] = Action(
+            name, frozenset(senders), perform, form, form_context, done, uploads
+        )
         return perform
 
     return register
@@ -335,3 +341,54 @@ def set_pacer(sender: Sender, payload: dict) -> Done:
 )
 def cpr(sender: Sender, payload: dict) -> Done:
     return _treatment(treatment.set_cpr(sender.session_id, payload.get("on"), **_by(sender)))
+def _send_result(sender: Sender, clean: dict) -> Done:
+    change, result = services.send_result(sender.session_id, clean, trainer=sender.trainer)
+    return _change(change, result=str(result.id), result_html=fragments.result_item(result))
+
+
+@action(
+    "send_blood_gas",
+    senders={TRAINER},
+    form=lambda data, session: forms.BloodGasForm(data, prefix="gas"),
+    form_context="blood_gas_form",
+    done=_("Blood gas sent to the monitors."),
+)
+def send_blood_gas(sender: Sender, payload: dict) -> Done:
+    return _send_result(sender, results.validate_blood_gas(payload))
+
+
+@action(
+    "send_lab_panel",
+    senders={TRAINER},
+    form=lambda data, session: forms.LabPanelForm(data, prefix="lab"),
+    form_context="lab_panel_form",
+    done=_("Lab results sent to the monitors."),
+)
+def send_lab_panel(sender: Sender, payload: dict) -> Done:
+    return _send_result(sender, results.validate_lab_panel(payload))
+
+
+@action(
+    "send_glucose",
+    senders={TRAINER},
+    form=lambda data, session: forms.GlucoseForm(data, prefix="glucose"),
+    form_context="glucose_form",
+    done=_("Glucose sent to the monitors."),
+)
+def send_glucose(sender: Sender, payload: dict) -> Done:
+    return _send_result(sender, results.validate_glucose(payload))
+
+
+# Only through the POST view: a file does not travel on the control socket.
+@action(
+    "send_image",
+    senders={TRAINER},
+    form=lambda data, session, files=None, raw_names=(): forms.ImageForm(
+        data, files, prefix="image", raw_names=raw_names
+    ),
+    form_context="image_form",
+    done=_("Image sent to the monitors."),
+    uploads=True,
+)
+def send_image(sender: Sender, payload: dict) -> Done:
+    return _send_result(sender, results.validate_image(payload))

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.models import Session, SessionEvent, SessionNote
+from sessions_app.models import Session, SessionEvent, SessionNote, SessionResult
 
 
 class ReadOnlyAdminMixin:
@@ -35,6 +35,20 @@ class SessionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     ]
     readonly_fields = fields
     ordering = ["-created_at"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.display(description=_("image"))
+def image_name(result):
+    """The stored name, not a link: only the session's screens and trainer are served the image."""
+    return result.image.name
+
+
+class SessionResultInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = SessionResult
+    fields = ["created_at", "kind", "title", "rows", "comment", image_name, "content_type"]
+    readonly_fields = fields
     extra = 0
     show_change_link = True
 
@@ -76,7 +90,7 @@ class SessionAdmin(admin.ModelAdmin):
         "current_step",
     ]
     list_select_related = ["trainer"]
-    inlines = [SessionEventInline]
+    inlines = [SessionEventInline, SessionResultInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_event_count()
@@ -117,3 +131,16 @@ class SessionNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["session__code", "text"]
     list_select_related = ["session"]
     date_hierarchy = "at"
+
+
+@admin.register(SessionResult)
+class SessionResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Results sent to the bedside, part of the record: read here, sent from the control page."""
+
+    list_display = ["created_at", "session", "kind", "title", "content_type"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["session__code", "title"]
+    list_select_related = ["session"]
+    fields = ["session", "kind", "title", "rows", "comment", image_name, "content_type",
+              "shipped_text", "created_at"]  # fmt: skip
+    readonly_fields = fields

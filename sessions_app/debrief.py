@@ -16,12 +16,13 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sessions_app import fragments, nibp, services
-from sessions_app.models import Session, SessionEvent, SessionNote
+from sessions_app import fragments, nibp, results, services
+from sessions_app.models import Session, SessionEvent, SessionNote, SessionResult
 from simulator import alarms, trends, vitals
 
 # The plot's user units; the SVG scales to the width of its box (screen or A4 page).
@@ -70,7 +71,13 @@ CSV_COLUMNS = (
     *((name, vitals.LABELS[name]) for name in CSV_LATER_FLAGS),
     # The trainee's treatment (issue 16): what was done, as JSON ({"joules": 200, ...}).
     ("detail", gettext_lazy("Detail")),
+    # Issue 16's results: the kind, the title and the rows on one line.
+    ("result_kind", gettext_lazy("Result")),
+    ("result_title", gettext_lazy("Result title")),
+    ("result_values", gettext_lazy("Result values")),
 )
+# The columns after the note's, empty on a note's row.
+CSV_AFTER_NOTE = len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS) + 4
 NOTE_KIND = "note"
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP's
 # list: https://owasp.org/www-community/attacks/CSV_Injection); a leading ' makes it text.
@@ -82,6 +89,8 @@ class Timeline:
     session: Session
     events: list[SessionEvent]  # oldest first
     notes: list[SessionNote]
+    # The results sent, by id (each sending is an event of kind "result").
+    results: dict[str, SessionResult]
     started_at: datetime.datetime
     ended_at: datetime.datetime
     segments: list["Segment"] = field(default_factory=list)
@@ -119,7 +128,8 @@ def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline
     end = session.ended_at(now)
     if events:
         end = max(end, events[-1].created_at)
-    result = Timeline(session, events, notes, session.created_at, end)
+    sent = {str(result.pk): result for result in session.results.all()}
+    result = Timeline(session, events, notes, sent, session.created_at, end)
     changes = [event for event in events if event.kind in SessionEvent.VALUE_KINDS]
     for index, event in enumerate(changes):
         next_start = changes[index + 1].created_at if index + 1 < len(changes) else end
@@ -381,15 +391,23 @@ def rows(line: Timeline) -> list[dict]:
     items += [(n.at, 1, {"note": n, "number": i}) for i, n in enumerate(line.notes, start=1)]
     result = []
     for at, _order, item in sorted(items, key=lambda item: (item[0], item[1])):
+        event = item.get("event")
         result.append(
             {
                 **item,
                 "offset": format_offset(line.seconds(at)),
                 "at": at,
-                "step": step_number(item.get("event")),
+                "step": step_number(event),
+                "result": line.results.get(event.detail.get("result")) if event else None,
             }
         )
     return result
+
+
+def result_card(line: Timeline, result: SessionResult) -> str:
+    """A result as the debrief shows it: its card, the image from the trainer's URL."""
+    url = reverse("sessions:result_image", args=[line.session.pk, result.pk])
+    return fragments.result_card(result, url)
 
 
 # Export -----------------------------------------------------------------------------------
@@ -439,7 +457,7 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
         at = row["at"]
         common = [timezone.localtime(at).isoformat(), f"{line.seconds(at):.3f}"]
         if "note" in row:
-            later = [""] * (len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS) + 1)
+            later = [""] * CSV_AFTER_NOTE
             writer.writerow([*common, note_kind, *[""] * 13, _csv_text(row["note"].text), *later])
             continue
         event = row["event"]
@@ -469,8 +487,35 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
                 *(_csv_value(values[name]) for name in vitals.INVASIVE_FIELDS),
                 *(_csv_flag(flags, name) for name in CSV_LATER_FLAGS),
                 _csv_detail(event),
+                *_csv_result(row["result"], style),
             ]
         )
+
+
+def _csv_result(result: SessionResult | None, style: CsvStyle) -> list[str]:
+    """A result's kind, title and rows ("ph 7.21 L; lactate 4.8 mmol/L H"): its numbers as
+    machines read them in every language; names and kind in the export's language."""
+    if result is None:
+        return ["", "", ""]
+    rows = []
+    for row in result.rows:
+        analyte = results.ANALYTES.get(row.get("analyte"))
+        if analyte is None:
+            name = result.text(row.get("name", "")) if style.translated else row.get("name", "")
+        else:
+            name = str(analyte.label) if style.translated else row["analyte"]
+        value = row["value"]
+        if isinstance(value, int | float):
+            value = f"{value:.{row.get('decimals', 0)}f}"
+        flag = row.get("flag") or ""
+        if style.translated and flag:
+            flag = str(results.FLAGS[flag])
+        rows.append(" ".join(part for part in (name, str(value), row.get("unit"), flag) if part))
+    if result.image:
+        rows.append(result.content_type)
+    kind = str(result.kind_label()) if style.translated else result.kind
+    title = result.text(result.title) if style.translated else result.title
+    return [_csv_text(kind), _csv_text(title), _csv_text("; ".join(rows))]
 
 
 def _csv_flag(flags: dict, name: str) -> str:

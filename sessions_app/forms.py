@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from library.models import SessionTemplate
-from sessions_app import debrief, screens
+from sessions_app import debrief, results, screens
 from sessions_app.models import SessionNote
 from simulator import treatment, vitals
 
@@ -410,3 +410,146 @@ class CprForm(forms.Form):
             "invalid_choice": _("Say whether compressions start or stop."),
         },
     )
+# Results sent to the bedside: each form checks what it posts with sessions_app/results.py, as
+# the control socket's messages are checked, and puts each refusal beside its field.
+
+LAB_PANEL_FORM_ROWS = 8
+
+
+def result_text_field(label, max_length, textarea=False):
+    widget = forms.Textarea(attrs={"rows": 2}) if textarea else forms.TextInput(attrs={"autocomplete": "off"})
+    return forms.CharField(label=label, required=False, max_length=max_length, widget=widget)
+
+
+def decimal_text_field(label):
+    # Text, not a number input: "7,21" typed the French way must reach the server as typed.
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+class ResultForm(forms.Form):
+    kind: str
+    title = result_text_field(_("Title (optional)"), results.TITLE_MAX)
+    comment = result_text_field(_("Comment (optional)"), results.COMMENT_MAX, textarea=True)
+
+    def payload(self, data: dict) -> dict:
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        payload = self.payload(data)
+        try:
+            results.VALIDATORS[self.kind](payload)
+        except vitals.VitalsError as error:
+            for field, message in error.errors.items():
+                self.add_error(self.form_field(field), message)
+        return payload
+
+    def form_field(self, key: str) -> str | None:
+        return key if key in self.fields else None
+
+
+class BloodGasForm(ResultForm):
+    kind = results.BLOOD_GAS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, analyte in results.ANALYTES.items():
+            label = f"{analyte.label} ({analyte.unit})" if analyte.unit else analyte.label
+            self.fields[key] = decimal_text_field(label)
+        # Title and comment after the values.
+        self.order_fields([*results.ANALYTES, "title", "comment"])
+
+    def analyte_fields(self):
+        return [self[key] for key in results.ANALYTES]
+
+    def payload(self, data):
+        values = {key: data[key] for key in results.ANALYTES if data.get(key)}
+        return {"title": data["title"], "comment": data["comment"], "values": values}
+
+
+class LabPanelForm(ResultForm):
+    """Rows of name, value, unit and reference limits: as many as the page shows (the control
+    socket takes up to results.ROWS_MAX)."""
+
+    kind = results.LAB_PANEL
+    COLUMNS = ("name", "value", "unit", "low", "high")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {
+            "name": gettext("Test"),
+            "value": gettext("Result"),
+            "unit": gettext("Unit"),
+            "low": gettext("Low limit"),
+            "high": gettext("High limit"),
+        }
+        for number in range(1, LAB_PANEL_FORM_ROWS + 1):
+            for column in self.COLUMNS:
+                field = (
+                    decimal_text_field(labels[column])
+                    if column in ("low", "high")
+                    else result_text_field(labels[column], results.NAME_MAX)
+                )
+                self.fields[f"row_{number}_{column}"] = field
+
+    def row_fields(self):
+        """Per row, each field with the key the socket's refusals name it by ("rows.2.value")."""
+        return [
+            [
+                {"field": self[f"row_{number}_{column}"], "key": f"rows.{number}.{column}"}
+                for column in self.COLUMNS
+            ]
+            for number in range(1, LAB_PANEL_FORM_ROWS + 1)
+        ]
+
+    def payload(self, data):
+        rows = [
+            {column: data[f"row_{number}_{column}"] for column in self.COLUMNS}
+            for number in range(1, LAB_PANEL_FORM_ROWS + 1)
+        ]
+        return {"title": data["title"], "comment": data["comment"], "rows": rows}
+
+    def form_field(self, key):
+        # "rows.2.value" is the second row's value.
+        parts = key.split(".")
+        if len(parts) == 3:
+            return f"row_{parts[1]}_{parts[2]}"
+        return key if key in self.fields else None
+
+
+class GlucoseForm(ResultForm):
+    kind = results.GLUCOSE
+    value = decimal_text_field(_("Glucose (mmol/L)"))
+    field_order = ["value", "title", "comment"]
+
+    def payload(self, data):
+        return {"title": data["title"], "comment": data["comment"], "value": data["value"]}
+
+
+class ImageForm(ResultForm):
+    kind = results.IMAGE
+    image = forms.FileField(
+        label=_("Image (PNG or JPEG, 5 MB at most)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    field_order = ["image", "title", "comment"]
+
+    def __init__(self, *args, raw_names=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.raw_names = list(raw_names)
+
+    def payload(self, data):
+        return {
+            "title": data["title"],
+            "comment": data["comment"],
+            "image": data["image"],
+            "raw_names": self.raw_names,
+        }

@@ -12,12 +12,13 @@ import html
 
 from django.utils import dateformat, formats, timezone
 from django.utils.dateparse import parse_datetime
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from sessions_app import screens
-from sessions_app.models import SessionEvent
+from sessions_app import results, screens
+from sessions_app.models import SessionEvent, SessionResult
 from simulator import vitals
 
 # The broadcasts that store an event, by their type (a change of values carries its kind).
@@ -34,7 +35,8 @@ def for_message(message: dict) -> dict | None:
     values = message.get("values") or {}
     trend = message.get("trend")
     event = SessionEvent(
-        kind=message.get("kind", message["type"]),
+        # A result's message has a kind of its own (blood_gas...): its event's kind is "result".
+        kind=message["kind"] if message["type"] == "vitals" else message["type"],
         created_at=parse_datetime(message["at"]),
         detail=message.get("detail") or {},
         flags=values.get("flags", {}),
@@ -42,6 +44,11 @@ def for_message(message: dict) -> dict | None:
         **{field: values.get(field) for field in vitals.NUMBER_FIELDS},
     )
     fragments = {"event_row": event_row(event)}
+    if message["type"] == SessionEvent.RESULT:
+        fragments["result_item"] = result_item(SessionResult(
+            id=message["result"], kind=message["kind"], title=message["title"],
+            created_at=event.created_at,
+        ))  # fmt: skip
     if message["type"] == "vitals":
         fragments["current_values"] = values_summary(values)
         fragments["trend_rows"] = trend_rows(moving_rows({"values": values, "trend": trend}))
@@ -321,3 +328,89 @@ def note_item(note) -> str:
         clock(note.at),
         note.text,
     )
+
+
+def result_item(result: SessionResult, card: str = "") -> str:
+    """A result in the control page's list of those sent: its time, kind and title over its
+    card (the page renders it; for a result just sent control.js fetches it when opened)."""
+    # "Blood gas", or "Image · Chest X-ray" when it has a title of its own.
+    name = f"{result.kind_label()} · {result.display_title()}" if result.title else result.kind_label()
+    return format_html(
+        '<li data-result="{}"><details class="result-item"><summary>'
+        '<time datetime="{}">{}</time> {}</summary>{}</details></li>',
+        result.id,
+        result.created_at.isoformat(),
+        clock(result.created_at),
+        name,
+        card,
+    )
+
+
+def result_number(value, decimals: int) -> str:
+    """A result's number for a person, in the page's locale (7,21 in French), as many decimals
+    as the lab prints."""
+    if not isinstance(value, int | float):
+        return str(value)
+    return formats.number_format(value, decimals)
+
+
+def result_range(row: dict) -> str:
+    """"7,35–7,45", "< 11,4" or "> 60", in the page's locale; "" without limits."""
+    decimals = row.get("range_decimals", row.get("decimals", 0))
+    low, high = row.get("low"), row.get("high")
+    if low is not None and high is not None:
+        return f"{result_number(low, decimals)}–{result_number(high, decimals)}"
+    if high is not None:
+        return f"< {result_number(high, decimals)}"
+    if low is not None:
+        return f"> {result_number(low, decimals)}"
+    return ""
+
+
+def result_rows(result: SessionResult) -> list[dict]:
+    """A result's rows as the card prints them, in the active language."""
+    shown = []
+    for row in result.rows:
+        analyte = results.ANALYTES.get(row.get("analyte"))
+        flag = row.get("flag") or ""
+        shown.append(
+            {
+                "name": analyte.label if analyte else result.text(row.get("name", "")),
+                "value": result_number(row["value"], row.get("decimals", 0)),
+                "unit": row.get("unit", ""),
+                "range": result_range(row),
+                "flag": flag,
+                "flag_label": results.FLAGS.get(flag, ""),
+                "flag_title": results.FLAG_TITLES.get(flag, ""),
+            }
+        )
+    return shown
+
+
+def result_card(result: SessionResult, image_url: str | None) -> str:
+    """The card a screen, the control page and the debrief show, in the active language."""
+    ctx = {
+        "result": result,
+        "title": result.display_title(),
+        "kind_label": result.kind_label(),
+        "at": clock(result.created_at, "H:i"),
+        "rows": result_rows(result),
+        "comment": result.text(result.comment),
+        "image_url": image_url if result.image else None,
+    }
+    return render_to_string("sessions_app/includes/result_card.html", ctx)
+
+
+def result_summary(result: dict, translate=str) -> str:
+    """A result a step carries, on one line: "Blood gas: pH 7,21 L · Lactate 4,8 mmol/L H"
+    (`translate`: the template's shipped_text, for a shipped template's words)."""
+    rows = []
+    for row in result["rows"]:
+        analyte = results.ANALYTES.get(row.get("analyte"))
+        name = analyte.label if analyte else translate(row.get("name", ""))
+        value = result_number(row["value"], row.get("decimals", 0))
+        flag = str(results.FLAGS.get(row.get("flag"), ""))
+        rows.append(" ".join(str(part) for part in (name, value, row.get("unit"), flag) if part))
+    head = translate(result["title"]) or str(results.KINDS[result["kind"]])
+    text = " · ".join([*rows, translate(result["comment"])] if result["comment"] else rows)
+    return f"{head}: {text}"

@@ -4,9 +4,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from sessions_app import results
 from simulator import treatment, vitals
 
 
@@ -155,6 +156,7 @@ class SessionEvent(models.Model):
     PADS = "pads"
     PACER = "pacer"
     CPR = "cpr"
+    RESULT = "result"
     KINDS = {
         VITALS: _("Values changed"),
         TREND_STOPPED: _("Trend stopped"),
@@ -175,6 +177,7 @@ class SessionEvent(models.Model):
         PADS: _("Pads"),
         PACER: _("Pacer"),
         CPR: _("CPR"),
+        RESULT: _("Result sent"),
     }
     # The trainee's treatment and the device's settings: one message type, "treatment".
     TREATMENT_KINDS = (DEFIBRILLATOR, CHARGED, SHOCK, DISARMED, ANALYSED, PADS, PACER, CPR)
@@ -271,6 +274,9 @@ class SessionEvent(models.Model):
                     "detail": detail,
                     "event_id": str(self.id),
                 }
+            case self.RESULT:
+                # The screens fetch the card, rendered in their language (views.monitor_result).
+                message = {"type": "result", **self.detail, "event_id": str(self.id)}
             case _:
                 message = None
         if message is not None:
@@ -310,3 +316,63 @@ class SessionNote(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+def result_image_name(result: "SessionResult", filename: str) -> str:
+    """Where an image is stored: a name of our own, never the client's (which may hold a path)."""
+    return f"results/{result.session_id}/{uuid.uuid4().hex}.{result.image_extension}"
+
+
+class SessionResult(models.Model):
+    """A result the trainer sent to the bedside (sessions_app/results.py says what each holds);
+    its sending is a SessionEvent of kind "result" that names it."""
+
+    KINDS = results.KINDS
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="results")
+    kind = models.CharField(_("kind"), max_length=20, choices=KINDS.items())
+    title = models.CharField(_("title"), max_length=results.TITLE_MAX, blank=True)
+    # Machine data, never localised: see results.py for a row's keys.
+    rows = models.JSONField(_("rows"), default=list, blank=True)
+    comment = models.TextField(_("comment"), max_length=results.COMMENT_MAX, blank=True)
+    image = models.FileField(_("image"), upload_to=result_image_name, blank=True, max_length=200)
+    # Taken from the decoded image, never from the client.
+    content_type = models.CharField(_("content type"), max_length=20, blank=True)
+    # Texts from a shipped template (stored in English, marked for translation): shown
+    # translated, as the template's notes are.
+    shipped_text = models.BooleanField(_("shipped text"), default=False)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        db_table = "session_results"
+        ordering = ["created_at"]
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+
+    def __str__(self):
+        return f"{self.kind_label()}: {self.title}" if self.title else str(self.kind_label())
+
+    @property
+    def image_extension(self) -> str:
+        return "png" if self.content_type == "image/png" else "jpg"
+
+    def kind_label(self):
+        return self.KINDS[self.kind]
+
+    def text(self, text: str) -> str:
+        """A title, comment or row name as the screen shows it."""
+        return gettext(text) if self.shipped_text and text else text
+
+    def display_title(self) -> str:
+        """The title, else the kind's name, in the active language."""
+        return self.text(self.title) or str(self.kind_label())
+
+    def summary(self) -> dict:
+        """What the broadcast and the snapshot say of it: the screens fetch the card."""
+        return {
+            "result": str(self.id),
+            "kind": self.kind,
+            "title": self.title,
+            "at": self.created_at.isoformat(),
+        }

@@ -5,6 +5,7 @@ attributes. Placeholders (%(name)s) are filled by the script."""
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from sessions_app import results
 from simulator import vitals
 
 
@@ -32,6 +33,10 @@ def monitor() -> dict:
         "twelve_lead_acquired": _("Acquired %(time)s"),
         # The paper's speed and gain, printed on the tracing.
         "twelve_lead_scale": _("25 mm/s, 10 mm/mV"),
+        "results_count": _("Results (%(count)s)"),
+        "result_loading": _("Loading the result…"),
+        "result_failed": _("The result could not be loaded: reopen it from Results."),
+        "result_kinds": {kind: str(label) for kind, label in results.KINDS.items()},
         "device": _device(),
     }
 

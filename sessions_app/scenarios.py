@@ -7,13 +7,14 @@ of what the trainee was shown. Applying a step is an ordinary change of values
 themselves are saved and copied by library/services.py.
 """
 
+import datetime
 import uuid
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from library.models import SessionTemplate
-from sessions_app import services
+from sessions_app import fragments, services
 from sessions_app.models import Session
 from simulator import vitals
 
@@ -71,6 +72,17 @@ def apply_step(
             now=now,
             step=index,
         )
+        # Then the step's results, each an event of its own, a microsecond apart: every list
+        # (the debrief's, the replay's) orders them after the values, as they were sent.
+        for number, result in enumerate(step.get("results", []), start=1):
+            clean = {key: result[key] for key in ("kind", "title", "rows", "comment")}
+            services.send_result(
+                session.pk,
+                clean,
+                trainer=trainer,
+                now=now + datetime.timedelta(microseconds=number),
+                shipped_text=result.get("shipped_text", False),
+            )
         Session.objects.filter(pk=session.pk).update(current_step=index)
     return change
 
@@ -97,6 +109,9 @@ def control_panel(session: Session) -> dict | None:
                 "transition_seconds": step["transition_seconds"],
                 "note": translate(step["note"]),
                 "on_shock": step.get("on_shock"),
+                "results": [
+                    fragments.result_summary(result, translate) for result in step.get("results", [])
+                ],
                 "is_current": index == session.current_step,
                 "is_next": index == next_index,
             }

@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from sessions_app import nibp, publishing
-from sessions_app.models import Session, SessionEvent, SessionNote
+from sessions_app.models import Session, SessionEvent, SessionNote, SessionResult
 from shiller import throttle
 from simulator import alarms, trends, treatment, vitals
 
@@ -290,6 +290,45 @@ def acquire_twelve_lead(session_id: uuid.UUID, *, trainer=None, now=None) -> App
         return _record_setting(session, SessionEvent.TWELVE_LEAD, now, {})
 
 
+def send_result(
+    session_id: uuid.UUID,
+    clean: dict,
+    *,
+    trainer=None,
+    now=None,
+    shipped_text: bool = False,
+) -> tuple[AppliedChange, SessionResult]:
+    """Store a result checked by sessions_app/results.py (an image with it is saved through
+    Django's storage, under a name of ours) and tell every screen, which fetches its card.
+
+    `shipped_text`: its texts come from a shipped template and are shown translated."""
+    with transaction.atomic():
+        session, now = lock_open_session(session_id, trainer, now)
+        result = SessionResult(
+            session=session,
+            kind=clean["kind"],
+            title=clean["title"],
+            rows=clean["rows"],
+            comment=clean["comment"],
+            content_type=clean.get("content_type", ""),
+            shipped_text=shipped_text,
+            created_at=now,
+        )
+        if clean.get("image") is not None:
+            # The name given is ignored: result_image_name draws one.
+            result.image.save("upload", clean["image"], save=False)
+        try:
+            result.save()
+            detail = {"result": str(result.id), "kind": result.kind, "title": result.title}
+            change = _record_setting(session, SessionEvent.RESULT, now, detail)
+        except Exception:
+            # Nothing stored means no file left behind either.
+            if result.image:
+                result.image.delete(save=False)
+            raise
+    return change, result
+
+
 def start_nibp(session_id: uuid.UUID, *, trainer=None, now=None) -> datetime.datetime:
     """Start a cuff measurement, unless one is under way; returns the measurement's start."""
     with transaction.atomic():
@@ -437,7 +476,19 @@ def monitor_state(session: Session, now=None) -> dict:
         "profile": session.profile,
         "defibrillator": session.defibrillator,
         "treatment": session.treatment,
+        # Earlier results, oldest first, so that a screen that joins late can reopen them.
+        "results": screen_results(session),
     }
+
+
+def screen_results(session: Session) -> list[dict]:
+    """The session's results as the snapshot lists them, their titles in the active language."""
+    if session._state.adding:  # The replay's session as created: none yet.
+        return []
+    return [
+        {**result.summary(), "label": result.display_title()}
+        for result in session.results.only("id", "kind", "title", "created_at", "shipped_text")
+    ]
 
 
 def add_note(session: Session, text: str, at=None, now=None) -> SessionNote:

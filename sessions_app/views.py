@@ -7,25 +7,40 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from sessions_app import actions, debrief, qr, scenarios, screens, services
+from sessions_app import (
+    actions,
+    debrief,
+    fragments,
+    qr,
+    scenarios,
+    screens,
+    services,
+    uploads,
+)
 from sessions_app.forms import (
     AlarmLimitsForm,
+    BloodGasForm,
     DefibrillatorForm,
+    GlucoseForm,
+    ImageForm,
     JoinForm,
+    LabPanelForm,
     NibpIntervalForm,
     NoteForm,
     ProfileForm,
     SessionForm,
     VitalsForm,
 )
-from sessions_app.models import Session, SessionEvent
+from sessions_app.models import Session, SessionEvent, SessionResult
 from shiller import lan, throttle
 from simulator import protocol, vitals
 
@@ -96,6 +111,7 @@ def monitor(request, code):
         "values": services.current_values(session),
         "alarm_rules": _alarm_rules(),
         "rhythms": vitals.RHYTHMS,
+        "results_url": results_url(session, session.code),
     }
     return render(request, "sessions_app/monitor.html", ctx)
 
@@ -151,6 +167,36 @@ def _presets(profile: str) -> list[dict]:
     ]
 
 
+def _results_panel(session, **forms) -> dict:
+    """The control page's Results card: a form per kind (with its errors when posted without
+    the live link) and the results sent, each with its card."""
+    return {
+        "blood_gas_form": forms.get("blood_gas_form") or BloodGasForm(prefix="gas"),
+        "lab_panel_form": forms.get("lab_panel_form") or LabPanelForm(prefix="lab"),
+        "glucose_form": forms.get("glucose_form") or GlucoseForm(prefix="glucose"),
+        "image_form": forms.get("image_form") or ImageForm(prefix="image"),
+        "items": [
+            fragments.result_item(
+                result,
+                fragments.result_card(
+                    result, reverse("sessions:result_image", args=[session.pk, result.pk])
+                ),
+            )
+            for result in session.results.all()
+        ],
+        # control.js adds a result's id to fetch its card.
+        "url": results_url(session),
+    }
+
+
+def results_url(session, code: str | None = None) -> str:
+    """Where a page's script fetches a result's card (id/) and image (id/image): the screen's
+    URL with its join code, or the trainer's."""
+    if code:
+        return reverse("sessions:monitor", args=[code]) + "results/"
+    return reverse("sessions:control", args=[session.pk]) + "results/"
+
+
 def _render_control(
     request,
     session,
@@ -160,6 +206,7 @@ def _render_control(
     note_form=None,
     defibrillator_form=None,
     status=200,
+    **result_forms,
 ):
     state = services.monitor_state(session)
     join_origin, join_origin_reason = lan.join_origin(request)
@@ -192,6 +239,7 @@ def _render_control(
         "treatment_events": session.events.filter(
             kind__in=SessionEvent.TREATMENT_KINDS
         )[:RECENT_TREATMENT],
+        "results": _results_panel(session, **result_forms),
     }
     return render(request, "sessions_app/control.html", ctx, status=status)
 
@@ -201,19 +249,39 @@ def session_control(request, pk):
     return _render_control(request, _get_own_session(request, pk))
 
 
-@login_required
-@require_POST
+@csrf_exempt
 def session_action(request, pk, name):
     """Any action of the control page, posted the classic way when its live link is down (the
-    page's script sends the same actions over the socket otherwise; see actions.py)."""
+    page's script sends the same actions over the socket otherwise; see actions.py), or an
+    image result, which only comes this way (control.js posts it with fetch, for JSON)."""
+    # Before anything reads the body, the CSRF check below included: an upload is watched as it
+    # is read (uploads.py).
+    request.upload_handlers.insert(0, uploads.ResultUploadHandler(request))
+    return _session_action(request, pk, name)
+
+
+@login_required
+@require_POST
+@csrf_protect
+def _session_action(request, pk, name):
     session = _get_own_session(request, pk)
     action = actions.for_sender(name, actions.TRAINER)
     if action is None:
         raise Http404
+    # A script's POST (control.js sends images so) is answered in JSON, not with a page.
+    wants_json = request.headers.get("Accept") == "application/json"
     payload = {}
     if action.form is not None:
-        form = action.form(request.POST, session)
+        if action.uploads:
+            form = action.form(
+                request.POST, session, files=request.FILES, raw_names=request.raw_upload_names
+            )
+        else:
+            form = action.form(request.POST, session)
         if not form.is_valid():
+            if wants_json:
+                errors = {field: errors[0] for field, errors in form.errors.items()}
+                return JsonResponse({"errors": errors}, status=400)
             if action.form_context:
                 return _render_control(request, session, status=400, **{action.form_context: form})
             for errors in form.errors.values():
@@ -224,16 +292,82 @@ def session_action(request, pk, name):
     try:
         done = actions.run(action, actions.Sender(session.pk, request.user), payload)
     except actions.Refused as refused:
+        if wants_json:
+            return JsonResponse({"errors": refused.errors, "ended": refused.ended}, status=400)
         if refused.ended:
             messages.error(request, _("This session has ended: the change was not stored."))
         else:
             for message in refused.errors.values():
                 messages.error(request, message)
     else:
+        if wants_json:
+            return JsonResponse({"message": str(action.done), **done.reply})
         messages.success(request, action.done)
         for warning in done.reply.get("warnings", []):
             messages.warning(request, warning)
     return redirect("sessions:control", pk=session.pk)
+
+
+# Results: a screen gets them through its join code while the session is open, the trainer
+# through the session, open or not (the debrief and the replay show them).
+
+
+def _screen_result(request, code, result) -> tuple[SessionResult | None, HttpResponse | None]:
+    """The result of an open session that `code` joins, or 404 (an ended session's too)."""
+    session, refused = _attempt_join(request, code)
+    if refused:
+        return None, refused
+    if session is None or not session.is_open():
+        raise Http404
+    return get_object_or_404(SessionResult, pk=result, session=session), None
+
+
+def _card_response(result: SessionResult, image_url: str) -> HttpResponse:
+    response = HttpResponse(fragments.result_card(result, image_url))
+    # In the page's language: never shared, never served to another language from a cache.
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+def _image_response(result: SessionResult) -> FileResponse:
+    if not result.image:
+        raise Http404
+    response = FileResponse(result.image.open("rb"), content_type=result.content_type)
+    response["Content-Disposition"] = f'inline; filename="result.{result.image_extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    # An image never changes once sent; only this screen's browser may keep it.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def monitor_result(request, code, result):
+    found, refused = _screen_result(request, code, result)
+    if refused:
+        return refused
+    return _card_response(found, reverse("sessions:monitor_result_image", args=[code, found.pk]))
+
+
+def monitor_result_image(request, code, result):
+    found, refused = _screen_result(request, code, result)
+    if refused:
+        return refused
+    return _image_response(found)
+
+
+def _own_result(request, pk, result) -> SessionResult:
+    return get_object_or_404(SessionResult, pk=result, session=_get_own_session(request, pk))
+
+
+@login_required
+def session_result(request, pk, result):
+    found = _own_result(request, pk, result)
+    return _card_response(found, reverse("sessions:result_image", args=[pk, found.pk]))
+
+
+@login_required
+def session_result_image(request, pk, result):
+    return _image_response(_own_result(request, pk, result))
 
 
 @login_required
@@ -320,6 +454,7 @@ def session_replay(request, pk):
         "alarm_rules": _alarm_rules(),
         "rhythms": vitals.RHYTHMS,
         "replay_src": reverse("sessions:replay_json", args=[session.pk]),
+        "results_url": results_url(session),
         "replay_speed": speed,
         "replay_at": at,
         "replay_paused": request.GET.get("paused") == "1",

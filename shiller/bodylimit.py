@@ -14,6 +14,7 @@ Under another server, Django's DATA_UPLOAD_MAX_MEMORY_SIZE still refuses large f
 a proxy in front should refuse them first (nginx: client_max_body_size).
 """
 
+import re
 from types import SimpleNamespace
 
 from daphne import http_protocol
@@ -24,12 +25,26 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 
+# The one path that takes more: an image result's upload (settings.MAX_UPLOAD_BODY_BYTES).
+UPLOAD_PATH = re.compile(rb"/sessions/[0-9a-f-]{36}/actions/send_image/(\?.*)?")
+
+
 class LimitedWebRequest(http_protocol.WebRequest):
     refused = False
     received = 0
+    limit = None
+
+    def body_limit(self) -> int:
+        if self.limit is None:
+            # The request line, read before the headers (Twisted's HTTPChannel keeps it there
+            # until the request is built).
+            path = getattr(self.channel, "_path", b"") or b""
+            upload = UPLOAD_PATH.fullmatch(path) is not None
+            self.limit = settings.MAX_UPLOAD_BODY_BYTES if upload else settings.MAX_REQUEST_BODY_BYTES
+        return self.limit
 
     def gotLength(self, length):
-        if length is not None and length > settings.MAX_REQUEST_BODY_BYTES:
+        if length is not None and length > self.body_limit():
             self.refuse()
         else:
             super().gotLength(length)
@@ -38,7 +53,7 @@ class LimitedWebRequest(http_protocol.WebRequest):
         if self.refused:
             return
         self.received += len(data)
-        if self.received > settings.MAX_REQUEST_BODY_BYTES:
+        if self.received > self.body_limit():
             self.refuse()
         else:
             super().handleContentChunk(data)
@@ -67,7 +82,7 @@ class LimitedWebRequest(http_protocol.WebRequest):
         )
         with translation.override(translation.get_language_from_request(page)):
             return _("This request is too large: the limit is %(size)s.") % {
-                "size": filesizeformat(settings.MAX_REQUEST_BODY_BYTES)
+                "size": filesizeformat(self.body_limit())
             }
 
     def header(self, name: bytes, separator: bytes) -> str:

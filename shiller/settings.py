@@ -251,6 +251,22 @@ MAX_SOCKETS_PER_SESSION = env.int("MAX_SOCKETS_PER_SESSION", default=200)
 # every note full of accented text, is under 200 kB.
 MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+# The form with the most fields: a 30-step template, each step with its values and the results
+# it sends (61 fields), about 1,850 in all; Django's default of 1,000 would refuse it.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2500
+# The one larger body: an image result (a chest X-ray, a photographed ECG) posted to its action,
+# up to RESULT_IMAGE_MAX_BYTES plus the form around it (shiller/bodylimit.py lets that path
+# through up to MAX_UPLOAD_BODY_BYTES; deploy/nginx.conf has the same location).
+RESULT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BODY_BYTES = RESULT_IMAGE_MAX_BYTES + 64 * 1024
+# An upload over this goes to a temporary file while it is read, not into memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Where uploaded result images are kept: Django's storage API, local files by default; any
+# backend in production through STORAGES. Never served as static files: only the session's
+# screens and trainer get them, through sessions_app.views (MEDIA_URL is not routed).
+# Set but empty, as a copied .env.example leaves it, is the default.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default="") or BASE_DIR / "media")
+MEDIA_URL = "/media/"
 
 # Security: secure cookies and HSTS when served for real (DEBUG=false, behind HTTPS).
 SESSION_COOKIE_HTTPONLY = True

@@ -79,6 +79,9 @@ async def test_a_screen_gets_the_snapshot_on_connect(alice):
         },
         "paused": False,
         "profile": "adult",
+        "defibrillator": {"mode": "off", "capture_threshold_ma": 70, "cpr_quality": "good"},
+        "treatment": {},
+        "results": [],
     }
     await s.disconnect()
 

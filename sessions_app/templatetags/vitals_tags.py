@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import json_script
 
-from sessions_app import fragments
+from sessions_app import debrief, fragments
 from sessions_app import page_text as page_text_module
 from simulator import protocol, vitals
 
@@ -46,3 +46,5 @@ register.simple_tag(fragments.event_label, name="event_label")
 register.simple_tag(fragments.shock_rule, name="shock_rule")
 register.simple_tag(fragments.device_summary, name="device_summary")
 register.simple_tag(fragments.treatment_news, name="treatment_news")
+register.simple_tag(debrief.result_card, name="result_card")
+register.simple_tag(fragments.result_summary, name="result_summary")

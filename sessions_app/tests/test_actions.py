@@ -46,6 +46,10 @@ def test_each_action_says_who_may_send_it():
         "pads": {"screen"},
         "set_pacer": {"screen"},
         "cpr": {"trainer", "screen"},
+        "send_blood_gas": {"trainer"},
+        "send_lab_panel": {"trainer"},
+        "send_glucose": {"trainer"},
+        "send_image": {"trainer"},
     }
     # What the trainer may post the classic way tells them, when it is done, that it was.
     assert all(action.done for action in actions.ACTIONS.values() if "trainer" in action.senders)

@@ -28,7 +28,9 @@ def test_it_downloads_a_csv_named_for_the_code_and_date(alice_client, played):
         "etco2,temperature,rhythm,alarm,spo2_probe_off,hidden,transition_seconds,step,note,"
         # Issue 15's invasive lines, then the later flags, appended.
         "abp_systolic,abp_diastolic,cvp,"
-        "ecg_leads_off,no_pulse,ectopy_every,ecg_lead2,abp_damping,pulsus_paradoxus,artefacts,detail"
+        "ecg_leads_off,no_pulse,ectopy_every,ecg_lead2,abp_damping,pulsus_paradoxus,artefacts,"
+        # Issue 16's treatment and results.
+        "detail,result_kind,result_title,result_values"
     )
 
 
@@ -154,6 +156,9 @@ FRENCH_HEADER = [
     "Pouls paradoxal",
     "Artefacts",
     "Détail",
+    "Résultat",
+    "Titre du résultat",
+    "Valeurs du résultat",
 ]
 
 

@@ -41,6 +41,9 @@ def test_it_starts_with_a_blank_snapshot(alice_client, played):
         },
         "paused": False,
         "profile": "adult",
+        "defibrillator": {"mode": "off", "capture_threshold_ma": 70, "cpr_quality": "good"},
+        "treatment": {},
+        "results": [],
     }
 
 

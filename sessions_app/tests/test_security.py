@@ -177,6 +177,25 @@ def test_a_body_over_the_limit_is_refused_before_it_is_sent(live):
     assert "Cette requête est trop volumineuse\u00a0: la limite est de 1,0" in r.read().decode()
 
 
+def test_an_image_results_upload_may_be_larger_but_not_without_limit(live, log):
+    path = "/sessions/5a0c1e4e-3b1f-4c55-9b51-000000000001/actions/send_image/"
+    connection = _connection(live)
+    connection.putrequest("POST", path)
+    connection.putheader("Content-Type", "multipart/form-data; boundary=x")
+    connection.putheader("Content-Length", str(settings.MAX_UPLOAD_BODY_BYTES + 1))
+    connection.endheaders()
+    assert connection.getresponse().status == 413
+    # Under its limit and over the others', the body reaches Django (which asks for a login).
+    # Multipart as a browser sends it: Twisted answers a malformed one with a 400 itself.
+    field = b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n'
+    body = field + b"y" * (settings.MAX_REQUEST_BODY_BYTES + 1) + b"\r\n--x--\r\n"
+    connection = _connection(live)
+    headers = {"Content-Type": "multipart/form-data; boundary=x"}
+    connection.request("POST", path, body=body, headers=headers)
+    assert connection.getresponse().status == 302
+    assert "Traceback" not in log()
+
+
 def test_a_chunked_body_is_cut_off_at_the_limit(live):
     connection = _connection(live)
     connection.putrequest("POST", "/join/")

@@ -123,7 +123,7 @@ async function resync() {
   live.silencedUntil = parseIsoTime(state.alarms_silenced_until);
   live.cuff = new Cuff(state.nibp, parseIsoTime(state.now));
   showPaused(state.paused);
-  for (const id of ["current-values", "trend-rows", "event-rows", "scenario-steps", "note-items", "presets"]) {
+  for (const id of ["current-values", "trend-rows", "event-rows", "scenario-steps", "note-items", "presets", "result-items"]) {
     const fresh = page.getElementById(id);
     if (fresh && byId(id)) byId(id).replaceWith(document.adoptNode(fresh));
   }
@@ -206,6 +206,10 @@ function handle(message) {
       break;
     case "twelve_lead":
       showFragments(message.html);
+      break;
+    case "result":
+      showFragments(message.html);
+      addResultItem(message.html?.result_item);
       break;
     case "alarms_silenced":
       live.silencedUntil = parseIsoTime(message.until);
@@ -681,7 +685,26 @@ const payloads = {
     cpr_quality: sender.elements.cpr_quality.value,
   }),
   cpr: (sender) => ({ on: sender.elements.on.value === "true" }),
+  // Results: the numbers as typed (7,21 too); the server reads and flags them (results.py).
+  send_blood_gas: (sender) => ({
+    ...resultTexts(sender, "gas"),
+    values: Object.fromEntries(
+      [...sender.querySelectorAll(".result-grid input")]
+        .filter((input) => input.value.trim() !== "")
+        .map((input) => [input.name.replace(/^gas-/, ""), input.value]),
+    ),
+  }),
+  send_lab_panel: (sender) => ({
+    ...resultTexts(sender, "lab"),
+    rows: [...sender.querySelectorAll(".lab-rows tbody tr")].map((row) =>
+      Object.fromEntries(
+        [...row.querySelectorAll("input")].map((input) => [input.name.replace(/^lab-row_\d+_/, ""), input.value]),
+      ),
+    ),
+  }),
+  send_glucose: (sender) => ({ ...resultTexts(sender, "glucose"), value: sender.elements["glucose-value"].value }),
 };
+const resultSent = (ack, sender) => sender.reset();
 const afterAck = {
   set_alarm_limits: (ack) => fillLimits(ack.limits),
   set_profile: (ack) => fillLimits(ack.limits),
@@ -690,6 +713,9 @@ const afterAck = {
     sender.reset();
   },
   close_session: () => (byId("close-confirm").open = false),
+  send_blood_gas: resultSent,
+  send_lab_panel: resultSent,
+  send_glucose: resultSent,
   // Sent all the same: contradictory values (vitals.warnings) are the trainer's call.
   set_vitals: (ack) => {
     const warnings = byId("send-warnings");
@@ -712,6 +738,70 @@ function setupActionForm(sender) {
     send(sender, message, onAck, event.submitter);
   });
 }
+function resultTexts(sender, prefix) {
+  return { title: sender.elements[`${prefix}-title`].value, comment: sender.elements[`${prefix}-comment`].value };
+}
+
+// Results
+
+// A result sent (from this page or another of the session's): listed once, newest last.
+function addResultItem(html) {
+  const list = byId("result-items");
+  if (!html || !list) return;
+  const item = document.createRange().createContextualFragment(html).firstElementChild;
+  if (list.querySelector(`[data-result="${CSS.escape(item.dataset.result)}"]`)) return;
+  list.querySelector("li.empty")?.remove();
+  list.append(item);
+}
+
+// A result sent since the page loaded has no card yet: fetched, in the page's language, when opened.
+byId("result-items")?.parentElement.addEventListener(
+  "toggle",
+  async (event) => {
+    const details = event.target;
+    if (!details.open || !details.matches?.(".result-item") || details.querySelector(".result-card")) return;
+    const id = details.closest("[data-result]").dataset.result;
+    try {
+      const response = await fetch(`${byId("results-card").dataset.resultsUrl}${id}/`);
+      if (response.ok) details.insertAdjacentHTML("beforeend", await response.text());
+    } catch {
+      // Offline: opening it again tries again.
+    }
+  },
+  true,
+);
+
+// An image goes by POST, never the socket: in JSON with the script, the classic way without it.
+function setupUploadForm(sender) {
+  sender.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(sender);
+    showStatus(sender, "…", "");
+    let response;
+    try {
+      response = await fetch(sender.action, {
+        method: "POST",
+        body: new FormData(sender),
+        headers: { Accept: "application/json" },
+      });
+    } catch {
+      showStatus(sender, text.offline, "warn");
+      sender.submit();
+      return;
+    }
+    // Over the body limit the server answers 413 in plain text, in the page's language.
+    const answer = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
+    if (!answer) showStatus(sender, await response.text(), "error");
+    else if (answer.errors) showErrors(sender, answer.errors);
+    else {
+      addResultItem(answer.result_html);
+      sender.reset();
+      showStatus(sender, answer.broadcast === false ? text.not_reached : answer.message, answer.broadcast === false ? "warn" : "ok");
+    }
+  });
+}
+root.querySelectorAll("form[data-upload]").forEach(setupUploadForm);
+
 // The steps card is rendered again by the server when a step moves: its forms are new ones.
 const setupStepForms = () => root.querySelectorAll("form[data-action]").forEach(setupActionForm);
 setupStepForms();

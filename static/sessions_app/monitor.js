@@ -30,6 +30,7 @@ import { RHYTHMS } from "./heart/rhythms.js";
 import { PLETH_DELAY, arterialAt, cvpAt, plethAt, pulses } from "./heart/pulse.js";
 import { acquireTwelveLead, twelveLeadSvg } from "./twelve-lead.js";
 import { DevicePanel } from "./device-panel.js";
+import { ResultsPanel } from "./results.js";
 
 // Numbers, cuff and alarms also tick on a timer: frames stop in a background tab.
 const TICK_MS = 250;
@@ -110,6 +111,17 @@ const devicePanel = new DevicePanel(byId("device-panel"), {
   audio,
   soundOn: () => audio.running,
 });
+const results = new ResultsPanel(
+  {
+    panel: byId("results-panel"),
+    card: byId("result-card"),
+    list: byId("result-list"),
+    toggle: byId("results-toggle"),
+    close: byId("results-close"),
+  },
+  config.resultsUrl,
+  text,
+);
 
 function setText(element, value) {
   const next = String(value);
@@ -148,6 +160,10 @@ function handleMessage(message) {
       driver.setTreatment(message.treatment, message.defibrillator, null);
       showLimits();
       devicePanel.receive(message);
+      results.reset(message.results);
+      break;
+    case "result":
+      results.receive(message);
       break;
     case "treatment":
       driver.setTreatment(message.treatment, message.defibrillator, parseIsoTime(message.at) ?? now);
