@@ -36,7 +36,8 @@ def for_message(message: dict) -> dict | None:
     trend = message.get("trend")
     event = SessionEvent(
         # A result's message has a kind of its own (blood_gas...): its event's kind is "result".
-        kind=message["kind"] if message["type"] == "vitals" else message["type"],
+        # A change of values and a treatment carry their event's kind; other messages are one.
+        kind=message["kind"] if message["type"] in ("vitals", "treatment") else message["type"],
         created_at=parse_datetime(message["at"]),
         detail=message.get("detail") or {},
         flags=values.get("flags", {}),
