@@ -37,6 +37,36 @@ def monitor() -> dict:
         "result_loading": _("Loading the result…"),
         "result_failed": _("The result could not be loaded: reopen it from Results."),
         "result_kinds": {kind: str(label) for kind, label in results.KINDS.items()},
+        "device": _device(),
+    }
+
+
+def _device() -> dict:
+    """The monitor-defibrillator's strip (device-panel.js): its states and the AED's prompts,
+    which it also speaks."""
+    return {
+        "charging": _("Charging %(joules)s J…"),
+        "charged": _("Charged %(joules)s J: shock or disarm (%(seconds)s s)"),
+        "auto_disarmed": _("Disarmed: the charge was not used within %(seconds)s s."),
+        "disarmed": _("Disarmed."),
+        "shock_delivered_notice": _("Shock delivered."),
+        "last_shock": _("Last shock %(joules)s J at %(time)s"),
+        "not_sent": _("Not connected: press again when the link is back."),
+        "pacer_start": _("Start pacing"),
+        "pacer_stop": _("Stop pacing"),
+        "cpr_start": _("Start compressions"),
+        "cpr_stop": _("Stop compressions"),
+        # As an AED says them, in turn.
+        "prompts": {
+            "connect_pads": _("Apply the pads to the patient's bare chest."),
+            "press_analyse": _("Press Analyse."),
+            "analysing": _("Analysing heart rhythm. Do not touch the patient."),
+            "shock_advised": _("Shock advised. Charging."),
+            "press_shock": _("Press the flashing shock button."),
+            "no_shock": _("No shock advised. Start CPR."),
+            "shock_delivered": _("Shock delivered. Start CPR."),
+            "check_rhythm": _("2 minutes: check rhythm."),
+        },
     }
 
 

@@ -11,6 +11,12 @@ export const ALARM_TONES = {
   cyan: { pulses: [[0, 523], [0.4, 440]], pulseSeconds: 0.25, repeatMs: 16000, peak: 0.06 },
 };
 const BEEP_SECONDS = 0.07;
+// The defibrillator's tones, as manual units sound them: a pitch that rises while it charges,
+// then a repeated high tone while it holds the charge, until a shock or a disarm.
+export const DEVICE_TONES = {
+  charging: { fromHz: 400, toHz: 1000, peak: 0.06 },
+  charged: { hz: 1046, pulseSeconds: 0.3, repeatMs: 600, peak: 0.08 },
+};
 // Pulse oximeters beep lower as saturation falls; without a reading they beep off the ECG.
 const BEEP_UNKNOWN_SPO2_HZ = 660;
 
@@ -28,6 +34,8 @@ export class MonitorAudio {
     this.alarmTimer = null;
     this.alarmBurst = null;
     this.alarmLevel = null;
+    this.deviceTimer = null;
+    this.deviceNodes = null;
   }
 
   get supported() {
@@ -72,7 +80,45 @@ export class MonitorAudio {
     this.tone(destination, frequency, currentTime, BEEP_SECONDS, 0.25, "sine");
   }
 
+  // The rising tone of a charge that takes `seconds` more.
+  charging(seconds) {
+    this.deviceQuiet();
+    if (!this.running || seconds <= 0) return;
+    const { fromHz, toHz, peak } = DEVICE_TONES.charging;
+    const start = this.context.currentTime;
+    const oscillator = new OscillatorNode(this.context, { type: "sine", frequency: fromHz });
+    const envelope = new GainNode(this.context, { gain: 0 });
+    oscillator.frequency.linearRampToValueAtTime(toHz, start + seconds);
+    envelope.gain.linearRampToValueAtTime(peak, start + 0.02);
+    oscillator.connect(envelope).connect(this.context.destination);
+    oscillator.start(start);
+    oscillator.stop(start + seconds);
+    this.deviceNodes = { oscillator, envelope };
+  }
+
+  // Charged: the ready tone repeats until deviceQuiet().
+  charged() {
+    this.deviceQuiet();
+    if (!this.running) return;
+    const { hz, pulseSeconds, repeatMs, peak } = DEVICE_TONES.charged;
+    const pulse = () => this.running && this.tone(this.context.destination, hz, this.context.currentTime + 0.02, pulseSeconds, peak, "square");
+    pulse();
+    this.deviceTimer = setInterval(pulse, repeatMs);
+  }
+
+  deviceQuiet() {
+    clearInterval(this.deviceTimer);
+    this.deviceTimer = null;
+    if (this.deviceNodes && this.context) {
+      const now = this.context.currentTime;
+      this.deviceNodes.envelope.gain.setValueAtTime(0, now);
+      this.deviceNodes.oscillator.stop(now + 0.01);
+    }
+    this.deviceNodes = null;
+  }
+
   stop() {
+    this.deviceQuiet();
     this.setAlarm(null);
     this.context?.close();
   }

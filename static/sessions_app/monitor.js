@@ -29,6 +29,7 @@ import { LEADS, leadAt } from "./heart/leads.js";
 import { RHYTHMS } from "./heart/rhythms.js";
 import { PLETH_DELAY, arterialAt, cvpAt, plethAt, pulses } from "./heart/pulse.js";
 import { acquireTwelveLead, twelveLeadSvg } from "./twelve-lead.js";
+import { DevicePanel } from "./device-panel.js";
 import { ResultsPanel } from "./results.js";
 
 // Numbers, cuff and alarms also tick on a timer: frames stop in a background tab.
@@ -98,6 +99,18 @@ let transport = { send: () => false };
 // One heart per screen, seeded from the session so every screen of it draws the same beats.
 const driver = new HeartDriver(seedFrom(root.querySelector(".who .code")?.textContent.trim() ?? ""));
 const audio = new MonitorAudio(updateSoundButton);
+// The monitor-defibrillator's strip, while the trainer has made this monitor one.
+const devicePanel = new DevicePanel(byId("device-panel"), {
+  monitor: root,
+  text,
+  send: (message) => transport.send(message),
+  canSend: () => Boolean(transport.canSend) && !state.ended,
+  now: () => clock.now(),
+  // The screen's Sync button: the ECG marks the R waves (heart-driver.js syncMarks).
+  onSync: (on) => driver.setSync(on),
+  audio,
+  soundOn: () => audio.running,
+});
 const results = new ResultsPanel(
   {
     panel: byId("results-panel"),
@@ -146,6 +159,7 @@ function handleMessage(message) {
       setTarget(message.values, message.trend, null);
       driver.setTreatment(message.treatment, message.defibrillator, null);
       showLimits();
+      devicePanel.receive(message);
       results.reset(message.results);
       break;
     case "result":
@@ -153,6 +167,7 @@ function handleMessage(message) {
       break;
     case "treatment":
       driver.setTreatment(message.treatment, message.defibrillator, parseIsoTime(message.at) ?? now);
+      devicePanel.receive(message);
       break;
     case "vitals":
       state.cuff?.receive(message, now, currentValuesAt);
@@ -171,6 +186,9 @@ function handleMessage(message) {
       break;
     case "alarms_silenced":
       state.silence = silenceFrom(message.until, message.acknowledged);
+      break;
+    case "error":
+      devicePanel.showError(message);
       break;
     case "session_extended":
       state.expiresAt = parseIsoTime(message.expires_at);
@@ -229,6 +247,7 @@ function tick() {
   showCuff(values, now);
   showAlarms(values, shown, now);
   showTimes(now);
+  devicePanel.render(now);
 }
 
 function showNumbers(values, shown) {
@@ -646,6 +665,7 @@ function endSession(reason) {
   if (reason === "unknown_code") setText(byId("ended-title"), text.unknown_code);
   setText(byId("ended-reason"), { closed: text.closed, expired: text.expired }[reason] ?? "");
   byId("ended").hidden = false;
+  devicePanel.stop();
   audio.stop();
   updateSoundButton();
   keepAwake.stop();
