@@ -38,8 +38,8 @@ def vf_arrest(trainer):
 @pytest.mark.parametrize(
     "locale, stop_compressions, last_shock, banner",
     [
-        ("en-US", "Stop CPR", "Last shock 200 J at", "Shock: 200 J, on Ventricular fibrillation, during compressions"),
-        ("fr-FR", "Arrêter la RCP", "Dernier choc 200 J à", "Choc : 200 J, sur Fibrillation ventriculaire, pendant les compressions"),
+        ("en-US", "Stop compressions", "Last shock 200 J at", "Shock: 200 J, on Ventricular fibrillation, during compressions"),
+        ("fr-FR", "Arrêter les compressions", "Dernier choc 200 J à", "Choc : 200 J, sur Fibrillation ventriculaire, pendant les compressions"),
     ],
 )
 def test_a_megacode_from_vf_to_rosc(chromium, server, monitor, alice, locale, stop_compressions, last_shock, banner):
