@@ -12,6 +12,7 @@ from sessions_app.forms import (
     LabPanelForm,
     VitalsForm,
     decimal_text_field,
+    lab_row_fields,
     result_text_field,
 )
 from simulator import vitals
@@ -70,20 +71,7 @@ class TemplateStepForm(VitalsForm):
             label = f"{analyte.label} ({analyte.unit})" if analyte.unit else str(analyte.label)
             self.fields[f"gas_{key}"] = decimal_text_field(label)
         self.fields["result_glucose"] = decimal_text_field(_("Capillary glucose (mmol/L)"))
-        labels = {
-            "name": _("Test"),
-            "value": _("Result"),
-            "unit": _("Unit"),
-            "low": _("Low limit"),
-            "high": _("High limit"),
-        }
-        for number in range(1, STEP_LAB_ROWS + 1):
-            for column in LabPanelForm.COLUMNS:
-                self.fields[f"lab_{number}_{column}"] = (
-                    decimal_text_field(labels[column])
-                    if column in ("low", "high")
-                    else result_text_field(labels[column], results.NAME_MAX)
-                )
+        self.fields.update(lab_row_fields("lab_{number}_{column}", STEP_LAB_ROWS))
         self.fields["lab_comment"] = result_text_field(
             _("Lab comment (e.g. “tryptase sent, result in an hour”)"), results.COMMENT_MAX, True
         )

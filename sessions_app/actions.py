@@ -341,6 +341,11 @@ def set_pacer(sender: Sender, payload: dict) -> Done:
 )
 def cpr(sender: Sender, payload: dict) -> Done:
     return _treatment(treatment.set_cpr(sender.session_id, payload.get("on"), **_by(sender)))
+
+
+# Results sent to the bedside (sessions_app/results.py), by the trainer.
+
+
 def _send_result(sender: Sender, clean: dict) -> Done:
     change, result = services.send_result(sender.session_id, clean, trainer=sender.trainer)
     return _change(change, result=str(result.id), result_html=fragments.result_item(result))

@@ -474,6 +474,27 @@ class BloodGasForm(ResultForm):
         return {"title": data["title"], "comment": data["comment"], "values": values}
 
 
+def lab_row_fields(name: str, rows: int) -> dict:
+    """The fields of `rows` lab rows (name, value, unit, limits), each named by the `name`
+    pattern ("row_{number}_{column}"), for the control page's form and a template's step."""
+    labels = {
+        "name": gettext("Test"),
+        "value": gettext("Result"),
+        "unit": gettext("Unit"),
+        "low": gettext("Low limit"),
+        "high": gettext("High limit"),
+    }
+    return {
+        name.format(number=number, column=column): (
+            decimal_text_field(labels[column])
+            if column in ("low", "high")
+            else result_text_field(labels[column], results.NAME_MAX)
+        )
+        for number in range(1, rows + 1)
+        for column in LabPanelForm.COLUMNS
+    }
+
+
 class LabPanelForm(ResultForm):
     """Rows of name, value, unit and reference limits: as many as the page shows (the control
     socket takes up to results.ROWS_MAX)."""
@@ -483,21 +504,7 @@ class LabPanelForm(ResultForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        labels = {
-            "name": gettext("Test"),
-            "value": gettext("Result"),
-            "unit": gettext("Unit"),
-            "low": gettext("Low limit"),
-            "high": gettext("High limit"),
-        }
-        for number in range(1, LAB_PANEL_FORM_ROWS + 1):
-            for column in self.COLUMNS:
-                field = (
-                    decimal_text_field(labels[column])
-                    if column in ("low", "high")
-                    else result_text_field(labels[column], results.NAME_MAX)
-                )
-                self.fields[f"row_{number}_{column}"] = field
+        self.fields.update(lab_row_fields("row_{number}_{column}", LAB_PANEL_FORM_ROWS))
 
     def row_fields(self):
         """Per row, each field with the key the socket's refusals name it by ("rows.2.value")."""

@@ -10,9 +10,9 @@ path a template would be about ten times slower on.
 
 import html
 
+from django.template.loader import render_to_string
 from django.utils import dateformat, formats, timezone
 from django.utils.dateparse import parse_datetime
-from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _

@@ -18,7 +18,7 @@ from django.utils import timezone
 from sessions_app import nibp, publishing
 from sessions_app.models import Session, SessionEvent, SessionNote, SessionResult
 from shiller import throttle
-from simulator import alarms, trends, treatment, vitals
+from simulator import alarms, treatment, trends, vitals
 
 logger = logging.getLogger(__name__)
 

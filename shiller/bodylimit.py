@@ -24,7 +24,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-
 # The one path that takes more: an image result's upload (settings.MAX_UPLOAD_BODY_BYTES).
 UPLOAD_PATH = re.compile(rb"/sessions/[0-9a-f-]{36}/actions/send_image/(\?.*)?")
 
