@@ -354,6 +354,11 @@ class ControlConsumer(LiveConsumer):
             await self.send(text_data=pong())
             return
         action = actions.for_sender(message_type, actions.TRAINER)
+        if action is not None and action.uploads:
+            # A file does not travel on the live link: the page posts it (docs/protocol.md).
+            message = _("Send an image with its form: a file does not travel on the live link.")
+            await self.send_error(request_id, {"type": message})
+            return
         if action is None:
             errors = {"type": _("Unknown message type: %(type)s.") % {"type": message_type}}
             await self.send_error(request_id, errors)

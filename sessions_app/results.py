@@ -97,13 +97,17 @@ def flag(value, low, high) -> str:
     return ""
 
 
+MAX_INTEGER = 10**15
+
+
 def parse_number(raw) -> tuple[float, int] | None:
     """(value, decimals as typed) from a JSON number or a text ("7.21", "7,21", "−2"); None when
     it is not one."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int | float):
-        if not math.isfinite(raw):
+        # An integer of 400 digits is no lab value, and too large for a float.
+        if isinstance(raw, int) and abs(raw) > MAX_INTEGER or not math.isfinite(raw):
             return None
         raw = repr(raw)
     if not isinstance(raw, str):
@@ -323,8 +327,12 @@ def image_format(upload) -> tuple[str, str] | None:
             width, height = image.size
             if width * height > IMAGE_MAX_PIXELS:
                 return None
-            # verify() checks the file's structure (chunks, checksums) without decoding it all.
+            # verify() checks the file's structure (chunks, checksums); it must decode too,
+            # or the screens would get a broken picture (a PNG whose data is not zlib).
             image.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
     finally:

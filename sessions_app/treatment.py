@@ -61,7 +61,7 @@ def validate_settings(settings, current: dict) -> dict:
         errors,
     )
     quality = settings.get("cpr_quality", clean["cpr_quality"])
-    if quality not in rules.CPR_ETCO2:
+    if not isinstance(quality, str) or quality not in rules.CPR_ETCO2:
         errors["cpr_quality"] = _("Choose good, fair or poor CPR.")
     if errors:
         raise VitalsError(errors)
@@ -77,7 +77,8 @@ def set_defibrillator(session_id: uuid.UUID, settings, *, trainer=None, now=None
         clean = validate_settings(settings, session.defibrillator)
         state = dict(session.treatment)
         if clean["mode"] != session.defibrillator.get("mode"):
-            for key in ("charge", "analysis", "pads"):
+            # last_shock too: an AED must not say "Shock delivered" for the manual's shock.
+            for key in ("charge", "analysis", "pads", "last_shock"):
                 state.pop(key, None)
             if clean["mode"] != "manual":
                 state.pop("pacer", None)
@@ -245,7 +246,11 @@ def set_pacer(session_id: uuid.UUID, settings, *, screen=None, trainer=None, now
         since = state.get("pacer", {}).get("since", _iso(now))
         pacer = {"rate": rate, "ma": milliamps, "mode": pacing_mode, "since": since}
         state["pacer"] = pacer
-        captured = rules.captured(pacer, session.defibrillator["capture_threshold_ma"])
+        # What the screens draw: no capture of fibrillating ventricles, nor of a demand pacer
+        # the patient's own faster rhythm inhibits (simulator/treatment.py).
+        captured = rules.pacer_takes_over(
+            services.current_values(session, now), state, session.defibrillator
+        )
         detail = {"on": True, **pacer, "captured": captured, **_who(screen, trainer)}
         detail.pop("since")
         return _store(session, SessionEvent.PACER, state, now, detail)

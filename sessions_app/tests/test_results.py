@@ -35,6 +35,18 @@ def png(width=40, height=30) -> bytes:
     return out.getvalue()
 
 
+def undecodable_png() -> bytes:
+    """A PNG whose structure verify() accepts, whose image data is not zlib."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 40, 30, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"not zlib at all") + chunk(b"IEND", b"")
+
+
 def jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (10, 10, 10)).save(out, "JPEG")
@@ -93,6 +105,8 @@ def test_a_blood_gas_is_flagged_against_its_reference_ranges():
         ({"ph": True}, "ph", "pH must be a number from 6.5 to 8.0."),
         ({}, "values", "Fill in at least one value of the blood gas."),
         ({"troponin": 4}, "values", "Unknown blood gas values: troponin."),
+        # Too large for a float: refused, not a server error.
+        ({"ph": 10**400}, "ph", "pH must be a number from 6.5 to 8.0."),
     ],
 )
 def test_it_refuses_a_blood_gas_it_cannot_print(values, field, message):
@@ -169,6 +183,8 @@ def test_a_jpeg_is_taken_too(alice_client, alice_session):
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "This file is not a PNG or JPEG image."),
         (b"GIF89a" + png()[6:], "This file is not a PNG or JPEG image."),
         (png()[:60], "This file is not a PNG or JPEG image."),
+        # Sound chunks and checksums around data that does not decode.
+        (undecodable_png(), "This file is not a PNG or JPEG image."),
     ],
 )
 def test_it_refuses_a_file_that_is_not_an_image(alice_client, alice_session, media, content, message):

@@ -409,3 +409,39 @@ def test_the_debrief_lists_plots_and_exports_what_the_trainee_did(alice, alice_c
     csv_text = alice_client.get(reverse("sessions:export", args=[session.pk])).content.decode()
     shock_row = next(line for line in csv_text.splitlines() if ",shock," in line)
     assert shock_row.endswith(',"{""by_trainer"":false,""cpr"":true,""joules"":200,""mode"":""manual"",""rhythm"":""ventricular_fibrillation"",""screen"":{""browser"":""Safari"",""device"":""ipad"",""id"":""a1b2c3"",""name"":""Bed 3""},""sync"":false}",,,')  # then the result's three columns, empty
+
+
+# What the review found ----------------------------------------------------------------------
+
+
+def test_a_pacer_says_it_captures_only_when_the_screens_draw_capture(vf):
+    # Fibrillating ventricles are never captured, whatever the current.
+    change = treatment.set_pacer(vf.pk, {"on": True, "rate": 70, "ma": 150, "mode": "fixed"}, now=T0)
+    assert change.event.detail["captured"] is False
+    fast_sinus = manual(vf.trainer, values={**AT_REST, "heart_rate": 110}, code="FST234")
+    # A demand pacer the patient's own faster rhythm inhibits does not capture either.
+    change = treatment.set_pacer(fast_sinus.pk, {"on": True, "rate": 70, "ma": 150, "mode": "demand"}, now=T0)
+    assert change.event.detail["captured"] is False
+
+
+def test_a_quality_that_is_not_a_word_is_refused(alice):
+    session = make_session(alice, now=T0, last_values=AT_REST)
+    errors = refused(lambda: treatment.set_defibrillator(session.pk, {"cpr_quality": ["good"]}, trainer=alice, now=T0))
+    assert errors == {"cpr_quality": "Choose good, fair or poor CPR."}
+
+
+def test_a_new_mode_forgets_the_old_devices_shock(vf):
+    treatment.charge(vf.pk, 200, now=T0)
+    treatment.shock(vf.pk, now=T0 + seconds(rules.charge_seconds(200)))
+    treatment.set_defibrillator(vf.pk, {"mode": "aed"}, trainer=vf.trainer, now=T0 + seconds(10))
+    vf.refresh_from_db()
+    assert "last_shock" not in vf.treatment
+
+
+@pytest_sockets
+async def test_an_image_is_not_sent_over_the_live_link(alice):
+    session, (bed, wall), trainer = await two_screens_and_the_trainer(alice)
+    await send(trainer, {"type": "send_image", "image": "x", "request_id": 7})
+    error = await receive_type(trainer, "error")
+    assert error["errors"] == {"type": "Send an image with its form: a file does not travel on the live link."}
+    await disconnect_all(bed, wall, trainer)
