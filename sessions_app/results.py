@@ -9,10 +9,12 @@ a lab panel's rows carry the trainer's own name. Every check raises VitalsError 
 errors (actions.run turns it into the one refusal), so nothing is stored when any part is wrong.
 """
 
+import io
 import math
 import re
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -297,10 +299,32 @@ def validate_image(payload: dict) -> dict:
         "title": title,
         "rows": [],
         "comment": comment,
-        "image": upload,
+        "image": without_metadata(upload),
         "content_type": content_type,
         "extension": extension,
     }
+
+
+# A photo re-encoded without its metadata keeps this JPEG quality: no loss a trainee can see.
+JPEG_QUALITY = 92
+
+
+def without_metadata(upload) -> ContentFile:
+    """The image as the screens get it: turned upright as the camera said (EXIF orientation),
+    then saved again without its metadata, so a trainer's phone photo does not hand its place
+    and time (EXIF GPS) to every trainee screen."""
+    from PIL import Image, ImageOps
+
+    upload.seek(0)
+    with Image.open(upload) as image:
+        upright = ImageOps.exif_transpose(image)
+        out = io.BytesIO()
+        if image.format == "JPEG":
+            upright.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        else:
+            upright.save(out, "PNG", optimize=True)
+    upload.seek(0)
+    return ContentFile(out.getvalue(), name=upload.name)
 
 
 def raw_name_has_path(name: str | None) -> bool:

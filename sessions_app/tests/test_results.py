@@ -277,7 +277,11 @@ def test_an_image_is_served_with_its_type_privately(client, alice_client, alice_
     assert r["Content-Type"] == "image/png"
     assert r["X-Content-Type-Options"] == "nosniff"
     assert r["Cache-Control"] == "private, max-age=3600"
-    assert b"".join(r.streaming_content) == png()
+    # The same picture, saved again without its metadata.
+    from PIL import Image, ImageChops
+
+    with Image.open(io.BytesIO(b"".join(r.streaming_content))) as served, Image.open(io.BytesIO(png())) as sent:
+        assert served.format == "PNG" and not ImageChops.difference(served.convert("RGB"), sent.convert("RGB")).getbbox()
 
 
 @pytest.mark.django_db
@@ -388,3 +392,23 @@ def test_the_debrief_the_csv_and_the_replay_carry_the_results(alice_client, alic
     assert [message["result"] for message in played] == [str(result.pk)]
     page = alice_client.get(reverse("sessions:replay", args=[alice_session.pk])).content.decode()
     assert f'data-results-url="/sessions/{alice_session.pk}/results/"' in page
+
+
+@pytest.mark.django_db
+def test_a_photos_place_and_time_do_not_reach_the_screens(alice_client, alice_session, media):
+    from PIL import Image
+
+    photo = Image.new("RGB", (40, 30), "white")
+    exif = Image.Exif()
+    exif[0x8825] = {2: (48.0, 51.0, 24.0)}  # GPSInfo: a latitude
+    exif[0x0132] = "2026:12:02 07:30:00"  # DateTime
+    exif[0x0112] = 6  # Orientation: turned a quarter, as a phone held upright says
+    out = io.BytesIO()
+    photo.save(out, "JPEG", exif=exif)
+    r = upload(alice_client, alice_session, filename="ecg.jpg", content=out.getvalue())
+    assert r.status_code == 200
+    stored = SessionResult.objects.get()
+    with stored.image.open("rb") as served, Image.open(served) as image:
+        assert not image.getexif()
+        # Upright, as the camera said: 30 wide, 40 high.
+        assert image.size == (30, 40)
