@@ -263,7 +263,10 @@ class MonitorConsumer(LiveConsumer):
             return
         presses = get_hub().screen_actions(self.session_id, ScreenActions)
         try:
-            await presses.press(action.name, lambda: self.run(action, message))
+            if action.coalesce:
+                await presses.press(action.name, lambda: self.run(action, message))
+            else:
+                await self.run(action, message)
         except actions.Refused as refused:
             if refused.ended:
                 # Ended but not yet announced (expire_sessions has not run): say so, as it would.

@@ -73,17 +73,28 @@ class Action:
     done: Promise | None = None
     # Its form takes files (an image result): the POST view then passes them.
     uploads: bool = False
+    # A screen's press while the same one is on its way is the same press (500 screens pressing
+    # NIBP cost one query). Not for the device: two presses of Charge may name two energies,
+    # and compressions on then off are two facts.
+    coalesce: bool = True
 
 
 ACTIONS: dict[str, Action] = {}
 
 
 def action(
-    name: str, *, senders: set[str], form=None, form_context=None, done=None, uploads=False
+    name: str,
+    *,
+    senders: set[str],
+    form=None,
+    form_context=None,
+    done=None,
+    uploads=False,
+    coalesce=True,
 ):
     def register(perform):
         ACTIONS[name] = Action(
-            name, frozenset(senders), perform, form, form_context, done, uploads
+            name, frozenset(senders), perform, form, form_context, done, uploads, coalesce
         )
         return perform
 
@@ -299,7 +310,7 @@ def set_defibrillator(sender: Sender, payload: dict) -> Done:
     return _treatment(change)
 
 
-@action("charge", senders={SCREEN})
+@action("charge", senders={SCREEN}, coalesce=False)
 def charge(sender: Sender, payload: dict) -> Done:
     change = treatment.charge(
         sender.session_id, payload.get("joules"), payload.get("sync", False), **_by(sender)
@@ -307,27 +318,27 @@ def charge(sender: Sender, payload: dict) -> Done:
     return _treatment(change)
 
 
-@action("shock", senders={SCREEN})
+@action("shock", senders={SCREEN}, coalesce=False)
 def shock(sender: Sender, payload: dict) -> Done:
     return _treatment(treatment.shock(sender.session_id, **_by(sender)))
 
 
-@action("disarm", senders={SCREEN})
+@action("disarm", senders={SCREEN}, coalesce=False)
 def disarm(sender: Sender, payload: dict) -> Done:
     return _treatment(treatment.disarm(sender.session_id, **_by(sender)))
 
 
-@action("analyse", senders={SCREEN})
+@action("analyse", senders={SCREEN}, coalesce=False)
 def analyse(sender: Sender, payload: dict) -> Done:
     return _treatment(treatment.analyse(sender.session_id, **_by(sender)))
 
 
-@action("pads", senders={SCREEN})
+@action("pads", senders={SCREEN}, coalesce=False)
 def pads(sender: Sender, payload: dict) -> Done:
     return _treatment(treatment.set_pads(sender.session_id, payload.get("connected"), **_by(sender)))
 
 
-@action("set_pacer", senders={SCREEN})
+@action("set_pacer", senders={SCREEN}, coalesce=False)
 def set_pacer(sender: Sender, payload: dict) -> Done:
     settings = {key: payload.get(key) for key in ("on", "rate", "ma", "mode") if key in payload}
     return _treatment(treatment.set_pacer(sender.session_id, settings, **_by(sender)))
@@ -336,6 +347,7 @@ def set_pacer(sender: Sender, payload: dict) -> Done:
 @action(
     "cpr",
     senders={TRAINER, SCREEN},
+    coalesce=False,
     form=lambda data, session: forms.CprForm(data),
     done=_("Compressions marked."),
 )

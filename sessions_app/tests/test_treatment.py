@@ -445,3 +445,14 @@ async def test_an_image_is_not_sent_over_the_live_link(alice):
     error = await receive_type(trainer, "error")
     assert error["errors"] == {"type": "Send an image with its form: a file does not travel on the live link."}
     await disconnect_all(bed, wall, trainer)
+
+
+@pytest_sockets
+async def test_two_screens_charging_at_once_are_both_heard(alice):
+    session, (bed, wall), trainer = await two_screens_and_the_trainer(alice)
+    # Pressed together: the second is not taken for the first on its way to the database.
+    await send(bed, {"type": "charge", "joules": 150})
+    await send(wall, {"type": "charge", "joules": 200})
+    energies = {(await receive_type(trainer, "treatment"))["detail"]["joules"] for _ in range(2)}
+    assert energies == {150, 200}
+    await disconnect_all(bed, wall, trainer)
