@@ -105,16 +105,7 @@ def charge(session_id: uuid.UUID, joules, sync=False, *, screen=None, trainer=No
             errors["sync"] = _("Sync is on or off.")
         if errors:
             raise VitalsError(errors)
-        ready_at = now + datetime.timedelta(seconds=rules.charge_seconds(joules))
-        state = {
-            **session.treatment,
-            "charge": {
-                "joules": joules,
-                "sync": sync,
-                "ready_at": _iso(ready_at),
-                "disarm_at": _iso(ready_at + datetime.timedelta(seconds=rules.CHARGE_HOLD_SECONDS)),
-            },
-        }
+        state = {**session.treatment, "charge": _charged(joules, sync, now)}
         detail = {"joules": joules, "sync": sync, **_context(session, now, screen, trainer)}
         return _store(session, SessionEvent.CHARGED, state, now, detail)
 
@@ -184,13 +175,8 @@ def analyse(session_id: uuid.UUID, *, screen=None, trainer=None, now=None):
         state["analysis"] = {"advice": advice, "started_at": _iso(now), "done_at": _iso(done_at)}
         state.pop("charge", None)
         if advice == "shock":
-            ready_at = done_at + datetime.timedelta(seconds=rules.charge_seconds(rules.AED_JOULES))
-            state["charge"] = {
-                "joules": rules.AED_JOULES,
-                "sync": False,
-                "ready_at": _iso(ready_at),
-                "disarm_at": _iso(ready_at + datetime.timedelta(seconds=rules.CHARGE_HOLD_SECONDS)),
-            }
+            # It charges itself once the analysis is done.
+            state["charge"] = _charged(rules.AED_JOULES, False, done_at)
         detail = {"advice": advice, **_context(session, now, screen, trainer)}
         return _store(session, SessionEvent.ANALYSED, state, now, detail)
 
@@ -308,6 +294,13 @@ def _require_mode(session: Session, mode: str) -> None:
             "aed": _("This needs the AED: the trainer has not set it."),
         }[mode]
         raise VitalsError({"mode": message})
+
+
+def _charged(joules: int, sync: bool, start: datetime.datetime) -> dict:
+    """A charge begun at `start`: ready after a real unit's time, disarmed unused later."""
+    ready_at = start + datetime.timedelta(seconds=rules.charge_seconds(joules))
+    disarm_at = ready_at + datetime.timedelta(seconds=rules.CHARGE_HOLD_SECONDS)
+    return {"joules": joules, "sync": sync, "ready_at": _iso(ready_at), "disarm_at": _iso(disarm_at)}
 
 
 def _live_charge(state: dict, now: datetime.datetime) -> dict | None:
