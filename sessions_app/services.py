@@ -219,10 +219,10 @@ def _store_values(session, kind, values, trend, now, step=None) -> AppliedChange
     if step is not None:
         detail["step"] = step
     transition_seconds = trend["seconds"] if trend else 0
-    return record(session, kind, values, now, detail, transition_seconds)
+    return _record(session, kind, values, now, detail, transition_seconds)
 
 
-def record(
+def _record(
     session, kind, values, now, detail: dict, transition_seconds=0
 ) -> AppliedChange:
     """Store an event, and broadcast it as its message once the transaction commits."""
@@ -264,7 +264,7 @@ def set_alarm_limits(session_id: uuid.UUID, limits, *, trainer=None, now=None) -
         session, now = lock_open_session(session_id, trainer, now)
         clean = vitals.validate_limits(limits, session.alarm_limits)
         Session.objects.filter(pk=session.pk).update(alarm_limits=clean)
-        _record_setting(session, SessionEvent.ALARM_LIMITS, now, {"limits": clean})
+        record_setting(session, SessionEvent.ALARM_LIMITS, now, {"limits": clean})
     return clean
 
 
@@ -278,8 +278,8 @@ def set_profile(session_id: uuid.UUID, profile, *, trainer=None, now=None) -> di
         session, now = lock_open_session(session_id, trainer, now)
         limits = vitals.profile_alarm_limits(profile)
         Session.objects.filter(pk=session.pk).update(profile=profile, alarm_limits=limits)
-        _record_setting(session, SessionEvent.PROFILE, now, {"profile": profile})
-        _record_setting(session, SessionEvent.ALARM_LIMITS, now, {"limits": limits})
+        record_setting(session, SessionEvent.PROFILE, now, {"profile": profile})
+        record_setting(session, SessionEvent.ALARM_LIMITS, now, {"limits": limits})
     return limits
 
 
@@ -287,7 +287,7 @@ def acquire_twelve_lead(session_id: uuid.UUID, *, trainer=None, now=None) -> App
     """Every screen shows a 12-lead of the patient as it is now (the values of that moment)."""
     with transaction.atomic():
         session, now = lock_open_session(session_id, trainer, now)
-        return _record_setting(session, SessionEvent.TWELVE_LEAD, now, {})
+        return record_setting(session, SessionEvent.TWELVE_LEAD, now, {})
 
 
 def send_result(
@@ -320,7 +320,7 @@ def send_result(
         try:
             result.save()
             detail = {"result": str(result.id), "kind": result.kind, "title": result.title}
-            change = _record_setting(session, SessionEvent.RESULT, now, detail)
+            change = record_setting(session, SessionEvent.RESULT, now, detail)
         except Exception:
             # Nothing stored means no file left behind either.
             if result.image:
@@ -338,7 +338,7 @@ def start_nibp(session_id: uuid.UUID, *, trainer=None, now=None) -> datetime.dat
             return under_way
         Session.objects.filter(pk=session.pk).update(nibp_started_at=now)
         # Whether the trainer or the trainee pressed it.
-        _record_setting(
+        record_setting(
             session, SessionEvent.NIBP_STARTED, now, {"by_trainer": bool(trainer)}
         )
     return now
@@ -357,7 +357,7 @@ def set_nibp_interval(session_id: uuid.UUID, minutes, *, trainer=None, now=None)
             "minutes": minutes,
             "cycle_started_at": cycle_started_at and cycle_started_at.isoformat(),
         }
-        _record_setting(session, SessionEvent.NIBP_INTERVAL, now, detail)
+        record_setting(session, SessionEvent.NIBP_INTERVAL, now, detail)
     return minutes
 
 
@@ -379,7 +379,7 @@ def extend_session(
             raise SessionTooLong
         Session.objects.filter(pk=session.pk).update(expires_at=expires_at)
         detail = {"minutes": minutes, "expires_at": expires_at.isoformat()}
-        _record_setting(session, SessionEvent.SESSION_EXTENDED, now, detail)
+        record_setting(session, SessionEvent.SESSION_EXTENDED, now, detail)
     return expires_at
 
 
@@ -411,7 +411,7 @@ def silence_alarms(session_id: uuid.UUID, *, now=None) -> AppliedChange:
         until = now + datetime.timedelta(seconds=vitals.SILENCE_SECONDS)
         Session.objects.filter(pk=session.pk).update(alarms_silenced_until=until)
         detail = {"until": until.isoformat(), "acknowledged": active}
-        return _record_setting(session, SessionEvent.ALARMS_SILENCED, now, detail)
+        return record_setting(session, SessionEvent.ALARMS_SILENCED, now, detail)
 
 
 def active_alarms(session: Session, now: datetime.datetime, values: dict | None = None) -> list[dict]:
@@ -452,9 +452,9 @@ def current_silence(session: Session, now: datetime.datetime) -> dict | None:
     return alarms.still_acknowledged(silence, active_alarms(session, now))
 
 
-def _record_setting(session, kind, now, detail: dict) -> AppliedChange:
+def record_setting(session, kind, now, detail: dict) -> AppliedChange:
     """Store an event that leaves the values as they are, with those shown now; broadcast it."""
-    return record(session, kind, current_values(session, now), now, detail)
+    return _record(session, kind, current_values(session, now), now, detail)
 
 
 def monitor_state(session: Session, now=None) -> dict:

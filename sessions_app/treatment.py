@@ -106,7 +106,8 @@ def charge(session_id: uuid.UUID, joules, sync=False, *, screen=None, trainer=No
         if errors:
             raise VitalsError(errors)
         state = {**session.treatment, "charge": _charged(joules, sync, now)}
-        detail = {"joules": joules, "sync": sync, **_context(session, now, screen, trainer)}
+        shown = services.shown_values(session, now)
+        detail = {"joules": joules, "sync": sync, **_context(session, shown, screen, trainer)}
         return _store(session, SessionEvent.CHARGED, state, now, detail)
 
 
@@ -118,7 +119,8 @@ def disarm(session_id: uuid.UUID, *, screen=None, trainer=None, now=None):
             raise VitalsError({"charge": _("The defibrillator is not charged.")})
         joules = state.pop("charge")["joules"]
         state.pop("analysis", None)
-        detail = {"joules": joules, **_context(session, now, screen, trainer)}
+        shown = services.shown_values(session, now)
+        detail = {"joules": joules, **_context(session, shown, screen, trainer)}
         return _store(session, SessionEvent.DISARMED, state, now, detail)
 
 
@@ -140,8 +142,9 @@ def shock(session_id: uuid.UUID, *, screen=None, trainer=None, now=None):
         if now >= _at(held["disarm_at"]):
             message = _("The charge was disarmed after %(seconds)s s unused: charge again.")
             raise VitalsError({"charge": message % {"seconds": rules.CHARGE_HOLD_SECONDS}})
-        context = _context(session, now, screen, trainer)
-        if held["sync"] and not rules.has_r_waves(services.shown_values(session, now)):
+        shown = services.shown_values(session, now)
+        context = _context(session, shown, screen, trainer)
+        if held["sync"] and not rules.has_r_waves(shown):
             raise VitalsError(
                 {"sync": _("Sync is on, and there is no R wave to synchronise with: disarm, "
                            "turn Sync off and charge again to defibrillate.")}
@@ -177,7 +180,7 @@ def analyse(session_id: uuid.UUID, *, screen=None, trainer=None, now=None):
         if advice == "shock":
             # It charges itself once the analysis is done.
             state["charge"] = _charged(rules.AED_JOULES, False, done_at)
-        detail = {"advice": advice, **_context(session, now, screen, trainer)}
+        detail = {"advice": advice, **_context(session, shown, screen, trainer)}
         return _store(session, SessionEvent.ANALYSED, state, now, detail)
 
 
@@ -325,9 +328,8 @@ def _who(screen: dict | None, trainer) -> dict:
     return {"screen": screen, "by_trainer": trainer is not None}
 
 
-def _context(session: Session, now, screen: dict | None, trainer) -> dict:
-    """What the debrief needs of any use of the device: who, the mode, the rhythm shown."""
-    shown = services.shown_values(session, now)
+def _context(session: Session, shown: dict | None, screen: dict | None, trainer) -> dict:
+    """What the debrief needs of any use of the device: who, the mode, the rhythm `shown`."""
     rhythm = ((shown or {}).get("flags") or {}).get("rhythm")
     return {"mode": session.defibrillator.get("mode"), "rhythm": rhythm, **_who(screen, trainer)}
 
@@ -337,4 +339,4 @@ def _store(session, kind, state: dict, now, detail: dict, settings: dict | None 
     Session.objects.filter(pk=session.pk).update(treatment=state, defibrillator=settings)
     session.treatment, session.defibrillator = state, settings
     detail = {**detail, "state": {"treatment": state, "defibrillator": settings}}
-    return services.record(session, kind, services.current_values(session, now), now, detail)
+    return services.record_setting(session, kind, now, detail)
