@@ -31,6 +31,18 @@ class SessionTemplate(models.Model):
         related_name="session_templates",
         verbose_name=_("trainer"),
     )
+    # Shared with a school: its library, which its trainers read and start, and its admins and
+    # the template's author edit. None: the author's own (or, without a trainer, shipped).
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="templates",
+        verbose_name=_("school"),
+    )
+    # Counts the saves: a session records the version it was started from.
+    version = models.PositiveIntegerField(_("version"), default=1)
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
     # The patient's age group a session started from this template gets (vitals.PROFILES).

@@ -31,6 +31,9 @@ def publish(session_id: uuid.UUID | str, message: dict, ended: bool = False) -> 
         # Every hub applies a step a shock triggered when it falls due (fanout.Hub.step_at).
         event.update(session=str(session_id), step_due=message["treatment"]["pending_step"]["at"])
     groups = [screens_group(session_id), control_group(session_id)]
+    if message["type"] == "access_changed":
+        # The team changed: only the control pages check who they are for (ControlConsumer).
+        groups = [control_group(session_id)]
     try:
         async_to_sync(_send_to_groups)(groups, event)
     except TimeoutError:

@@ -91,6 +91,8 @@ class Session(models.Model):
         related_name="sessions",
         verbose_name=_("template"),
     )
+    # The template's version when the session started (SessionTemplate.version).
+    template_version = models.PositiveIntegerField(_("template version"), null=True, blank=True)
     steps = models.JSONField(_("steps"), null=True, blank=True)
     # Index in `steps` of the step last applied; None before the first.
     current_step = models.PositiveSmallIntegerField(_("current step"), null=True, blank=True)
@@ -99,6 +101,16 @@ class Session(models.Model):
     # shock triggered); see simulator/treatment.py and sessions_app/treatment.py.
     defibrillator = models.JSONField(_("defibrillator"), default=treatment.default_settings)
     treatment = models.JSONField(_("treatment"), default=dict, blank=True)
+    # The school the session is run in: its admins see it, its trainers can join its team
+    # (SessionMember). None: the trainer's own space.
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("school"),
+    )
 
     objects = SessionQuerySet.as_manager()
 
@@ -205,6 +217,19 @@ class SessionEvent(models.Model):
     # cycle, until when the alarms are silenced.
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    # Who did it: a trainer, or a trainee screen (its stable id and label); neither for what
+    # Shiller did itself (a step a shock triggered). RESTRICT: an author with events in a
+    # colleague's session is deactivated, not deleted (the audit trail keeps their name).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    screen_id = models.CharField(_("screen id"), max_length=32, blank=True)
+    screen_label = models.CharField(_("screen"), max_length=120, blank=True)
 
     class Meta:
         db_table = "session_events"
@@ -296,6 +321,66 @@ class SessionEvent(models.Model):
     def kind_label(self):
         return self.KINDS[self.kind]
 
+    def by(self) -> dict | None:
+        """The author as the messages carry it: a trainer's id (the control socket names them),
+        or the screen."""
+        if self.author_id is not None:
+            return {"trainer": str(self.author_id)}
+        if self.screen_id:
+            return {"screen": self.screen_id, "label": self.screen_label}
+        return None
+
+    def save(self, *args, **kwargs):
+        # The audit trail: an event is written once; a correction is a new event.
+        if not self._state.adding:
+            raise EventsAreFinal
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EventsAreFinal
+
+
+class EventsAreFinal(Exception):
+    def __init__(self):
+        super().__init__("Session events are never changed or deleted: store a new event.")
+
+
+class SessionMember(models.Model):
+    """A colleague on the owner's session: a co-trainer drives it as the owner does; an observer
+    sees the control page live and writes notes, never changing the patient."""
+
+    COTRAINER = "cotrainer"
+    OBSERVER = "observer"
+    ROLES = {
+        COTRAINER: _("co-trainer"),
+        OBSERVER: _("observer"),
+    }
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="members")
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="session_memberships",
+        verbose_name=_("trainer"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=ROLES.items(), default=OBSERVER)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        db_table = "session_members"
+        ordering = ["created_at"]
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "trainer"], name="session_members_once")
+        ]
+
+    def __str__(self):
+        return f"{self.trainer} · {self.session} ({self.role})"
+
+    def role_label(self):
+        return self.ROLES[self.role]
+
 
 class SessionNote(models.Model):
     # The trainer's own remark, written during the session or at the debrief; `at` is the
@@ -307,6 +392,15 @@ class SessionNote(models.Model):
     text = models.TextField(_("note"), max_length=MAX_LENGTH)
     at = models.DateTimeField(_("at"), db_index=True)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
+    # The faculty member who wrote it; RESTRICT, as for events.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
 
     class Meta:
         db_table = "session_notes"

@@ -544,6 +544,18 @@ def open_until(session_id: uuid.UUID | str) -> datetime.datetime | None:
     )
 
 
+def report_access_changed(sessions) -> None:
+    """After commit, tell the control pages of these open sessions that who may see or drive
+    them changed: each page's socket checks its trainer again, and closes if they lost it."""
+    session_ids = list(Session.objects.open().filter(pk__in=sessions).values_list("pk", flat=True))
+
+    def announce():
+        for session_id in session_ids:
+            broadcast(session_id, {"type": "access_changed"})
+
+    transaction.on_commit(announce)
+
+
 def broadcast_ended(session_id: uuid.UUID, reason: str) -> bool:
     return broadcast(
         session_id, {"type": "session_ended", "reason": reason}, ended=True

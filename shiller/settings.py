@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "live",
     "sessions_app",
     "library",
+    "schools",
 ]
 
 MIDDLEWARE = [

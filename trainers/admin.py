@@ -13,7 +13,7 @@ class TrainerAdmin(UserAdmin):
     ordering = ["email"]
     list_display = ["email", "is_staff", "is_active", "created_at"]
     list_filter = ["is_staff", "is_active"]
-    search_fields = ["email"]
+    search_fields = ["email", "name"]
     readonly_fields = ["created_at", "updated_at", "last_login"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),

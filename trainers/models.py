@@ -28,6 +28,8 @@ class TrainerManager(BaseUserManager):
 class Trainer(AbstractBaseUser, PermissionsMixin):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(_("email"), max_length=254, unique=True)
+    # How colleagues see them: on a shared session's changes, notes and debrief.
+    name = models.CharField(_("name"), max_length=100, blank=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -50,6 +52,10 @@ class Trainer(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
 
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
