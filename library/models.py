@@ -42,7 +42,7 @@ class SessionTemplate(models.Model):
         verbose_name=_("school"),
     )
     # Counts the saves: a session records the version it was started from.
-    version = models.PositiveIntegerField(_("version"), default=1)
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1)
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
     # The patient's age group a session started from this template gets (vitals.PROFILES).

@@ -7,6 +7,7 @@ whose services store it and report it after commit (live/publish.py sends it on)
 import asyncio
 import json
 import logging
+import re
 import uuid
 from urllib.parse import parse_qs
 
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from live import fanout, viewers
 from live.fanout import get_hub
 from live.groups import control_group
+from schools import access
 from sessions_app import actions, fragments, screens, services, treatment
 from sessions_app.models import Session
 from shiller import throttle
@@ -33,6 +35,8 @@ CLOSE_FORBIDDEN = protocol.CLOSE["forbidden"]
 CLOSE_NOT_FOUND = protocol.CLOSE["unknown_code"]
 CLOSE_ENDED = protocol.CLOSE["ended"]
 CLOSE_TOO_MANY = protocol.CLOSE["too_many"]
+# The team changed (services.report_access_changed), as the hub hands it on.
+ACCESS_CHANGED = json.dumps({"type": "access_changed"})
 # Too many sockets from this address, or on this session, in this server process.
 CLOSE_FULL = protocol.CLOSE["full"]
 
@@ -50,6 +54,7 @@ SCREEN_MESSAGES_PER_SECOND = 1.0
 # other sessions. No page of ours comes near it.
 SCREEN_FLOOD_CLOSE = 20
 CLOSE_POLICY_VIOLATION = 1008
+SCREEN_ID = re.compile(r"[0-9a-f]{16}")
 
 
 async def refuse(consumer: AsyncWebsocketConsumer, code: int) -> None:
@@ -225,7 +230,11 @@ class MonitorConsumer(LiveConsumer):
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         headers = dict(self.scope.get("headers", ()))
         user_agent = headers.get(b"user-agent", b"").decode("latin-1")
-        return {"id": uuid.uuid4().hex[:12], **screens.describe(user_agent, *query.get("screen", [""])[:1])}
+        # The browser's own id (monitor.js keeps it), so that a reconnect is the same screen.
+        screen_id = next(iter(query.get("sid", [])), "")
+        if not SCREEN_ID.fullmatch(screen_id):
+            screen_id = uuid.uuid4().hex[:16]
+        return {"id": screen_id, **screens.describe(user_agent, *query.get("screen", [""])[:1])}
 
     def description(self) -> dict:
         """As the hub publishes it (viewers.py): JSON, times in ISO 8601."""
@@ -258,7 +267,7 @@ class MonitorConsumer(LiveConsumer):
             await self.send(text_data=pong())
             return
         # The trainee's buttons; the answer comes back as a broadcast to every screen.
-        action = actions.for_sender(message.get("type"), actions.SCREEN)
+        action = actions.for_sender(message.get("type"), actions.SCREEN_KINDS)
         if action is None:
             return
         presses = get_hub().screen_actions(self.session_id, ScreenActions)
@@ -311,6 +320,10 @@ class ControlConsumer(LiveConsumer):
     max_message_chars = CONTROL_MAX_MESSAGE_CHARS
     _viewers_task: asyncio.Task | None = None
     _seen_task: asyncio.Task | None = None
+    _access_task: asyncio.Task | None = None
+    role: str | None = None
+    # The session's faculty, by id: their names on the rows of the changes they make.
+    names: dict[str, str] = {}
 
     async def connect(self):
         if not self.admit():
@@ -319,10 +332,13 @@ class ControlConsumer(LiveConsumer):
         user = self.scope.get("user")
         session = None
         if user is not None and user.is_authenticated:
-            session = await self.get_own_session(self.scope["url_route"]["kwargs"]["pk"], user)
+            session, self.role, self.names = await self.get_session(
+                self.scope["url_route"]["kwargs"]["pk"], user
+            )
         if session is None:
             await refuse(self, CLOSE_FORBIDDEN)
             return
+        self.kinds = actions.kinds_of(self.role)
         if not session.is_open():
             await refuse(self, CLOSE_ENDED)
             return
@@ -341,7 +357,7 @@ class ControlConsumer(LiveConsumer):
         self._seen_task = asyncio.create_task(self.keep_screens_seen())
 
     async def leave_session(self, hub) -> None:
-        for task in (self._viewers_task, self._seen_task):
+        for task in (self._viewers_task, self._seen_task, self._access_task):
             if task is not None:
                 task.cancel()
         await hub.unsubscribe(control_group(self.session_id), self)
@@ -356,7 +372,11 @@ class ControlConsumer(LiveConsumer):
         if message_type == "ping":
             await self.send(text_data=pong())
             return
-        action = actions.for_sender(message_type, actions.TRAINER)
+        action = actions.for_sender(message_type, self.kinds)
+        if action is None and actions.watch_only(message_type, self.kinds):
+            errors = {"type": actions.read_only_message(self.kinds)}
+            await self.send_error(request_id, errors, code=actions.READ_ONLY)
+            return
         if action is not None and action.uploads:
             # A file does not travel on the live link: the page posts it (docs/protocol.md).
             message = _("Send an image with its form: a file does not travel on the live link.")
@@ -380,8 +400,11 @@ class ControlConsumer(LiveConsumer):
         ack = {"type": "ack", "request_id": request_id, "message": str(action.done), **done.reply}
         await self.send_json(ack)
 
-    async def send_error(self, request_id, errors: dict) -> None:
-        await self.send_json({"type": "error", "request_id": request_id, "errors": errors})
+    async def send_error(self, request_id, errors: dict, code: str | None = None) -> None:
+        error = {"type": "error", "request_id": request_id, "errors": errors}
+        if code is not None:
+            error["code"] = code
+        await self.send_json(error)
 
     async def send_json(self, content: dict) -> None:
         await self.send(text_data=json.dumps(content))
@@ -411,6 +434,11 @@ class ControlConsumer(LiveConsumer):
             if self._viewers_task is None or self._viewers_task.done():
                 self._viewers_task = asyncio.create_task(self.send_viewers())
             return
+        if event["text"] == ACCESS_CHANGED:
+            # Beside the hub's loop too: it reads the database.
+            if self._access_task is None or self._access_task.done():
+                self._access_task = asyncio.create_task(self.check_access())
+            return
         await self.send(text_data=self.with_fragments(event["text"]))
         if event["type"] == "monitor.ended":
             await self.close()
@@ -419,14 +447,31 @@ class ControlConsumer(LiveConsumer):
         """The message, with the page's fragments it changes rendered in the page's language."""
         message = json.loads(text)
         with translation.override(self.language):
-            html = fragments.for_message(message)
+            html = fragments.for_message(message, self.names)
         return text if html is None else json.dumps({**message, "html": html})
+
+    async def check_access(self) -> None:
+        """The team changed: a trainer who lost the session loses the page at once; one whose
+        role changed is told, and the page reloads with the controls of the new role."""
+        session, role, self.names = await self.get_session(self.session_id, self.scope["user"])
+        if session is None:
+            await self.send_json({"type": "access_revoked"})
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        if role != self.role:
+            self.role, self.kinds = role, actions.kinds_of(role)
+            await self.send_json({"type": "access_changed", "role": role})
 
     # Database.
 
     @database_sync_to_async
-    def get_own_session(self, pk, user) -> Session | None:
-        return Session.objects.filter(pk=pk, trainer=user).first()
+    def get_session(self, pk, user) -> tuple[Session | None, str | None, dict]:
+        """The session, the trainer's role on it, and its faculty's names; (None, None, {})
+        when it is none of theirs."""
+        session = access.sessions_for(user).filter(pk=pk).select_related("trainer").first()
+        if session is None:
+            return None, None, {}
+        return session, access.role_on(user, session), access.faculty_names(session)
 
     @database_sync_to_async
     def run(self, action: actions.Action, payload: dict) -> actions.Done:

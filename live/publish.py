@@ -18,6 +18,10 @@ from live.groups import control_group, screens_group
 
 logger = logging.getLogger(__name__)
 
+# Never for the trainees' screens: a change of the team (each control page checks who it is
+# for) and a faculty note.
+FACULTY_ONLY = {"access_changed", "note"}
+
 
 def publish(session_id: uuid.UUID | str, message: dict, ended: bool = False) -> bool:
     """Returns False, and logs, when the channel layer cannot be reached, or does not answer
@@ -31,8 +35,7 @@ def publish(session_id: uuid.UUID | str, message: dict, ended: bool = False) -> 
         # Every hub applies a step a shock triggered when it falls due (fanout.Hub.step_at).
         event.update(session=str(session_id), step_due=message["treatment"]["pending_step"]["at"])
     groups = [screens_group(session_id), control_group(session_id)]
-    if message["type"] == "access_changed":
-        # The team changed: only the control pages check who they are for (ControlConsumer).
+    if message["type"] in FACULTY_ONLY:
         groups = [control_group(session_id)]
     try:
         async_to_sync(_send_to_groups)(groups, event)

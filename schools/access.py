@@ -9,6 +9,7 @@ owner chooses the team.
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from library.models import SessionTemplate
 from schools.models import Invitation, Membership, School
@@ -19,6 +20,12 @@ COTRAINER = SessionMember.COTRAINER
 OBSERVER = SessionMember.OBSERVER
 SCHOOL_ADMIN = "school_admin"
 
+ROLE_LABELS = {
+    OWNER: _("owner"),
+    COTRAINER: _("co-trainer"),
+    OBSERVER: _("observer"),
+    SCHOOL_ADMIN: _("school admin"),
+}
 DRIVERS = frozenset({OWNER, COTRAINER})
 
 # What a page asks for: to see the session, to change the patient, to choose its team.
@@ -77,6 +84,14 @@ def session_for(trainer, pk, need: str = VIEW) -> tuple[Session, str]:
     if role not in ALLOWED[need]:
         raise Http404
     return session, role
+
+
+def faculty_names(session: Session) -> dict[str, str]:
+    """The names of the trainers who may drive the session, by id: the rows of their changes."""
+    names = {str(session.trainer_id): session.trainer.display_name}
+    for member in SessionMember.objects.filter(session=session).select_related("trainer"):
+        names[str(member.trainer_id)] = member.trainer.display_name
+    return names
 
 
 def can(role: str | None, need: str) -> bool:

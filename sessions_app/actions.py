@@ -19,13 +19,30 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app import forms, fragments, results, scenarios, services, treatment
+from schools import access
+from sessions_app import forms, fragments, results, scenarios, services, team, treatment
 from sessions_app.models import Session
 from simulator import vitals
 from simulator.cuff import MEASUREMENT
 
-TRAINER = "trainer"  # the session's own trainer, on the control page
+# Who may send an action, by what they are to the session (schools/access.py says who is what).
+TRAINER = "trainer"  # its owner or a co-trainer, on the control page: they drive the patient
+FACULTY = "faculty"  # anyone on its control page, observers and the school's admins too
+OWNER = "owner"  # the trainer who opened it: they choose the team
 SCREEN = "screen"  # any screen that joined with the code
+
+KINDS_BY_ROLE = {
+    access.OWNER: frozenset({OWNER, TRAINER, FACULTY}),
+    access.COTRAINER: frozenset({TRAINER, FACULTY}),
+    access.OBSERVER: frozenset({FACULTY}),
+    access.SCHOOL_ADMIN: frozenset({FACULTY}),
+}
+SCREEN_KINDS = frozenset({SCREEN})
+
+
+def kinds_of(role: str | None) -> frozenset[str]:
+    """What a trainer with `role` on a session may send as (none: not theirs)."""
+    return KINDS_BY_ROLE.get(role, frozenset())
 
 # After a press on Silence, presses are answered without a query this long: a new alarm may
 # sound at any moment, so this is short, not the silence's two minutes.
@@ -101,10 +118,28 @@ def action(
     return register
 
 
-def for_sender(name, sender_kind: str) -> Action | None:
-    """The action `name` if a sender of this kind may send it."""
+def for_sender(name, kinds: frozenset[str]) -> Action | None:
+    """The action `name` if a sender of these kinds (kinds_of) may send it."""
     found = ACTIONS.get(name) if isinstance(name, str) else None
-    return found if found is not None and sender_kind in found.senders else None
+    return found if found is not None and found.senders & kinds else None
+
+
+def watch_only(name, kinds: frozenset[str]) -> bool:
+    """Whether `name` is an action of the control page these kinds may not send: an observer's
+    change of the patient, say, refused with one error code (READ_ONLY) and nothing stored."""
+    found = ACTIONS.get(name) if isinstance(name, str) else None
+    return found is not None and SCREEN not in kinds and not found.senders & kinds and (
+        found.senders & {TRAINER, OWNER, FACULTY}
+    )
+
+
+READ_ONLY = "read_only"
+
+
+def read_only_message(kinds: frozenset[str]) -> str:
+    if TRAINER in kinds:
+        return gettext("Only the trainer who opened this session chooses its team.")
+    return gettext("You are observing this session: only its trainers change the patient.")
 
 
 def run(action: Action, sender: Sender, payload: dict) -> Done:
@@ -192,7 +227,9 @@ def acquire_12_lead(sender: Sender, payload: dict) -> Done:
 
 @action("start_nibp", senders={TRAINER, SCREEN}, done=_("NIBP measurement started."))
 def start_nibp(sender: Sender, payload: dict) -> Done:
-    started_at = services.start_nibp(sender.session_id, trainer=sender.trainer)
+    started_at = services.start_nibp(
+        sender.session_id, trainer=sender.trainer, screen=sender.screen
+    )
     return Done({"started_at": started_at.isoformat()}, quiet_until=started_at + MEASUREMENT)
 
 
@@ -247,7 +284,7 @@ def extend_session(sender: Sender, payload: dict) -> Done:
 
 @action(
     "add_note",
-    senders={TRAINER},
+    senders={FACULTY},
     form=lambda data, session: forms.NoteForm(data),
     done=_("Note saved."),
 )
@@ -260,14 +297,14 @@ def add_note(sender: Sender, payload: dict) -> Done:
     form = forms.NoteForm({"text": text})
     if not form.is_valid():
         raise Refused({field: errors[0] for field, errors in form.errors.items()})
-    session = services.own_session(sender.session_id, sender.trainer)
-    note = services.add_note(session, form.cleaned_data["text"])
-    return Done({"note_html": fragments.note_item(note)})
+    session = access.sessions_for(sender.trainer).get(pk=sender.session_id)
+    note = services.add_note(session, form.cleaned_data["text"], author=sender.trainer)
+    return Done({"note": str(note.id), "note_html": fragments.note_item(note)})
 
 
 @action("close_session", senders={TRAINER}, done=_("Session closed."))
 def close_session(sender: Sender, payload: dict) -> Done:
-    session = services.own_session(sender.session_id, sender.trainer)
+    session = access.drivable_by(sender.trainer).get(pk=sender.session_id)
     if not services.close_session(session):
         raise services.SessionNotOpen(session.status())
     return Done()
@@ -277,7 +314,7 @@ def close_session(sender: Sender, payload: dict) -> Done:
 def silence_alarms(sender: Sender, payload: dict) -> Done:
     quiet_until = timezone.now() + SILENCE_QUIET
     try:
-        change = services.silence_alarms(sender.session_id)
+        change = services.silence_alarms(sender.session_id, screen=sender.screen)
     except services.NothingToSilence:
         # Nothing sounds (or all of it is acknowledged): nothing changes, nothing is stored.
         return Done(quiet_until=quiet_until)
@@ -409,3 +446,31 @@ def send_glucose(sender: Sender, payload: dict) -> Done:
 )
 def send_image(sender: Sender, payload: dict) -> Done:
     return _send_result(sender, results.validate_image(payload))
+
+
+# The team (sessions_app/team.py): the owner adds school colleagues, changes and removes them.
+
+
+@action(
+    "add_member",
+    senders={OWNER},
+    form=lambda data, session: forms.TeamMemberForm(data, session=session),
+    form_context="team_form",
+    done=_("Added to the team."),
+)
+def add_member(sender: Sender, payload: dict) -> Done:
+    member = team.add_member(
+        sender.session_id, payload.get("trainer"), payload.get("role"), owner=sender.trainer
+    )
+    return Done({"member": member.pk})
+
+
+@action(
+    "remove_member",
+    senders={OWNER},
+    form=lambda data, session: forms.MemberForm(data, session=session),
+    done=_("Removed from the team: their pages lost the session."),
+)
+def remove_member(sender: Sender, payload: dict) -> Done:
+    team.remove_member(sender.session_id, payload.get("member"), owner=sender.trainer)
+    return Done()

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.models import Session, SessionEvent, SessionNote, SessionResult
+from sessions_app import fragments
+from sessions_app.models import Session, SessionEvent, SessionMember, SessionNote, SessionResult
 
 
 class ReadOnlyAdminMixin:
@@ -32,11 +33,26 @@ class SessionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
         "flags",
         "transition_seconds",
         "detail",
+        "author",
+        "screen_id",
+        "screen_label",
     ]
     readonly_fields = fields
     ordering = ["-created_at"]
     extra = 0
     show_change_link = True
+
+
+class SessionMemberInline(admin.TabularInline):
+    """The team is the owner's to choose, on the control page: read here."""
+
+    model = SessionMember
+    fields = ["trainer", "role", "created_at"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.display(description=_("image"))
@@ -88,9 +104,11 @@ class SessionAdmin(admin.ModelAdmin):
         "template",
         "steps",
         "current_step",
+        "template_version",
+        "school",
     ]
     list_select_related = ["trainer"]
-    inlines = [SessionEventInline, SessionResultInline]
+    inlines = [SessionMemberInline, SessionEventInline, SessionResultInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_event_count()
@@ -115,10 +133,15 @@ class SessionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "heart_rate",
         "spo2",
         "flags",
+        "author_shown",
     ]
     list_filter = ["kind", "created_at"]
-    search_fields = ["session__code"]
-    list_select_related = ["session"]
+    search_fields = ["session__code", "author__email", "screen_label"]
+    list_select_related = ["session", "author"]
+
+    @admin.display(description=_("author"))
+    def author_shown(self, event):
+        return fragments.event_author(event)
     date_hierarchy = "created_at"
 
 
@@ -126,10 +149,10 @@ class SessionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class SessionNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The trainer's notes, kept with the events: read in the admin, written on the pages."""
 
-    list_display = ["at", "session", "text", "created_at"]
+    list_display = ["at", "session", "author", "text", "created_at"]
     list_filter = ["at"]
-    search_fields = ["session__code", "text"]
-    list_select_related = ["session"]
+    search_fields = ["session__code", "text", "author__email"]
+    list_select_related = ["session", "author"]
     date_hierarchy = "at"
 
 

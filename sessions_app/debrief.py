@@ -75,6 +75,8 @@ CSV_COLUMNS = (
     ("result_kind", gettext_lazy("Result")),
     ("result_title", gettext_lazy("Result title")),
     ("result_values", gettext_lazy("Result values")),
+    # Issue 17: who did it (a trainer, a trainee screen) or wrote the note.
+    ("author", gettext_lazy("Author")),
 )
 # The columns after the note's, empty on a note's row.
 CSV_AFTER_NOTE = len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS) + 4
@@ -123,8 +125,8 @@ class Segment:
 
 
 def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline:
-    events = list(session.events.order_by("created_at", "id"))
-    notes = list(session.notes.order_by("at", "created_at"))
+    events = list(session.events.select_related("author").order_by("created_at", "id"))
+    notes = list(session.notes.select_related("author").order_by("at", "created_at"))
     end = session.ended_at(now)
     if events:
         end = max(end, events[-1].created_at)
@@ -458,7 +460,11 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
         common = [timezone.localtime(at).isoformat(), f"{line.seconds(at):.3f}"]
         if "note" in row:
             later = [""] * CSV_AFTER_NOTE
-            writer.writerow([*common, note_kind, *[""] * 13, _csv_text(row["note"].text), *later])
+            note = row["note"]
+            author = note.author.display_name if note.author_id else ""
+            writer.writerow(
+                [*common, note_kind, *[""] * 13, _csv_text(note.text), *later, _csv_text(author)]
+            )
             continue
         event = row["event"]
         values = event.values
@@ -488,6 +494,7 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
                 *(_csv_flag(flags, name) for name in CSV_LATER_FLAGS),
                 _csv_detail(event),
                 *_csv_result(row["result"], style),
+                _csv_text(fragments.event_author(event)),
             ]
         )
 

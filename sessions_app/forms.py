@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from library.models import SessionTemplate
 from sessions_app import debrief, results, screens
-from sessions_app.models import SessionNote
+from schools import access
+from sessions_app.models import SessionMember, SessionNote
 from simulator import treatment, vitals
 
 
@@ -100,11 +101,32 @@ class SessionForm(forms.Form):
         ],
         help_text=_("Sets the first alarm limits and the presets; the control page can change it."),
     )
+    school = forms.ModelChoiceField(
+        label=_("School"),
+        queryset=None,
+        required=False,
+        empty_label=_("None: only I see it"),
+        help_text=_("Its admins see the session; you can add its trainers to the team."),
+        error_messages={"invalid_choice": _("Choose one of your schools.")},
+    )
 
     def __init__(self, *args, trainer=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Own and shipped templates only: another trainer's id is "not one of the choices".
         self.fields["template"].queryset = SessionTemplate.objects.visible_to(trainer)
+        schools = access.schools_of(trainer)
+        self.fields["school"].queryset = schools
+        if not self.is_bound and "school" not in self.initial and len(schools) == 1:
+            # A member of one school runs their sessions there unless they say otherwise.
+            self.initial["school"] = schools[0].pk
+
+    def clean(self):
+        data = super().clean()
+        template = data.get("template")
+        if template is not None and template.school_id and data.get("school") is None:
+            # A school's scenario is run in that school, where its colleagues can join.
+            data["school"] = template.school
+        return data
 
 
 def _message(template: str, **params):
@@ -333,6 +355,47 @@ class ExtendForm(forms.Form):
             "invalid_choice": _("Choose how much time to add."),
         },
     )
+
+
+class TeamMemberForm(forms.Form):
+    """The owner's "Add to the team": a colleague of the session's school and their role."""
+
+    trainer = forms.ModelChoiceField(
+        label=_("Colleague"),
+        queryset=None,
+        error_messages={
+            "required": _("Choose a colleague."),
+            "invalid_choice": _("Choose a colleague of this session's school."),
+        },
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=SessionMember.ROLES.items())
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trainer"].queryset = access.colleagues(session)
+        self.fields["trainer"].label_from_instance = lambda trainer: (
+            f"{trainer.name} ({trainer.email})" if trainer.name else trainer.email
+        )
+
+    def clean_trainer(self):
+        # The service takes ids, as the live link sends them.
+        return self.cleaned_data["trainer"].pk
+
+
+class MemberForm(forms.Form):
+    """A team member's "Remove"."""
+
+    member = forms.ModelChoiceField(
+        queryset=None,
+        error_messages={"invalid_choice": _("This colleague is no longer on the team.")},
+    )
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = session.members.all()
+
+    def clean_member(self):
+        return self.cleaned_data["member"].pk
 
 
 class StepForm(forms.Form):

@@ -26,10 +26,32 @@ EVENT_TYPES = {kind for kind in SessionEvent.KINDS if kind not in SessionEvent.V
 EVENT_TYPES.update({"vitals", "treatment"})
 
 
-def for_message(message: dict) -> dict | None:
+def author_text(by: dict | None, names: dict[str, str] | None = None) -> str:
+    """Who did it, as a message's `by` says (SessionEvent.by): a trainer by name (`names`, the
+    session's faculty by id), a trainee screen by the name typed on it, or Shiller itself."""
+    if not by:
+        return _("Shiller (automatic)")
+    if "trainer" in by:
+        return (names or {}).get(by["trainer"]) or _("A colleague")
+    if by.get("label"):
+        return _("Screen “%(name)s”") % {"name": by["label"]}
+    return _("A trainee screen")
+
+
+def event_author(event: SessionEvent) -> str:
+    """author_text of a stored event: its author's name now (select_related("author"))."""
+    if event.author_id is not None:
+        return event.author.display_name
+    return author_text(event.by())
+
+
+def for_message(message: dict, names: dict[str, str] | None = None) -> dict | None:
     """{"event_row": html} for a message that stored an event, plus "current_values" and
-    "trend_rows" for a change of values; None for any other message. Renders in the active
-    language and time zone."""
+    "trend_rows" for a change of values, {"note_item": html} for a note; None for any other
+    message. `names`: the faculty's, by id (author_text). Renders in the active language and
+    time zone."""
+    if message.get("type") == "note":
+        return {"note_item": note_item(_NoteShown(message), message.get("author", ""))}
     if message.get("type") not in EVENT_TYPES:
         return None
     values = message.get("values") or {}
@@ -44,7 +66,7 @@ def for_message(message: dict) -> dict | None:
         transition_seconds=trend["seconds"] if trend else 0,
         **{field: values.get(field) for field in vitals.NUMBER_FIELDS},
     )
-    fragments = {"event_row": event_row(event)}
+    fragments = {"event_row": event_row(event, author_text(message.get("by"), names))}
     if message["type"] == SessionEvent.RESULT:
         fragments["result_item"] = result_item(SessionResult(
             id=message["result"], kind=message["kind"], title=message["title"],
@@ -227,8 +249,9 @@ def device_summary(state: dict, settings: dict) -> str:
     )
 
 
-def event_row(event: SessionEvent) -> str:
-    """A row of the control page's events, its time in the site's time zone."""
+def event_row(event: SessionEvent, author: str | None = None) -> str:
+    """A row of the control page's events, its time in the site's time zone; `author` as
+    author_text says, else the stored event's (event_author)."""
     flags = event.flags or {}
     cells = [
         clock(event.created_at),
@@ -242,6 +265,7 @@ def event_row(event: SessionEvent) -> str:
         rhythm_label(flags),
         "✓" if flags.get("alarm") else "",
         transition_label(event.transition_seconds),
+        event_author(event) if author is None else author,
     ]
     # The standard library's escape, as django.utils.html.escape does, without its lazy wrapper
     # on each of the twelve cells.
@@ -321,12 +345,26 @@ def screen_list(count: int, described: list[dict]) -> str:
     return format_html('<ul class="screens" id="screen-items">{}</ul>', mark_safe("".join(items)))
 
 
-def note_item(note) -> str:
-    """A note as the control page lists it (includes/control_notes.html for the page)."""
+class _NoteShown:
+    """A note as its message tells it (services.add_note), for note_item."""
+
+    def __init__(self, message: dict):
+        self.id = message["note"]
+        self.at = parse_datetime(message["at"])
+        self.text = message.get("text", "")
+
+
+def note_item(note, author: str | None = None) -> str:
+    """A note as the control page lists it, with who wrote it (includes/control_notes.html for
+    the page); the list is keyed by the note's id, so a note arriving twice shows once."""
+    if author is None:
+        author = note.author.display_name if getattr(note, "author_id", None) else ""
     return format_html(
-        '<li><time datetime="{}">{}</time> {}</li>',
+        '<li data-note="{}"><time datetime="{}">{}</time> <span class="note-author">{}</span> {}</li>',
+        note.id,
         timezone.localtime(note.at).isoformat(),
         clock(note.at),
+        author,
         note.text,
     )
 

@@ -26,12 +26,16 @@ def start_session(
     duration_minutes: int,
     template: SessionTemplate | None = None,
     profile: str | None = None,
+    school=None,
 ) -> Session:
     """Open a session, from a template when given: its steps are copied into the session.
 
-    The patient is `profile`, else the template's, else an adult."""
+    The patient is `profile`, else the template's, else an adult. In a `school`, its admins see
+    it and its trainers can be on its team."""
     profile = profile or (template.profile if template is not None else vitals.DEFAULT_PROFILE)
-    session = services.create_session(trainer, trainee_name, duration_minutes, profile=profile)
+    session = services.create_session(
+        trainer, trainee_name, duration_minutes, profile=profile, school=school
+    )
     if template is not None:
         session.template = template
         session.steps = [step.as_snapshot() for step in template.steps.all()]

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from schools import access
 from sessions_app import nibp, publishing
 from sessions_app.models import Session, SessionEvent, SessionNote, SessionResult
 from shiller import throttle
@@ -34,6 +35,15 @@ class SessionNotOpen(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts in a transaction: a trainer, or a trainee screen (MonitorConsumer.screen);
+    neither is Shiller itself (a step a shock triggered). Every event stored names them."""
+
+    trainer: object | None = None
+    screen: dict | None = None
 
 
 @dataclass
@@ -57,6 +67,7 @@ def create_session(
     duration_minutes: int,
     now=None,
     profile: str = vitals.DEFAULT_PROFILE,
+    school=None,
 ) -> Session:
     """Open a session with a fresh code; the unique constraint decides, a clash draws again.
 
@@ -75,6 +86,7 @@ def create_session(
                     expires_at=expires_at,
                     profile=profile,
                     alarm_limits=vitals.profile_alarm_limits(profile),
+                    school=school,
                 )
         except IntegrityError:
             logger.info("Join code clash, drawing another")
@@ -192,24 +204,22 @@ def resume_session(session_id: uuid.UUID, *, trainer=None, now=None) -> AppliedC
         return _store_values(session, SessionEvent.RESUMED, remainder["to"], trend, now)
 
 
-def own_session(session_id, trainer) -> Session:
-    """The trainer's session; Session.DoesNotExist for anyone else's."""
-    return Session.objects.get(pk=session_id, trainer=trainer)
-
-
 def lock_open_session(
-    session_id, trainer=None, now=None
+    session_id, trainer=None, now=None, *, screen: dict | None = None
 ) -> tuple[Session, datetime.datetime]:
-    """The session, its row locked for this transaction, if it is `trainer`'s and open."""
+    """The session, its row locked for this transaction, if `trainer` may drive it and it is
+    open. The events stored in the transaction name the actor (`trainer`, else `screen`)."""
     # The row lock orders concurrent changes: last_values is always the newest event,
     # and event times, taken under the lock, follow the same order.
-    sessions = Session.objects.select_for_update()
+    sessions = Session.objects.select_for_update(of=("self",))
     if trainer is not None:
-        sessions = sessions.filter(trainer=trainer)
+        # In the locking query: a co-trainer removed a moment ago is refused.
+        sessions = access.drivable_by(trainer, sessions)
     session = sessions.get(pk=session_id)
     now = now or timezone.now()
     if not session.is_open(now):
         raise SessionNotOpen(session.status(now))
+    session.actor = Actor(trainer, screen)
     return session, now
 
 
@@ -227,8 +237,14 @@ def _record(
 ) -> AppliedChange:
     """Store an event, and broadcast it as its message once the transaction commits."""
     values = values or {}  # None before the first change of values.
+    actor = getattr(session, "actor", None) or Actor()
+    screen = actor.screen or {}
     event = SessionEvent.objects.create(
         session=session,
+        author=actor.trainer,
+        screen_id="" if actor.trainer else screen.get("id", ""),
+        # The name typed on the join page; the device is described when shown, in its language.
+        screen_label="" if actor.trainer else screen.get("name", ""),
         kind=kind,
         **{field: values.get(field) for field in vitals.NUMBER_FIELDS},
         flags=values.get("flags", {}),
@@ -329,10 +345,12 @@ def send_result(
     return change, result
 
 
-def start_nibp(session_id: uuid.UUID, *, trainer=None, now=None) -> datetime.datetime:
+def start_nibp(
+    session_id: uuid.UUID, *, trainer=None, screen: dict | None = None, now=None
+) -> datetime.datetime:
     """Start a cuff measurement, unless one is under way; returns the measurement's start."""
     with transaction.atomic():
-        session, now = lock_open_session(session_id, trainer, now)
+        session, now = lock_open_session(session_id, trainer, now, screen=screen)
         under_way = nibp.measuring_since(session, now)
         if under_way is not None:
             return under_way
@@ -392,7 +410,9 @@ class NothingToSilence(Exception):
         self.until = until
 
 
-def silence_alarms(session_id: uuid.UUID, *, now=None) -> AppliedChange:
+def silence_alarms(
+    session_id: uuid.UUID, *, screen: dict | None = None, now=None
+) -> AppliedChange:
     """The trainee silences the alarms sounding now for two minutes; stored, with the
     conditions acknowledged, so the trainer and the debrief see what was silenced.
 
@@ -401,7 +421,7 @@ def silence_alarms(session_id: uuid.UUID, *, now=None) -> AppliedChange:
     nothing: a screen cannot flood the audit trail.
     """
     with transaction.atomic():
-        session, now = lock_open_session(session_id, None, now)
+        session, now = lock_open_session(session_id, None, now, screen=screen)
         if session.last_values is None:
             raise NothingToSilence
         active = active_alarms(session, now)
@@ -491,15 +511,25 @@ def screen_results(session: Session) -> list[dict]:
     ]
 
 
-def add_note(session: Session, text: str, at=None, now=None) -> SessionNote:
-    """Store a trainer's note about a moment of the session (by default now, or its end).
+def add_note(session: Session, text: str, at=None, now=None, author=None) -> SessionNote:
+    """Store a faculty member's note about a moment of the session (by default now, or its end).
 
-    Notes are the trainer's own, not the monitor's: they may be added after the session ended,
-    at the debrief, and are never broadcast.
+    Notes are the faculty's, not the monitor's: they may be added after the session ended, at
+    the debrief; the other control pages are told, never the screens.
     """
     end = session.ended_at(now)
     at = min(max(at or end, session.created_at), end)
-    return SessionNote.objects.create(session=session, text=text, at=at)
+    note = SessionNote.objects.create(session=session, text=text, at=at, author=author)
+    # Only to the control pages (live/publish.py): the text and the author's name travel.
+    message = {
+        "type": "note",
+        "note": str(note.id),
+        "at": at.isoformat(),
+        "text": note.text,
+        "author": author.display_name if author is not None else "",
+    }
+    transaction.on_commit(lambda: broadcast(session.pk, message))
+    return note
 
 
 def close_session(session: Session, now=None) -> bool:

@@ -89,7 +89,7 @@ def charge(session_id: uuid.UUID, joules, sync=False, *, screen=None, trainer=No
     """Charge the manual defibrillator to `joules` (synchronised for a cardioversion): ready
     after the time a real unit takes, disarmed by itself CHARGE_HOLD_SECONDS later."""
     with transaction.atomic():
-        session, now = services.lock_open_session(session_id, trainer, now)
+        session, now = services.lock_open_session(session_id, trainer, now, screen=screen)
         _require_mode(session, "manual")
         errors = {}
         joules = _integer(
@@ -113,7 +113,7 @@ def charge(session_id: uuid.UUID, joules, sync=False, *, screen=None, trainer=No
 
 def disarm(session_id: uuid.UUID, *, screen=None, trainer=None, now=None):
     with transaction.atomic():
-        session, now = services.lock_open_session(session_id, trainer, now)
+        session, now = services.lock_open_session(session_id, trainer, now, screen=screen)
         state = dict(session.treatment)
         if _live_charge(state, now) is None:
             raise VitalsError({"charge": _("The defibrillator is not charged.")})
@@ -129,7 +129,7 @@ def shock(session_id: uuid.UUID, *, screen=None, trainer=None, now=None):
     fire in sync on VF). The current step's `on_shock` rule, when the shock meets it, sets the
     step to go to and when (`pending_step`)."""
     with transaction.atomic():
-        session, now = services.lock_open_session(session_id, trainer, now)
+        session, now = services.lock_open_session(session_id, trainer, now, screen=screen)
         mode = session.defibrillator.get("mode")
         if mode == "off":
             raise VitalsError({"mode": _("This monitor is not a defibrillator.")})
@@ -164,7 +164,7 @@ def shock(session_id: uuid.UUID, *, screen=None, trainer=None, now=None):
 def analyse(session_id: uuid.UUID, *, screen=None, trainer=None, now=None):
     """The AED reads the rhythm shown now: shock advised (it charges itself) or not."""
     with transaction.atomic():
-        session, now = services.lock_open_session(session_id, trainer, now)
+        session, now = services.lock_open_session(session_id, trainer, now, screen=screen)
         _require_mode(session, "aed")
         state = dict(session.treatment)
         if not state.get("pads"):
@@ -186,7 +186,7 @@ def analyse(session_id: uuid.UUID, *, screen=None, trainer=None, now=None):
 
 def set_pads(session_id: uuid.UUID, connected, *, screen=None, trainer=None, now=None):
     with transaction.atomic():
-        session, now = services.lock_open_session(session_id, trainer, now)
+        session, now = services.lock_open_session(session_id, trainer, now, screen=screen)
         _require_mode(session, "aed")
         if not isinstance(connected, bool):
             raise VitalsError({"connected": _("The pads are connected or not.")})
@@ -204,7 +204,7 @@ def set_pacer(session_id: uuid.UUID, settings, *, screen=None, trainer=None, now
     """Start, change or stop transcutaneous pacing; whether it captures is the trainer's
     threshold (the screens and the alarms apply simulator.treatment.captured)."""
     with transaction.atomic():
-        session, now = services.lock_open_session(session_id, trainer, now)
+        session, now = services.lock_open_session(session_id, trainer, now, screen=screen)
         _require_mode(session, "manual")
         if not isinstance(settings, dict) or not isinstance(settings.get("on"), bool):
             raise VitalsError({"on": _("The pacer is on or off.")})
@@ -248,7 +248,7 @@ def set_pacer(session_id: uuid.UUID, settings, *, screen=None, trainer=None, now
 def set_cpr(session_id: uuid.UUID, on, *, screen=None, trainer=None, now=None):
     """Compressions start or stop; a start begins a new two-minute cycle."""
     with transaction.atomic():
-        session, now = services.lock_open_session(session_id, trainer, now)
+        session, now = services.lock_open_session(session_id, trainer, now, screen=screen)
         if not isinstance(on, bool):
             raise VitalsError({"on": _("Compressions are on or off.")})
         state = dict(session.treatment)

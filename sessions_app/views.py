@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from schools import access
 from sessions_app import (
     actions,
     debrief,
@@ -38,6 +39,7 @@ from sessions_app.forms import (
     NoteForm,
     ProfileForm,
     SessionForm,
+    TeamMemberForm,
     VitalsForm,
 )
 from sessions_app.models import Session, SessionEvent, SessionResult
@@ -51,9 +53,11 @@ REPLAY_SPEEDS = (1, 2, 4, 8)
 SESSIONS_PER_PAGE = 25
 
 
-def _get_own_session(request, pk) -> Session:
-    """The logged-in trainer's session, or 404: another trainer's looks like no session."""
-    return get_object_or_404(Session, pk=pk, trainer=request.user)
+def _get_session(request, pk, need=access.VIEW) -> Session:
+    """The session, if the logged-in trainer's role on it allows `need` (schools/access.py), or
+    404: another trainer's looks like no session. The role is kept on it for the page."""
+    session, session.role = access.session_for(request.user, pk, need)
+    return session
 
 
 def home(request):
@@ -128,7 +132,10 @@ def _alarm_rules() -> dict:
 @login_required
 def session_list(request):
     sessions = (
-        Session.objects.filter(trainer=request.user).with_event_count().order_by("-created_at")
+        access.sessions_for(request.user)
+        .select_related("trainer", "school")
+        .with_event_count()
+        .order_by("-created_at")
     )
     page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "sessions_app/session_list.html", {"page": page})
@@ -147,6 +154,7 @@ def session_new(request):
             data["duration_minutes"],
             data["template"],
             profile=data["profile"] or None,
+            school=data["school"],
         )
         return redirect("sessions:control", pk=session.pk)
     return render(request, "sessions_app/session_new.html", {"form": form})
@@ -205,10 +213,12 @@ def _render_control(
     nibp_form=None,
     note_form=None,
     defibrillator_form=None,
+    team_form=None,
     status=200,
     **result_forms,
 ):
     state = services.monitor_state(session)
+    role = session.role
     join_origin, join_origin_reason = lan.join_origin(request)
     join_url = join_origin + reverse("sessions:monitor", args=[session.code])
     ctx = {
@@ -221,7 +231,7 @@ def _render_control(
         "transitions": vitals.TRANSITIONS,
         "extensions": vitals.SESSION_EXTENSIONS,
         "alarm_rules": _alarm_rules(),
-        "events": session.events.all()[: protocol.RECENT_EVENTS],
+        "events": session.events.select_related("author")[: protocol.RECENT_EVENTS],
         "presets": _presets(session.profile),
         "profile_form": ProfileForm(initial={"profile": session.profile}),
         "scenario": scenarios.control_panel(session),
@@ -233,20 +243,35 @@ def _render_control(
         if join_origin_reason in (lan.LOCAL_ONLY, lan.NO_NETWORK)
         else qr.svg(join_url, title=_("Scan to join session %(code)s") % {"code": session.code}),
         "note_form": note_form or NoteForm(),
-        "notes": list(session.notes.order_by("-at", "-created_at")[:RECENT_NOTES]),
+        "notes": list(
+            session.notes.select_related("author").order_by("-at", "-created_at")[:RECENT_NOTES]
+        ),
         "defibrillator_form": defibrillator_form
         or DefibrillatorForm(settings=session.defibrillator),
         "treatment_events": session.events.filter(
             kind__in=SessionEvent.TREATMENT_KINDS
         )[:RECENT_TREATMENT],
         "results": _results_panel(session, **result_forms),
+        "role": role,
+        "role_label": access.ROLE_LABELS[role],
+        "can_drive": access.can(role, access.DRIVE),
+        "team": _team_panel(session, role, team_form),
     }
     return render(request, "sessions_app/control.html", ctx, status=status)
 
 
+def _team_panel(session, role, form=None) -> dict:
+    """The control page's Team card: who is on the session; for its owner, the forms."""
+    members = list(session.members.select_related("trainer"))
+    panel = {"owner": session.trainer, "members": members, "school": session.school}
+    if access.can(role, access.MANAGE) and session.school is not None:
+        panel["form"] = form or TeamMemberForm(session=session)
+    return panel
+
+
 @login_required
 def session_control(request, pk):
-    return _render_control(request, _get_own_session(request, pk))
+    return _render_control(request, _get_session(request, pk))
 
 
 @csrf_exempt
@@ -264,12 +289,15 @@ def session_action(request, pk, name):
 @require_POST
 @csrf_protect
 def _session_action(request, pk, name):
-    session = _get_own_session(request, pk)
-    action = actions.for_sender(name, actions.TRAINER)
-    if action is None:
-        raise Http404
+    session = _get_session(request, pk)
+    kinds = actions.kinds_of(session.role)
+    action = actions.for_sender(name, kinds)
     # A script's POST (control.js sends images so) is answered in JSON, not with a page.
     wants_json = request.headers.get("Accept") == "application/json"
+    if action is None and actions.watch_only(name, kinds):
+        return _watch_only(request, session, wants_json)
+    if action is None:
+        raise Http404
     payload = {}
     if action.form is not None:
         if action.uploads:
@@ -306,6 +334,15 @@ def _session_action(request, pk, name):
         for warning in done.reply.get("warnings", []):
             messages.warning(request, warning)
     return redirect("sessions:control", pk=session.pk)
+
+
+def _watch_only(request, session, wants_json=False) -> HttpResponse:
+    """403 for what the trainer's role only lets them watch: the page, saying why."""
+    message = actions.read_only_message(actions.kinds_of(session.role))
+    if wants_json:
+        return JsonResponse({"errors": {"type": message}, "code": actions.READ_ONLY}, status=403)
+    messages.error(request, message)
+    return _render_control(request, session, status=403)
 
 
 # Results: a screen gets them through its join code while the session is open, the trainer
@@ -356,7 +393,7 @@ def monitor_result_image(request, code, result):
 
 
 def _own_result(request, pk, result) -> SessionResult:
-    return get_object_or_404(SessionResult, pk=result, session=_get_own_session(request, pk))
+    return get_object_or_404(SessionResult, pk=result, session=_get_session(request, pk))
 
 
 @login_required
@@ -373,7 +410,9 @@ def session_result_image(request, pk, result):
 @login_required
 @require_POST
 def session_close(request, pk):
-    session = _get_own_session(request, pk)
+    session = _get_session(request, pk)
+    if not access.can(session.role, access.DRIVE):
+        return _watch_only(request, session)
     if services.close_session(session):
         messages.success(request, _("Session closed. The monitors show that it ended."))
     else:
@@ -388,7 +427,7 @@ def session_close(request, pk):
 @require_POST
 def session_note(request, pk):
     """Add a note from the control page (about now) or the debrief (about a chosen moment)."""
-    session = _get_own_session(request, pk)
+    session = _get_session(request, pk)
     from_debrief = request.POST.get("return_to") == "debrief"
     duration = (session.ended_at() - session.created_at).total_seconds()
     form = NoteForm(request.POST, duration_seconds=duration)
@@ -399,7 +438,7 @@ def session_note(request, pk):
         return _render_control(request, session, note_form=form, status=400)
     offset = form.cleaned_data["offset"]
     at = None if offset is None else session.created_at + datetime.timedelta(seconds=offset)
-    services.add_note(session, form.cleaned_data["text"], at=at)
+    services.add_note(session, form.cleaned_data["text"], at=at, author=request.user)
     messages.success(request, _("Note saved."))
     target = "sessions:debrief" if from_debrief else "sessions:control"
     return redirect(reverse(target, args=[session.pk]) + "#notes")
@@ -420,13 +459,13 @@ def _render_debrief(request, session, line, note_form=None, status=200):
 
 @login_required
 def session_debrief(request, pk):
-    session = _get_own_session(request, pk)
+    session = _get_session(request, pk)
     return _render_debrief(request, session, debrief.timeline(session))
 
 
 @login_required
 def session_export(request, pk):
-    session = _get_own_session(request, pk)
+    session = _get_session(request, pk)
     out = StringIO()
     # The page's language (LocaleMiddleware: the switcher's cookie, else the browser's).
     style = debrief.CsvStyle.for_language(translation.get_language())
@@ -442,7 +481,7 @@ def session_replay(request, pk):
 
     `at` (seconds) and `paused` are where the replay's controls stood when they reloaded the page
     to go back in time (see replay.js)."""
-    session = _get_own_session(request, pk)
+    session = _get_session(request, pk)
     requested = request.GET.get("speed")
     speed = next((speed for speed in REPLAY_SPEEDS if str(speed) == requested), 1)
     seconds = math.ceil(debrief.replay_seconds(session))
@@ -467,4 +506,4 @@ def session_replay(request, pk):
 
 @login_required
 def session_replay_json(request, pk):
-    return JsonResponse(debrief.replay(_get_own_session(request, pk)))
+    return JsonResponse(debrief.replay(_get_session(request, pk)))

@@ -29,9 +29,9 @@ def name_the_authors(apps, schema_editor):
     for event in SessionEvent.objects.filter(by_screen).iterator():
         screen = event.detail.get("screen") or {}
         if isinstance(screen, dict) and screen.get("id"):
-            described = ", ".join(filter(None, (screen.get("name"), screen.get("device"))))
+            # The name typed on the join page, as new events keep it.
             SessionEvent.objects.filter(pk=event.pk).update(
-                screen_id=str(screen["id"])[:32], screen_label=described[:120]
+                screen_id=str(screen["id"])[:32], screen_label=str(screen.get("name") or "")[:120]
             )
     SessionNote.objects.update(author_id=owner)
 

@@ -32,7 +32,8 @@ def test_each_action_says_who_may_send_it():
         "pause_session": {"trainer"},
         "resume_session": {"trainer"},
         "extend_session": {"trainer"},
-        "add_note": {"trainer"},
+        # Observers and the school's admins write notes too.
+        "add_note": {"faculty"},
         "close_session": {"trainer"},
         "silence_alarms": {"screen"},
         "set_profile": {"trainer"},
@@ -50,6 +51,9 @@ def test_each_action_says_who_may_send_it():
         "send_lab_panel": {"trainer"},
         "send_glucose": {"trainer"},
         "send_image": {"trainer"},
+        # The team is the owner's to choose.
+        "add_member": {"owner"},
+        "remove_member": {"owner"},
     }
     # What the trainer may post the classic way tells them, when it is done, that it was.
     assert all(action.done for action in actions.ACTIONS.values() if "trainer" in action.senders)

@@ -37,3 +37,31 @@ VALID_POST = {
     "rhythm": "ventricular_tachycardia",
     "alarm": "on",
 }
+
+
+def make_faculty(now=None) -> dict:
+    """A school's session and everyone the isolation suite asks about: its owner, a co-trainer,
+    an observer, the school's admin, a trainer of the school not on the session, the admin of
+    another school. Returns them by role, with "session", "school" and "school_b"."""
+    from schools.models import Membership, School
+    from sessions_app.models import SessionMember
+    from trainers.models import Trainer
+
+    school = School.objects.create(name="Hôpital Nord")
+    school_b = School.objects.create(name="Clinique Sud")
+    people = {}
+    for role, name, where, school_role in [
+        ("owner", "Alice Martin", school, Membership.TRAINER),
+        ("cotrainer", "Carole Petit", school, Membership.TRAINER),
+        ("observer", "Olivier Roux", school, Membership.TRAINER),
+        ("school_admin", "Agnès Blanc", school, Membership.ADMIN),
+        ("colleague", "Cédric Moreau", school, Membership.TRAINER),
+        ("other_school", "Xavier Noir", school_b, Membership.ADMIN),
+    ]:
+        email = f"{role.replace('_', '-')}@example.org"
+        people[role] = Trainer.objects.create_user(email=email, password=PASSWORD, name=name)
+        Membership.objects.create(school=where, trainer=people[role], role=school_role)
+    session = make_session(people["owner"], now=now, school=school)
+    SessionMember.objects.create(session=session, trainer=people["cotrainer"], role="cotrainer")
+    SessionMember.objects.create(session=session, trainer=people["observer"], role="observer")
+    return {**people, "session": session, "school": school, "school_b": school_b}

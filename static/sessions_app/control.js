@@ -70,6 +70,8 @@ const edited = new Set();
 const queued = new Map();
 // The join card folds away once, when the first screen joins; then the trainer decides.
 let joinCardFolded = false;
+// The owner took this trainer off the team: the socket closes next, for good.
+let revoked = false;
 
 const socket = new LiveSocket(socketUrl(config.wsPath), clock, {
   onOpen() {
@@ -97,7 +99,8 @@ const socket = new LiveSocket(socketUrl(config.wsPath), clock, {
       pending.delete(requestId);
     }
     if (code === CLOSE.forbidden) {
-      signOut();
+      if (revoked) loseSession();
+      else signOut();
       return "stop";
     }
     setSocketState("closed");
@@ -228,8 +231,32 @@ function handle(message) {
     case "session_ended":
       endSession(message.reason);
       break;
+    case "note":
+      // A colleague's note; this page's own arrives with its ack too.
+      addNote(message.note, message.html?.note_item);
+      break;
+    case "access_changed":
+      // The owner gave this trainer another role: the page comes back with its controls.
+      if (message.role !== config.role) location.reload();
+      break;
+    case "access_revoked":
+      revoked = true;
+      break;
   }
   tick();
+}
+
+function addNote(id, html) {
+  const list = byId("note-items");
+  if (!html || list.querySelector(`[data-note="${CSS.escape(id)}"]`)) return;
+  list.insertAdjacentHTML("beforeend", html);
+}
+
+function loseSession() {
+  setSocketState("off");
+  byId("revoked-banner").hidden = false;
+  for (const fieldset of root.querySelectorAll("fieldset.drive")) fieldset.disabled = true;
+  for (const sender of root.querySelectorAll("form")) sender.inert = true;
 }
 
 // Sending, acks and errors
@@ -709,7 +736,7 @@ const afterAck = {
   set_alarm_limits: (ack) => fillLimits(ack.limits),
   set_profile: (ack) => fillLimits(ack.limits),
   add_note: (ack, sender) => {
-    byId("note-items").insertAdjacentHTML("beforeend", ack.note_html);
+    addNote(ack.note, ack.note_html);
     sender.reset();
   },
   close_session: () => (byId("close-confirm").open = false),

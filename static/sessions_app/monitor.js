@@ -572,9 +572,29 @@ function setStatus(status, message) {
   if (message) setText(banner, message);
 }
 
+// This browser's screen id, kept across reloads and reconnects: the audit trail names the same
+// screen for every press it makes. Without storage (a private window), one per page.
+function screenId() {
+  const fresh = () => Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
+  try {
+    let id = localStorage.getItem("shiller.screen");
+    if (!/^[0-9a-f]{16}$/.test(id || "")) {
+      id = fresh();
+      localStorage.setItem("shiller.screen", id);
+    }
+    return id;
+  } catch {
+    return fresh();
+  }
+}
+
+function withScreenId(path) {
+  return `${path}${path.includes("?") ? "&" : "?"}sid=${screenId()}`;
+}
+
 // The live socket: snapshot then changes; pings measure the clock and keep the link checked.
 function socketTransport() {
-  const socket = new LiveSocket(socketUrl(config.wsPath), clock, {
+  const socket = new LiveSocket(socketUrl(withScreenId(config.wsPath)), clock, {
     onMessage(message, receivedAt) {
       if (message.type === "snapshot") {
         // The server read its clock between the handshake and this message.
