@@ -4,6 +4,9 @@ Every school is reached through access.school_for: a school one is not a member 
 and so is an admin's action for a member who is not one.
 """
 
+import logging
+import smtplib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +20,8 @@ from django.views.decorators.http import require_POST
 from schools import access, services
 from schools.forms import InviteForm, RoleForm, SchoolForm
 from schools.models import Membership
+
+logger = logging.getLogger(__name__)
 
 # The session key of the link shown once to the admin who just sent it (only its digest is kept).
 NEW_LINK = "schools:new_invitation_link"
@@ -92,11 +97,21 @@ def invite(request, pk):
         form.add_error("email", e.message)
         return _detail(request, school, membership, invite_form=form)
     link = _invitation_link(request, token)
-    services.send_invitation(invitation, link)
     request.session[NEW_LINK] = {"school": str(school.pk), "email": invitation.email, "url": link}
-    messages.success(
-        request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
-    )
+    try:
+        services.send_invitation(invitation, link)
+    except (smtplib.SMTPException, OSError):
+        # The invitation stands: the admin has its link on the next page to send it themselves.
+        logger.exception("Could not email the invitation to %s", invitation.email)
+        messages.error(
+            request,
+            _("The email to %(email)s could not be sent: copy the link below and send it yourself.")
+            % {"email": invitation.email},
+        )
+    else:
+        messages.success(
+            request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+        )
     return redirect("schools:detail", school.pk)
 
 

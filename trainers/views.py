@@ -88,4 +88,5 @@ def profile(request):
         form.save()
         messages.success(request, _("Your name is saved."))
         return redirect("profile")
-    return render(request, "registration/profile.html", {"form": form})
+    status = 400 if form.errors else 200
+    return render(request, "registration/profile.html", {"form": form}, status=status)
