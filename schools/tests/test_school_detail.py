@@ -21,7 +21,7 @@ def test_it_lists_the_members(alice_client, alice, school, bob_member, bob):
     assert r.status_code == 200
     assert "Dr Alice Martin" in page
     assert "bob@example.org" in page
-    assert "You are school admin of this school." in page
+    assert "Your role: school admin." in page
 
 
 def test_a_trainer_sees_members_but_no_admin_forms(bob_client, school, bob_member):
