@@ -186,3 +186,10 @@ def test_there_is_no_signup_without_an_invitation(client, school, alice):
     services.withdraw(invitation)
     assert client.get(reverse("signup") + f"?invitation={token}").status_code == 404
     assert not Trainer.objects.filter(email="eve@example.org").exists()
+
+
+def test_signup_sends_a_logged_in_trainer_to_accept(bob_client, invitation):
+    _invitation, token = invitation
+    r = bob_client.get(reverse("signup") + f"?invitation={token}")
+    assert r.status_code == 302
+    assert r.url == link(token)
