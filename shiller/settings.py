@@ -204,6 +204,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Invitations go out by email: EMAIL_URL such as smtp+tls://user:password@host:587 (printed to
+# the console by default, so that `make run` needs no mail server).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Shiller <shiller@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 AUTH_USER_MODEL = "trainers.Trainer"
 
 LOGIN_URL = "login"

@@ -1,10 +1,19 @@
 import functools
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 
+from schools import services as school_services
 from shiller import throttle
+from trainers.forms import ProfileForm, SignupForm
 
 
 def throttled_login(view):
@@ -42,3 +51,42 @@ def _identities(request) -> list[tuple[str, str, throttle.Rates]]:
 @method_decorator(throttled_login, name="post")
 class LoginView(auth_views.LoginView):
     """Django's login, with failed attempts throttled (throttled_login)."""
+
+
+def signup(request):
+    """An account exists only through an invitation: without a usable one there is no page."""
+    token = request.GET.get("invitation", "")
+    try:
+        invitation = school_services.find_invitation(token)
+    except school_services.InvitationError:
+        raise Http404 from None
+    if request.user.is_authenticated:
+        return redirect("schools:invitation", token)
+    form = SignupForm(request.POST or None, initial={"email": invitation.email})
+    if request.method == "POST" and form.is_valid():
+        try:
+            # One transaction: an invitation spent meanwhile leaves no account behind.
+            with transaction.atomic():
+                trainer = form.save()
+                membership = school_services.accept(token, trainer)
+        except school_services.InvitationError as e:
+            ctx = {"error": e.message, "invitation": e.invitation}
+            return render(request, "schools/invitation_invalid.html", ctx, status=e.status)
+        login(request, trainer)
+        messages.success(
+            request, _("Welcome to %(school)s.") % {"school": membership.school.name}
+        )
+        return redirect("schools:detail", membership.school_id)
+    ctx = {"form": form, "invitation": invitation, "token": token}
+    return render(request, "registration/signup.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your name is saved."))
+        return redirect("profile")
+    status = 400 if form.errors else 200
+    return render(request, "registration/profile.html", {"form": form}, status=status)
