@@ -304,8 +304,10 @@ class SessionEvent(models.Model):
                 message = {"type": "result", **self.detail, "event_id": str(self.id)}
             case _:
                 message = None
+        # Who did it, by id (the control pages name them; the screens need no name).
+        by = self.by()
         if message is not None:
-            return {**message, "values": self.values, "at": at}
+            return {**message, "values": self.values, "at": at, "by": by}
         message = {
             "type": "vitals",
             "kind": self.kind,
@@ -313,6 +315,7 @@ class SessionEvent(models.Model):
             "trend": self.trend,
             "event_id": str(self.id),
             "at": at,
+            "by": by,
         }
         if "step" in self.detail:
             message["step"] = self.detail["step"]

@@ -18,7 +18,7 @@ from simulator.vitals import VitalsError
 
 def _owned(session_id, owner) -> Session:
     """The owner's session, locked; Session.DoesNotExist for anyone else (Refused: forbidden)."""
-    return Session.objects.select_for_update().select_related("school").get(
+    return Session.objects.select_for_update(of=("self",)).select_related("school").get(
         pk=session_id, trainer=owner
     )
 

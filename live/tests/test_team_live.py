@@ -12,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 
 from live.tests.ws import HOST, ORIGIN, control, disconnect_all, receive, receive_type, screen, send
 from schools import services as schools_services
+from schools.models import Membership
 from sessions_app import team
 from sessions_app.models import SessionEvent
 from shiller.tests.factory import make_faculty
@@ -75,9 +76,8 @@ async def test_a_trainer_taken_off_the_team_loses_the_page_within_a_second():
 async def test_a_trainer_removed_from_the_school_loses_its_sessions_at_once():
     faculty = await sync_to_async(make_faculty)()
     page = await open_page(faculty, "observer")
-    await sync_to_async(schools_services.remove_member)(
-        faculty["school"], faculty["school_admin"], faculty["observer"]
-    )
+    membership = await sync_to_async(Membership.objects.get)(trainer=faculty["observer"])
+    await sync_to_async(schools_services.remove_member)(membership)
     assert (await receive(page))["type"] == "access_revoked"
     assert (await page.receive_output(timeout=1))["code"] == 4403
 
