@@ -117,6 +117,7 @@ async def test_a_change_reaches_every_screen_of_the_session_and_no_other(alice):
             "trend": None,
             "event_id": str(event.id),
             "at": event.created_at.isoformat(),
+            "by": {"trainer": str(alice.pk)},
         }
     assert await other.receive_nothing(timeout=0.3)
     await disconnect_all(*screens, other, trainer)

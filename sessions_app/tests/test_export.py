@@ -30,7 +30,7 @@ def test_it_downloads_a_csv_named_for_the_code_and_date(alice_client, played):
         "abp_systolic,abp_diastolic,cvp,"
         "ecg_leads_off,no_pulse,ectopy_every,ecg_lead2,abp_damping,pulsus_paradoxus,artefacts,"
         # Issue 16's treatment and results.
-        "detail,result_kind,result_title,result_values"
+        "detail,result_kind,result_title,result_values,author"
     )
 
 
@@ -159,6 +159,7 @@ FRENCH_HEADER = [
     "Résultat",
     "Titre du résultat",
     "Valeurs du résultat",
+    "Auteur",
 ]
 
 

@@ -199,7 +199,12 @@ async def test_a_12_lead_reaches_every_screen_with_the_values_of_the_moment(alic
     assert ack["at"] == event.created_at.isoformat()
     for s in screens:
         message = await receive(s)
-        assert message == {"type": "twelve_lead", "values": AT_REST, "at": event.created_at.isoformat()}
+        assert message == {
+            "type": "twelve_lead",
+            "values": AT_REST,
+            "at": event.created_at.isoformat(),
+            "by": {"trainer": str(event.author_id)},
+        }
     assert "12-lead acquired" in relayed["html"]["event_row"]
     await disconnect_all(trainer, *screens)
 

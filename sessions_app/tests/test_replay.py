@@ -69,6 +69,7 @@ def test_then_one_message_per_event_in_order(alice_client, played):
         "event_id": str(events[2].id),
         "values": events[2].values,  # halfway along the trend: the values its row shows
         "at": at(150).isoformat(),
+        "by": None,  # a screen the test does not name
     }
     assert arrest["values"]["flags"]["rhythm"] == "ventricular_fibrillation"
 

@@ -380,13 +380,13 @@ def test_the_debrief_the_csv_and_the_replay_carry_the_results(alice_client, alic
     csv = alice_client.get(reverse("sessions:export", args=[alice_session.pk])).content.decode()
     row = csv.splitlines()[1].split(",")
     assert row[2] == "result"
-    assert row[-3:] == ["blood_gas", "", "ph 7.21 L; lactate 4.8 mmol/L H"]
+    assert row[-4:] == ["blood_gas", "", "ph 7.21 L; lactate 4.8 mmol/L H", "Shiller (automatic)"]
     french = alice_client.get(
         reverse("sessions:export", args=[alice_session.pk]), HTTP_ACCEPT_LANGUAGE="fr"
     ).content.decode("utf-8-sig")
     # Names in French, numbers as machines read them.
     french_rows = list(csv_reader(io.StringIO(french), delimiter=";"))
-    assert french_rows[1][-3:] == ["Gazométrie", "", "pH 7.21 B; Lactates 4.8 mmol/L H"]
+    assert french_rows[1][-4:-1] == ["Gazométrie", "", "pH 7.21 B; Lactates 4.8 mmol/L H"]
     replay = alice_client.get(reverse("sessions:replay_json", args=[alice_session.pk])).json()
     played = [message for message in replay["messages"] if message["type"] == "result"]
     assert [message["result"] for message in played] == [str(result.pk)]
