@@ -128,9 +128,9 @@ def watch_only(name, kinds: frozenset[str]) -> bool:
     """Whether `name` is an action of the control page these kinds may not send: an observer's
     change of the patient, say, refused with one error code (READ_ONLY) and nothing stored."""
     found = ACTIONS.get(name) if isinstance(name, str) else None
-    return found is not None and SCREEN not in kinds and not found.senders & kinds and (
-        found.senders & {TRAINER, OWNER, FACULTY}
-    )
+    if found is None or SCREEN in kinds or found.senders & kinds:
+        return False
+    return bool(found.senders & {TRAINER, OWNER, FACULTY})
 
 
 READ_ONLY = "read_only"
