@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from library.models import SessionTemplate
+from schools import access
 from sessions_app import debrief, results, screens
 from sessions_app.models import SessionNote
 from simulator import treatment, vitals
@@ -103,8 +104,8 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, trainer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Own and shipped templates only: another trainer's id is "not one of the choices".
-        self.fields["template"].queryset = SessionTemplate.objects.visible_to(trainer)
+        # Own, their schools' and shipped templates only: another's id is "not one of the choices".
+        self.fields["template"].queryset = access.templates_for(trainer)
 
 
 def _message(template: str, **params):
