@@ -17,11 +17,13 @@ class TemplateStepInline(ReadOnlyAdminMixin, admin.TabularInline):
 class SessionTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Trainers' templates, for audit: made and changed on the trainers' pages, not here."""
 
-    list_display = ["name", "trainer", "step_count", "created_at", "updated_at"]
-    list_filter = [("trainer", admin.EmptyFieldListFilter), "updated_at"]
-    search_fields = ["name", "trainer__email"]
-    list_select_related = ["trainer"]
-    readonly_fields = ["id", "trainer", "name", "description", "created_at", "updated_at"]
+    list_display = ["name", "trainer", "school", "version", "step_count", "created_at", "updated_at"]
+    list_filter = [("trainer", admin.EmptyFieldListFilter), "school", "updated_at"]
+    search_fields = ["name", "trainer__email", "school__name"]
+    list_select_related = ["trainer", "school"]
+    readonly_fields = [
+        "id", "trainer", "school", "version", "name", "description", "created_at", "updated_at"
+    ]
     inlines = [TemplateStepInline]
 
     def get_queryset(self, request):

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from library.models import SessionTemplate
 from library.services import MAX_STEPS, StepData, clean_on_shock
+from schools import access
+from schools.models import School
 from sessions_app import results
 from sessions_app.forms import (
     LabPanelForm,
@@ -19,18 +21,56 @@ from simulator import vitals
 
 
 class TemplateForm(forms.ModelForm):
+    """A template's name, description, patient, and who it is shared with: only its author, or
+    one of their schools, whose library it joins."""
+
+    school = forms.ModelChoiceField(
+        label=_("Shared with"),
+        queryset=School.objects.none(),
+        required=False,
+        empty_label=_("Only me"),
+        error_messages={
+            "invalid_choice": _("You can only share a template with a school you belong to.")
+        },
+    )
+
     class Meta:
         model = SessionTemplate
-        fields = ["name", "description", "profile"]
+        fields = ["name", "description", "profile", "school"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, trainer, **kwargs):
         super().__init__(*args, **kwargs)
         # A page from before the patient field posts none: an adult, as before.
         self.fields["profile"].required = False
+        # A new template has its uuid already: ask whether it is stored.
+        template = None if self.instance._state.adding else self.instance
+        self.is_author = template is None or template.trainer_id == trainer.pk
+        field = self.fields["school"]
+        if not self.is_author:
+            # A school's admin edits its library: the template stays in it, its author's to move.
+            field.queryset = School.objects.filter(pk=template.school_id)
+            field.empty_label = None
+            field.help_text = _("Only its author can move it out of this library.")
+        elif template is not None and template.school_id:
+            # Kept where it is shared even if its author has since left that school.
+            field.queryset = (
+                access.schools_of(trainer) | School.objects.filter(pk=template.school_id)
+            ).distinct()
+        else:
+            field.queryset = access.schools_of(trainer)
 
     def clean_profile(self):
         return self.cleaned_data["profile"] or vitals.DEFAULT_PROFILE
+
+    def clean_school(self):
+        school = self.cleaned_data["school"]
+        if not self.is_author and school is None:
+            raise forms.ValidationError(
+                _("Only its author can take this template out of %(school)s's library."),
+                params={"school": self.instance.school},
+            )
+        return school
 
 
 class TemplateStepForm(VitalsForm):

@@ -9,12 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from simulator import vitals
 
 
-class SessionTemplateQuerySet(models.QuerySet):
-    def visible_to(self, trainer):
-        """The trainer's own templates and the shipped ones (no trainer), which everyone sees."""
-        return self.filter(models.Q(trainer=trainer) | models.Q(trainer__isnull=True))
-
-
 class SessionTemplate(models.Model):
     """A scenario a trainer prepares: ordered steps of values, each with a note for the trainer.
 
@@ -54,8 +48,6 @@ class SessionTemplate(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = SessionTemplateQuerySet.as_manager()
 
     class Meta:
         # The tables kept the names they had in sessions_app (library migration 0001).

@@ -1,5 +1,7 @@
 """Scenario templates: saving a trainer's template and copying one they can see.
 
+Who may read or edit which template is schools/access.py's to say; the views ask it first.
+
 Starting a session from a template and stepping through it act on the session: they live in
 sessions_app/scenarios.py.
 """
@@ -7,9 +9,11 @@ sessions_app/scenarios.py.
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from library.models import SessionTemplate, TemplateStep
+from schools import access
 from simulator import vitals
 
 MAX_STEPS = 30
@@ -74,20 +78,29 @@ def save_template(
     steps: list[StepData],
     template: SessionTemplate | None = None,
     profile: str = vitals.DEFAULT_PROFILE,
+    school=None,
 ) -> SessionTemplate:
-    """Create a trainer's template, or replace an own template's name, description and steps.
+    """Create a trainer's template, or replace the name, description, steps and school of one
+    they may edit (access.can_edit_template): its author stays who wrote it, and each save is
+    a new version.
 
+    `school` is the form's clean choice (TemplateForm checks the trainer may share there).
     Raises VitalsError (nothing stored) when a step's values are refused.
     """
     steps = _clean_steps(steps)
     if template is None:
         template = SessionTemplate(trainer=trainer)
-    elif template.trainer_id is None or template.trainer_id != trainer.pk:
+    elif not access.can_edit_template(trainer, template):
         raise SessionTemplate.DoesNotExist
+    else:
+        # In the database: two admins saving at once make two versions, not one.
+        template.version = F("version") + 1
     template.name = name
     template.description = description
     template.profile = vitals.validate_profile(profile)
+    template.school = school
     template.save()
+    template.refresh_from_db(fields=["version"])
     # Steps are replaced as a whole: positions stay 0..n-1 whatever was added, removed or moved.
     template.steps.all().delete()
     TemplateStep.objects.bulk_create(
@@ -106,7 +119,8 @@ def save_template(
 
 
 def duplicate_template(template: SessionTemplate, trainer) -> SessionTemplate:
-    """A new template of `trainer`'s own, a copy of one they can see (theirs or shipped).
+    """A new template of `trainer`'s own (personal, version 1), a copy of one they can see:
+    theirs, their schools' or shipped.
 
     A shipped template is copied in the language the trainer reads it in: the copy is their own
     text from then on, and is never translated again.

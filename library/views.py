@@ -1,7 +1,8 @@
 """The scenario library's pages.
 
-Shipped templates (no trainer) are readable by every trainer and can be duplicated and started;
-only a trainer's own can be edited or deleted.
+A trainer reads, duplicates and starts their own templates, their schools' libraries and the
+shipped ones (no trainer); they edit and delete their own and, as a school's admin, its
+library's. schools/access.py says which: another's template looks like no template (404).
 """
 
 import unicodedata
@@ -9,23 +10,14 @@ import unicodedata
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from library import services
 from library.forms import StepFormSet, TemplateForm, TemplateStepForm
 from library.models import SessionTemplate
-
-
-def _get_own_template(request, pk) -> SessionTemplate:
-    """The logged-in trainer's own template, or 404: shipped ones and others' are not editable."""
-    return get_object_or_404(SessionTemplate, pk=pk, trainer=request.user)
-
-
-def _get_visible_template(request, pk) -> SessionTemplate:
-    """An own or shipped template, or 404: another trainer's looks like no template."""
-    return get_object_or_404(SessionTemplate.objects.visible_to(request.user), pk=pk)
+from schools import access
 
 
 def _sort_key(template: SessionTemplate) -> str:
@@ -36,19 +28,43 @@ def _sort_key(template: SessionTemplate) -> str:
 
 @login_required
 def template_list(request):
-    templates = SessionTemplate.objects.visible_to(request.user).annotate(step_count=Count("steps"))
+    user = request.user
+    templates = (
+        access.templates_for(user)
+        .select_related("school", "trainer")
+        .annotate(step_count=Count("steps"))
+    )
+    # By their name in the page's language, not the stored English one.
+    templates = sorted(templates, key=_sort_key)
+    schools = list(access.schools_of(user))
+    # As access.can_edit_template says, with the schools asked once for the whole list.
+    administered = set(access.administered_schools(user).values_list("pk", flat=True))
+    for template in templates:
+        template.editable = not template.is_shipped and (
+            template.trainer_id == user.pk or template.school_id in administered
+        )
+    member_of = {school.pk for school in schools}
     ctx = {
-        "own": [t for t in templates if not t.is_shipped],
-        # By their name in the page's language, not the stored English one.
-        "shipped": sorted((t for t in templates if t.is_shipped), key=_sort_key),
+        # With those still shared with a school they have left: theirs, and nowhere else.
+        "own": [
+            t for t in templates if t.trainer_id == user.pk and t.school_id not in member_of
+        ],
+        "libraries": [
+            (school, [t for t in templates if t.school_id == school.pk]) for school in schools
+        ],
+        "shipped": [t for t in templates if t.is_shipped],
     }
     return render(request, "library/template_list.html", ctx)
 
 
 @login_required
 def template_detail(request, pk):
-    template = _get_visible_template(request, pk)
-    ctx = {"template": template, "steps": template.steps.all()}
+    template = access.template_for(request.user, pk)
+    ctx = {
+        "template": template,
+        "steps": template.steps.all(),
+        "editable": access.can_edit_template(request.user, template),
+    }
     return render(request, "library/template_detail.html", ctx)
 
 
@@ -59,12 +75,12 @@ def template_new(request):
 
 @login_required
 def template_edit(request, pk):
-    return _edit_template(request, _get_own_template(request, pk))
+    return _edit_template(request, access.template_for(request.user, pk, edit=True))
 
 
 def _edit_template(request, template: SessionTemplate | None):
     steps = template.steps.all() if template else []
-    form = TemplateForm(request.POST or None, instance=template)
+    form = TemplateForm(request.POST or None, instance=template, trainer=request.user)
     formset = StepFormSet(
         request.POST or None,
         prefix="steps",
@@ -79,6 +95,7 @@ def _edit_template(request, template: SessionTemplate | None):
             formset.steps(),
             template,
             profile=data["profile"],
+            school=data["school"],
         )
         messages.success(request, _("Template saved."))
         return redirect("library:detail", pk=template.pk)
@@ -97,7 +114,7 @@ def _edit_template(request, template: SessionTemplate | None):
 @login_required
 @require_POST
 def template_duplicate(request, pk):
-    copy = services.duplicate_template(_get_visible_template(request, pk), request.user)
+    copy = services.duplicate_template(access.template_for(request.user, pk), request.user)
     messages.success(request, _("Template copied: this copy is yours to edit."))
     return redirect("library:edit", pk=copy.pk)
 
@@ -105,7 +122,7 @@ def template_duplicate(request, pk):
 @login_required
 def template_delete(request, pk):
     """GET asks for confirmation; POST deletes. Sessions started from it keep their steps."""
-    template = _get_own_template(request, pk)
+    template = access.template_for(request.user, pk, edit=True)
     if request.method == "POST":
         template.delete()
         messages.success(request, _("Template deleted."))

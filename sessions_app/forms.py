@@ -112,8 +112,8 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, trainer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Own and shipped templates only: another trainer's id is "not one of the choices".
-        self.fields["template"].queryset = SessionTemplate.objects.visible_to(trainer)
+        # Own, their schools' and shipped templates only: another's id is "not one of the choices".
+        self.fields["template"].queryset = access.templates_for(trainer)
         schools = access.schools_of(trainer)
         self.fields["school"].queryset = schools
         if not self.is_bound and "school" not in self.initial and len(schools) == 1:

@@ -38,8 +38,10 @@ def start_session(
     )
     if template is not None:
         session.template = template
+        # A school's template changes under its admins: the session says which version it ran.
+        session.template_version = template.version
         session.steps = [step.as_snapshot() for step in template.steps.all()]
-        session.save(update_fields=["template", "steps"])
+        session.save(update_fields=["template", "template_version", "steps"])
     return session
 
 

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from library.models import SessionTemplate
 from library.tests.test_templates import make_template
+from schools.models import School
 
 pytestmark = pytest.mark.django_db
 
@@ -18,3 +19,16 @@ def test_templates_are_read_only_audit_with_their_steps(staff_client, alice):
     shipped = SessionTemplate.objects.filter(trainer=None).count()
     r = staff_client.get(reverse("admin:library_sessiontemplate_changelist"))
     assert r.content.decode().count('class="field-step_count"') == shipped + 1
+
+
+def test_the_audit_shows_each_templates_school_and_version(staff_client, alice):
+    school = School.objects.create(name="Lyon Sim Centre")
+    template = make_template(alice)
+    template.school, template.version = school, 7
+    template.save(update_fields=["school", "version"])
+    changelist = reverse("admin:library_sessiontemplate_changelist")
+    r = staff_client.get(changelist, {"school__id__exact": school.pk})
+    body = r.content.decode()
+    assert "Sepsis drill" in body and "Septic shock" not in body
+    assert '<td class="field-school nowrap">Lyon Sim Centre</td>' in body
+    assert '<td class="field-version">7</td>' in body
