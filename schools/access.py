@@ -61,6 +61,16 @@ def drivable_by(trainer, sessions: QuerySet | None = None) -> QuerySet:
     return sessions.filter(Q(trainer=trainer) | Q(Exists(cotrains)))
 
 
+def may_drive(trainer, session: Session) -> bool:
+    """Whether `trainer` may change the patient of `session`: its owner (no query: the hot
+    path of every stored change) or a co-trainer."""
+    if session.trainer_id == trainer.pk:
+        return True
+    return SessionMember.objects.filter(
+        session=session, trainer=trainer, role=SessionMember.COTRAINER
+    ).exists()
+
+
 def role_on(trainer, session: Session) -> str | None:
     """The trainer's role on the session, or None when it is none of theirs."""
     if trainer is None or not trainer.is_authenticated:

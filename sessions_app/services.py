@@ -211,11 +211,11 @@ def lock_open_session(
     open. The events stored in the transaction name the actor (`trainer`, else `screen`)."""
     # The row lock orders concurrent changes: last_values is always the newest event,
     # and event times, taken under the lock, follow the same order.
-    sessions = Session.objects.select_for_update(of=("self",))
-    if trainer is not None:
-        # In the locking query: a co-trainer removed a moment ago is refused.
-        sessions = access.drivable_by(trainer, sessions)
-    session = sessions.get(pk=session_id)
+    session = Session.objects.select_for_update().get(pk=session_id)
+    if trainer is not None and not access.may_drive(trainer, session):
+        # Checked under the lock, which team changes take too: a co-trainer removed a moment
+        # ago is refused.
+        raise Session.DoesNotExist
     now = now or timezone.now()
     if not session.is_open(now):
         raise SessionNotOpen(session.status(now))
