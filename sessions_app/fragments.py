@@ -256,6 +256,8 @@ def event_row(event: SessionEvent, author: str | None = None) -> str:
     cells = [
         clock(event.created_at),
         event_label(event),
+        # Beside what was done, in sight without scrolling the table.
+        event_author(event) if author is None else author,
         "" if event.systolic is None else f"{event.systolic}/{event.diastolic}",
         *("" if value is None else value for value in (
             event.heart_rate, event.spo2, event.respiratory_rate, event.etco2
@@ -265,7 +267,6 @@ def event_row(event: SessionEvent, author: str | None = None) -> str:
         rhythm_label(flags),
         "✓" if flags.get("alarm") else "",
         transition_label(event.transition_seconds),
-        event_author(event) if author is None else author,
     ]
     # The standard library's escape, as django.utils.html.escape does, without its lazy wrapper
     # on each of the twelve cells.

@@ -93,7 +93,7 @@ def test_a_cuff_started_before_any_values_shows_no_values(alice_client, alice_se
     services.start_nibp(alice_session.pk)
     r = alice_client.get(reverse("sessions:control", args=[alice_session.pk]))
     body = r.content.decode()
-    assert "<td>NIBP measurement started</td><td></td><td></td>" in body
+    assert "<td>NIBP measurement started</td><td>Shiller (automatic)</td><td></td><td></td>" in body
     assert "None" not in body
 
 

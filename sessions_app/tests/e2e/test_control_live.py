@@ -35,7 +35,7 @@ def test_a_change_shows_the_servers_rows_in_the_pages_language(
     expect(control.locator("#current-values")).to_contain_text(summary)
     first_row = control.locator("#event-rows tr").first
     expect(first_row.locator("td").nth(1)).to_have_text(kind)
-    expect(first_row.locator("td").nth(3)).to_have_text("123")
+    expect(first_row.locator("td").nth(4)).to_have_text("123")  # after who did it and BP
     live = rows_html(control)
     control.reload()
     assert rows_html(control) == live

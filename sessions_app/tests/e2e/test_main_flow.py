@@ -401,7 +401,7 @@ def test_trainer_changes_an_alarm_limit_and_the_monitor_alarms_by_it(new_page, a
     expect(screen.locator("#alarm-banner")).to_have_text("HR high")
     limits_row = control.locator("#events tbody tr").first
     expect(limits_row).to_contain_text("Alarm limits changed")
-    expect(limits_row.locator("td").nth(3)).to_have_text("110")
+    expect(limits_row.locator("td").nth(4)).to_have_text("110")
 
 
 def test_a_session_ended_elsewhere_leaves_the_notes_usable(new_page, alice):
