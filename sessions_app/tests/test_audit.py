@@ -58,6 +58,8 @@ def test_the_debrief_and_csv_name_each_author(client, faculty):
     page = client.get(reverse("sessions:debrief", args=[session.pk])).content.decode()
     for author in ("Alice Martin", "Screen “Bed 3”", "Olivier Roux"):
         assert author in page
+    team = page[page.index('id="debrief-team"'):].split("</dd>")[0]
+    assert "Carole Petit" in team and "co-trainer" in team and "Hôpital Nord" in team
     export = client.get(reverse("sessions:export", args=[session.pk])).content.decode()
     rows = list(csv.DictReader(io.StringIO(export)))
     assert [row["author"] for row in rows] == ["Alice Martin", "Screen “Bed 3”", "Olivier Roux"]
