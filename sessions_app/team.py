@@ -30,6 +30,18 @@ def _uuid(value, field: str, message: str) -> uuid.UUID:
         raise VitalsError({field: message}) from None
 
 
+def _member_id(value) -> int | None:
+    """A member's id as the live link may send it (a number, or its digits), within the column's
+    range; None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    if isinstance(value, str):
+        if not value.isdecimal() or len(value) > 18:
+            return None
+        value = int(value)
+    return value if 0 < value < 2**63 else None
+
+
 def add_member(session_id, trainer_id, role, *, owner) -> SessionMember:
     """Add a colleague with `role`, or change the role of one already on the team."""
     if role not in SessionMember.ROLES:
@@ -52,9 +64,13 @@ def add_member(session_id, trainer_id, role, *, owner) -> SessionMember:
 
 
 def remove_member(session_id, member_id, *, owner) -> None:
+    gone = _("This colleague is no longer on the team.")
+    member_id = _member_id(member_id)
+    if member_id is None:
+        raise VitalsError({"member": gone})
     with transaction.atomic():
         session = _owned(session_id, owner)
         deleted, _kinds = SessionMember.objects.filter(session=session, pk=member_id).delete()
         if not deleted:
-            raise VitalsError({"member": _("This colleague is no longer on the team.")})
+            raise VitalsError({"member": gone})
         services.report_access_changed([session.pk])

@@ -135,3 +135,11 @@ def test_messages_never_name_a_trainer_to_the_screens():
     change = services.apply_vitals(faculty["session"].pk, vitals.DEFAULT_VALUES, trainer=faculty["cotrainer"])
     text = json.dumps(change.event.message())
     assert "Carole" not in text and "example.org" not in text
+
+
+@pytest.mark.parametrize("member", ["abc", None, [1], {"id": 1}, True, "99999999999999999999"])
+def test_a_forged_member_is_refused_with_a_sentence(member):
+    faculty = make_faculty()
+    with pytest.raises(vitals.VitalsError, match="no longer on the team"):
+        team.remove_member(faculty["session"].pk, member, owner=faculty["owner"])
+    assert faculty["session"].members.count() == 2
