@@ -52,7 +52,7 @@ def test_in_french_a_temperature_typed_with_a_comma_is_sent_and_shown_the_french
     control.locator("#vitals-form button.primary").click()
     expect(control.locator("#send-status")).to_have_text("Valeurs envoyées aux scopes.")
     expect(control.locator("#current-values")).to_contain_text("Temp. 37,5")
-    expect(control.locator("#event-rows tr").first.locator("td").nth(7)).to_have_text("37,5")
+    expect(control.locator("#event-rows tr").first.locator("td").nth(8)).to_have_text("37,5")
     session.refresh_from_db()
     assert session.last_values["temperature"] == 37.5
     context.close()
