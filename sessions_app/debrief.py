@@ -8,6 +8,7 @@ stored change of limits) and, along a trend, from samples of the values shown (a
 TREND_SAMPLES per trend), so a period may start or end a few seconds off along a long trend.
 """
 
+import bisect
 import csv
 import datetime
 import json
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,6 +30,10 @@ from simulator import alarms, trends, vitals
 WIDTH, HEIGHT = 1000, 380
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 48, 24, 28, 36
 PLOT_WIDTH = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+# A long session's plot: at most two points of each line per pixel, and a change's marker per
+# two pixels (what the width can show); alarms, steps, notes and shocks are drawn exact.
+MAX_PATH_POINTS = 2 * PLOT_WIDTH
+MAX_MARKERS = PLOT_WIDTH // 2
 PLOT_HEIGHT = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 MIN_SPAN_SECONDS = 60
 TREND_SAMPLES = 60
@@ -179,25 +184,22 @@ def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.date
     As on the monitor, blood pressure alarms on the cuff's last reading, not on the pressure of
     the moment.
     """
-    limit_changes = [
+    limit_changes = Timed(
         (event.created_at, event.detail["limits"])
         for event in line.events
         if event.kind == SessionEvent.ALARM_LIMITS
-    ]
-    readings = [
-        (taken_at, _values_at(line, taken_at))
+    )
+    segments = Timed((segment.start, segment) for segment in line.segments)
+    readings = Timed(
+        (taken_at, segment.values_at(taken_at) if (segment := segments.latest(taken_at)) else {})
         for taken_at in nibp.measurement_ends(line.session, line.ended_at)
-    ]
+    )
     periods = []
     for segment in line.segments:
-        cuts = [
-            at
-            for at in (*(at for at, _ in limit_changes), *(at for at, _ in readings))
-            if segment.start < at < segment.end
-        ]
+        cuts = [*limit_changes.inside(segment.start, segment.end), *readings.inside(segment.start, segment.end)]
         for start, end in _sample_intervals(segment, cuts):
-            limits = _latest(limit_changes, start) or vitals.DEFAULT_ALARM_LIMITS
-            reading = _latest(readings, start) or {}
+            limits = limit_changes.latest(start) or vitals.DEFAULT_ALARM_LIMITS
+            reading = readings.latest(start) or {}
             shown = {
                 **segment.values_at(start),
                 "systolic": reading.get("systolic"),
@@ -213,15 +215,23 @@ def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.date
     return periods
 
 
-def _latest(timed: list[tuple[datetime.datetime, dict]], at: datetime.datetime) -> dict | None:
-    """The newest of (moment, thing) pairs at or before `at`."""
-    return next((thing for moment, thing in reversed(timed) if moment <= at), None)
+class Timed:
+    """Things at moments, oldest first, looked up by bisection: a long session's debrief asks
+    "the newest at or before" once per sampled interval (10,000 events: about 50,000 times)."""
 
+    def __init__(self, pairs):
+        pairs = list(pairs)
+        self.moments = [moment for moment, _thing in pairs]
+        self.things = [thing for _moment, thing in pairs]
 
-def _values_at(line: Timeline, at: datetime.datetime) -> dict:
-    """The values shown at `at`, from the segment in force then (none before the first)."""
-    segment = _latest([(segment.start, segment) for segment in line.segments], at)
-    return segment.values_at(at) if segment else {}
+    def latest(self, at: datetime.datetime):
+        """The newest thing at or before `at`, or None."""
+        index = bisect.bisect_right(self.moments, at)
+        return self.things[index - 1] if index else None
+
+    def inside(self, start: datetime.datetime, end: datetime.datetime) -> list[datetime.datetime]:
+        """The moments strictly between `start` and `end`."""
+        return self.moments[bisect.bisect_right(self.moments, start) : bisect.bisect_left(self.moments, end)]
 
 
 def _sample_intervals(segment: Segment, cuts: list[datetime.datetime]):
@@ -260,21 +270,26 @@ def plot(line: Timeline) -> dict | None:
     def y(value):
         return round(MARGIN_TOP + (1 - value / y_max) * PLOT_HEIGHT, 1)
 
+    # Translated once, not per marker.
+    kinds = {kind: str(label) for kind, label in SessionEvent.KINDS.items()}
+    labels = {name: str(vitals.LABELS[name]) for name in fields}
     series = []
     for name in fields:
         series.append(
             {
                 "name": name,
                 "label": str(vitals.LABELS[name]),
-                "path": _path(_line_points(line, name), x, y),
+                "path": _path(_thinned(line, _line_points(line, name), MAX_PATH_POINTS), x, y),
                 "markers": [
                     {
                         "x": x(event.created_at),
                         "y": y(value),
                         "title": f"{format_offset(line.seconds(event.created_at))} "
-                        f"{event.kind_label()}: {vitals.LABELS[name]} {value}",
+                        f"{kinds[event.kind]}: {labels[name]} {value}",
                     }
-                    for event, value in _event_values(line, name)
+                    for event, value in _thinned(
+                        line, list(_event_values(line, name)), MAX_MARKERS, lambda p: p[0].created_at
+                    )
                 ],
             }
         )
@@ -364,6 +379,64 @@ def _line_points(line: Timeline, name: str) -> list[tuple[datetime.datetime, flo
     return points
 
 
+def _thinned(line: Timeline, points: list[tuple], threshold: int, moment=None) -> list[tuple]:
+    """(moment, value) pairs (`moment` gives it from the first item: an event's time), at most
+    about `threshold` of them, chosen by largest-triangle-three-buckets in each run between gaps
+    (None): what a plot this wide can show, its peaks kept."""
+    moment = moment or (lambda point: point[0])
+    if len(points) <= threshold:
+        return points
+    runs, run = [], []
+    for point in points:
+        if point[1] is None:
+            runs.append(run)
+            runs.append([point])  # the gap itself stays
+            run = []
+        else:
+            run.append(point)
+    runs.append(run)
+    total = sum(len(run) for run in runs)
+    kept = []
+    for run in runs:
+        if len(run) < 3:
+            kept += run
+            continue
+        share = max(3, round(threshold * len(run) / total))
+        xy = [(line.seconds(moment(point)), point[1]) for point in run]
+        kept += [run[index] for index in lttb(xy, share)]
+    return kept
+
+
+def lttb(points: list[tuple[float, float]], threshold: int) -> list[int]:
+    """The indices of `threshold` of `points` (x ascending) that keep the line's shape: the
+    first and the last, then in each of threshold - 2 buckets the point making the largest
+    triangle with the one kept before and the mean of the next bucket (Steinarsson, "Downsampling
+    Time Series for Visual Representation", University of Iceland, 2013, ch. 4.2)."""
+    count = len(points)
+    if threshold >= count or threshold < 3:
+        return list(range(count))
+    kept = [0]
+    width = (count - 2) / (threshold - 2)
+    previous = 0
+    for bucket in range(threshold - 2):
+        start = int(bucket * width) + 1
+        end = int((bucket + 1) * width) + 1
+        following = points[end : min(int((bucket + 2) * width) + 1, count)] or [points[-1]]
+        mean_x = sum(p[0] for p in following) / len(following)
+        mean_y = sum(p[1] for p in following) / len(following)
+        ax, ay = points[previous]
+        best, best_area = start, -1.0
+        for index in range(start, min(end, count - 1)):
+            px, py = points[index]
+            area = abs((ax - mean_x) * (py - ay) - (ax - px) * (mean_y - ay))
+            if area > best_area:
+                best, best_area = index, area
+        kept.append(best)
+        previous = best
+    kept.append(count - 1)
+    return kept
+
+
 def _path(points, x, y) -> str:
     """An SVG path: a gap wherever the value is None (a sensor not fitted)."""
     commands = []
@@ -439,16 +512,39 @@ class CsvStyle:
         return cls(translated=True, delimiter=";" if comma_decimals else ",", bom="\ufeff")
 
 
-def write_csv(line: Timeline, out, style: CsvStyle) -> None:
+class _Line:
+    """A file-like that hands back what csv.writer writes: one row's text at a time."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_chunks(session: Session, style: CsvStyle, language: str, rows_per_chunk: int = 500):
+    """The export as text chunks, for a streamed response: its headings first, before the
+    session's events are read (the download starts at once), then the rows, `rows_per_chunk`
+    at a time. In `language` whatever thread iterates it."""
+    writer = csv.writer(_Line(), delimiter=style.delimiter)
+    with translation.override(language):
+        yield style.bom + writer.writerow(
+            str(label) if style.translated else name for name, label in CSV_COLUMNS
+        )
+    with translation.override(language):
+        chunk = []
+        for row in _csv_rows(timeline(session), style):
+            chunk.append(writer.writerow(row))
+            if len(chunk) == rows_per_chunk:
+                yield "".join(chunk)
+                chunk = []
+    yield "".join(chunk)
+
+
+def _csv_rows(line: Timeline, style: CsvStyle):
     """One row per event, and one per note, in time order.
 
     Machine fields (numbers, true/false, ISO 8601 times) are never localised, in any language:
     37.5 must read back as 37.5 whoever opens the file. A translated export names its columns,
     kinds, rhythms and parameters in the page's language. Text cells go through _csv_text.
     """
-    out.write(style.bom)
-    writer = csv.writer(out, delimiter=style.delimiter)
-    writer.writerow(str(label) if style.translated else name for name, label in CSV_COLUMNS)
     note_kind = _("Note") if style.translated else NOTE_KIND
     # Translated once, not per row: a long session has 10,000 events.
     kinds, rhythms, parameters = (
@@ -462,7 +558,7 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
             later = [""] * CSV_AFTER_NOTE
             note = row["note"]
             author = note.author.display_name if note.author_id else ""
-            writer.writerow(
+            yield (
                 [*common, note_kind, *[""] * 13, _csv_text(note.text), *later, _csv_text(author)]
             )
             continue
@@ -478,7 +574,7 @@ def write_csv(line: Timeline, out, style: CsvStyle) -> None:
         else:
             kind = event.kind
             hidden = " ".join(hidden)
-        writer.writerow(
+        yield (
             [
                 *common,
                 _csv_text(kind),

@@ -1,13 +1,12 @@
 import datetime
 import json
 import math
-from io import StringIO
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -51,6 +50,7 @@ RECENT_NOTES = 5
 RECENT_TREATMENT = 6
 REPLAY_SPEEDS = (1, 2, 4, 8)
 SESSIONS_PER_PAGE = 25
+DEBRIEF_ROWS_PER_PAGE = 200
 
 
 def _get_session(request, pk, need=access.VIEW) -> Session:
@@ -445,11 +445,17 @@ def session_note(request, pk):
 
 
 def _render_debrief(request, session, line, note_form=None, status=200):
+    rows = debrief.rows(line)
+    # A long session's list comes a page at a time; ?all=1 has every row, for printing.
+    show_all = request.GET.get("all") == "1"
+    page = None if show_all else Paginator(rows, DEBRIEF_ROWS_PER_PAGE).get_page(request.GET.get("page"))
     ctx = {
         "session": session,
         "timeline": line,
         "plot": debrief.plot(line),
-        "rows": debrief.rows(line),
+        "rows": rows if page is None else page.object_list,
+        "rows_page": page,
+        "row_count": len(rows),
         "duration": debrief.format_offset(line.seconds(line.ended_at)),
         "note_form": note_form or NoteForm(),
         "replay_speeds": REPLAY_SPEEDS,
@@ -466,11 +472,13 @@ def session_debrief(request, pk):
 @login_required
 def session_export(request, pk):
     session = _get_session(request, pk)
-    out = StringIO()
     # The page's language (LocaleMiddleware: the switcher's cookie, else the browser's).
-    style = debrief.CsvStyle.for_language(translation.get_language())
-    debrief.write_csv(debrief.timeline(session), out, style)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    language = translation.get_language()
+    style = debrief.CsvStyle.for_language(language)
+    # Streamed: the headings leave before the events are read; memory stays that of one chunk.
+    response = StreamingHttpResponse(
+        debrief.csv_chunks(session, style, language), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{debrief.csv_filename(session)}"'
     return response
 

@@ -60,7 +60,7 @@ def test_the_debrief_and_csv_name_each_author(client, faculty):
         assert author in page
     team = page[page.index('id="debrief-team"'):].split("</dd>")[0]
     assert "Carole Petit" in team and "co-trainer" in team and "Hôpital Nord" in team
-    export = client.get(reverse("sessions:export", args=[session.pk])).content.decode()
+    export = client.get(reverse("sessions:export", args=[session.pk])).getvalue().decode()
     rows = list(csv.DictReader(io.StringIO(export)))
     assert [row["author"] for row in rows] == ["Alice Martin", "Screen “Bed 3”", "Olivier Roux"]
 
