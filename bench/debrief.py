@@ -1,7 +1,7 @@
 """Debrief benchmark: the debrief page, its CSV and the replay of long sessions.
 
-Builds sessions of 1,000 and 10,000 events in its own database (`shiller_bench_debrief`,
-dropped and created each run) on the PostgreSQL server DATABASE_URL names: a change of values
+Builds sessions of 1,000 and 10,000 events in its own database (`--database`, by default
+`shiller_bench_debrief`, dropped and created each run) on the PostgreSQL server DATABASE_URL names: a change of values
 every few seconds (a third of them trends), alarm limits, cuff starts, silences, steps, notes,
 a few shocks and compressions, as a long scenario stores them. Then times each page through
 Django's test client, server side (median of --repeat runs), with its size; the CSV's first
@@ -32,6 +32,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database", default="shiller_bench_debrief", help="dropped and created")
     return parser.parse_args(argv)
 
 
@@ -127,7 +128,7 @@ def timed(client, url: str, repeat: int) -> dict:
 def main(argv=None) -> None:
     args = parse_args(argv)
     base = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    url = stack.with_database(base, "shiller_bench_debrief")
+    url = stack.with_database(base, args.database)
     stack.recreate_database(url)
     setup_django(url)
     from django.test import Client

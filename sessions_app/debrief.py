@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from sessions_app import fragments, nibp, results, services
 from sessions_app.models import Session, SessionEvent, SessionNote, SessionResult
 from simulator import alarms, trends, vitals
+from trainers.models import Trainer
 
 # The plot's user units; the SVG scales to the width of its box (screen or A4 page).
 WIDTH, HEIGHT = 1000, 380
@@ -130,8 +131,12 @@ class Segment:
 
 
 def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline:
-    events = list(session.events.select_related("author").order_by("created_at", "id"))
-    notes = list(session.notes.select_related("author").order_by("at", "created_at"))
+    events = list(session.events.order_by("created_at", "id"))
+    notes = list(session.notes.order_by("at", "created_at"))
+    # A long session has thousands of events by a handful of faculty: one instance each.
+    authors = Trainer.objects.in_bulk({item.author_id for item in (*events, *notes)} - {None})
+    for item in (*events, *notes):
+        item.author = authors.get(item.author_id)
     end = session.ended_at(now)
     if events:
         end = max(end, events[-1].created_at)
@@ -273,13 +278,18 @@ def plot(line: Timeline) -> dict | None:
     # Translated once, not per marker.
     kinds = {kind: str(label) for kind, label in SessionEvent.KINDS.items()}
     labels = {name: str(vitals.LABELS[name]) for name in fields}
+    corners, after = _corners(line), _shown_after_events(line)
     series = []
     for name in fields:
         series.append(
             {
                 "name": name,
                 "label": str(vitals.LABELS[name]),
-                "path": _path(_thinned(line, _line_points(line, name), MAX_PATH_POINTS), x, y),
+                "path": _path(
+                    _thinned(line, [(at, values.get(name)) for at, values in corners], MAX_PATH_POINTS),
+                    x,
+                    y,
+                ),
                 "markers": [
                     {
                         "x": x(event.created_at),
@@ -288,7 +298,10 @@ def plot(line: Timeline) -> dict | None:
                         f"{kinds[event.kind]}: {labels[name]} {value}",
                     }
                     for event, value in _thinned(
-                        line, list(_event_values(line, name)), MAX_MARKERS, lambda p: p[0].created_at
+                        line,
+                        [(event, shown[name]) for event, shown in after if shown.get(name) is not None],
+                        MAX_MARKERS,
+                        lambda point: point[0].created_at,
                     )
                 ],
             }
@@ -359,24 +372,27 @@ def _y_max(line: Timeline, fields: list[str]) -> int:
     return max(150, math.ceil(highest / 50) * 50)
 
 
-def _event_values(line: Timeline, name: str):
-    """Each event with the value of `name` the monitor showed just after it, if any."""
-    for event in line.events:
-        if event.kind in SessionEvent.VALUE_KINDS:
-            shown = trends.values_at(event.values, event.trend, event.created_at)
-        else:
-            shown = event.values  # Stored as shown at that moment.
-        if shown.get(name) is not None:
-            yield event, shown[name]
+def _shown_after_events(line: Timeline) -> list[tuple[SessionEvent, dict]]:
+    """Each event with the values the monitor showed just after it (once for every line)."""
+    return [
+        (
+            event,
+            trends.values_at(event.values, event.trend, event.created_at)
+            if event.kind in SessionEvent.VALUE_KINDS
+            else event.values,  # Stored as shown at that moment.
+        )
+        for event in line.events
+    ]
 
 
-def _line_points(line: Timeline, name: str) -> list[tuple[datetime.datetime, float | None]]:
-    """Corners of the line: each change, the end of its ramp, and where the next one cuts in."""
-    points = []
-    for segment in line.segments:
-        for at in dict.fromkeys((segment.start, segment.ramp_end, segment.end)):
-            points.append((at, segment.values_at(at).get(name)))
-    return points
+def _corners(line: Timeline) -> list[tuple[datetime.datetime, dict]]:
+    """Corners of the lines, with the values there: each change, the end of its ramp, and where
+    the next one cuts in (once for every line)."""
+    return [
+        (at, segment.values_at(at))
+        for segment in line.segments
+        for at in dict.fromkeys((segment.start, segment.ramp_end, segment.end))
+    ]
 
 
 def _thinned(line: Timeline, points: list[tuple], threshold: int, moment=None) -> list[tuple]:
