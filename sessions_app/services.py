@@ -239,7 +239,7 @@ def _record(
     values = values or {}  # None before the first change of values.
     actor = getattr(session, "actor", None) or Actor()
     screen = actor.screen or {}
-    event = SessionEvent.objects.create(
+    event = SessionEvent(
         session=session,
         author=actor.trainer,
         screen_id="" if actor.trainer else screen.get("id", ""),
@@ -252,6 +252,9 @@ def _record(
         detail=detail,
         created_at=now,
     )
+    # One INSERT without Model.save's machinery (signals, the update-or-insert decision): the
+    # hot path of every stored change; an event is only ever inserted.
+    SessionEvent.objects.bulk_create([event])
     change = AppliedChange(event)
 
     def announce():
