@@ -30,7 +30,8 @@ TRAINER_URLS = [
     *(
         ("post", "sessions:action", (name,), ACTION_POSTS.get(name, {}))
         for name, action in actions.ACTIONS.items()
-        if actions.TRAINER in action.senders
+        # Every action of the control page: the drivers', the owner's, the faculty's.
+        if action.senders - {actions.SCREEN}
     ),
 ]
 
