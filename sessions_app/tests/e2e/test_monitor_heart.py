@@ -112,6 +112,9 @@ def test_a_block_shows_the_ventricular_rate_the_monitor_counts(monitor, alice):
     # 2:1 conduction through Mobitz II's dropped beats: the P waves at 80, fewer QRS.
     session = make_session(alice, last_values=patient({"rhythm": "av_block_2_mobitz_2"}, heart_rate=80))
     page = monitor(session.code)
-    page.wait_for_function("Number(document.getElementById('hr-value').textContent) > 0", timeout=8000)
-    counted = int(page.locator("#hr-value").text_content())
-    assert 45 <= counted < 80
+    # Mobitz II drops beats at random: a window without a drop counts the P rate for a moment
+    # (seen once as 81 on a loaded machine); the monitor settles on the ventricular rate.
+    page.wait_for_function(
+        "(n => n >= 45 && n < 80)(Number(document.getElementById('hr-value').textContent))",
+        timeout=15000,
+    )
