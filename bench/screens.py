@@ -3,6 +3,8 @@
 Driven over stdin/stdout, one JSON object per line:
   <- {"event": "ready"}
   -> {"cmd": "connect", "urls": [...], "changes": M, "concurrency": C, "wait_snapshot": bool}
+     (a url may be [url, first]: that screen's changes are numbered first..first+M-1, as each
+     session's are in bench/sessions.py)
   <- {"event": "connected", "screens": n, "errors": [...]}
   -> {"cmd": "drain", "timeout": s}      wait until every screen has changes 0..M-1
   <- {"event": "drained", "complete": n, "received": n}
@@ -31,9 +33,10 @@ LINE_LIMIT = 64 * 1024 * 1024
 
 
 class Screen:
-    def __init__(self, websocket: ClientConnection, changes: int, on_complete):
+    def __init__(self, websocket: ClientConnection, changes: int, on_complete, first: int = 0):
         self.websocket = websocket
         self.changes = changes
+        self.first = first
         self.on_complete = on_complete
         self.arrivals: dict[int, int] = {}  # change number -> time.time_ns() on arrival
         self.duplicates = 0
@@ -51,7 +54,7 @@ class Screen:
             self.closed_early = True
 
     def note(self, seq: int, arrived: int) -> None:
-        if seq >= self.changes:
+        if not self.first <= seq < self.first + self.changes:
             self.later += 1
         elif seq in self.arrivals:
             self.duplicates += 1
@@ -90,13 +93,14 @@ class ScreenProcess:
                         raise
                 return websocket
 
+        targets = [url if isinstance(url, list) else [url, 0] for url in command["urls"]]
         opened = await asyncio.gather(
-            *(open_one(url) for url in command["urls"]), return_exceptions=True
+            *(open_one(url) for url, _first in targets), return_exceptions=True
         )
         errors = [repr(result) for result in opened if isinstance(result, BaseException)]
-        for websocket in opened:
+        for websocket, (_url, first) in zip(opened, targets):
             if not isinstance(websocket, BaseException):
-                screen = Screen(websocket, command["changes"], self.screen_complete)
+                screen = Screen(websocket, command["changes"], self.screen_complete, first)
                 self.screens.append(screen)
                 self.tasks.append(asyncio.create_task(screen.watch()))
         if not self.screens or command["changes"] == 0:
