@@ -389,6 +389,12 @@ class ControlConsumer(LiveConsumer):
         try:
             done = await self.run(action, message)
         except actions.Refused as refused:
+            if refused.forbidden and await self.check_access():
+                # The role changed a moment before this change reached the database (the
+                # owner made this co-trainer an observer): watching, not lost.
+                errors = {"type": actions.read_only_message(self.kinds)}
+                await self.send_error(request_id, errors, code=actions.READ_ONLY)
+                return
             await self.send_error(request_id, refused.errors)
             if refused.forbidden:
                 await self.close(code=CLOSE_FORBIDDEN)
@@ -450,17 +456,18 @@ class ControlConsumer(LiveConsumer):
             html = fragments.for_message(message, self.names)
         return text if html is None else json.dumps({**message, "html": html})
 
-    async def check_access(self) -> None:
-        """The team changed: a trainer who lost the session loses the page at once; one whose
-        role changed is told, and the page reloads with the controls of the new role."""
+    async def check_access(self) -> bool:
+        """The team changed: a trainer who lost the session loses the page at once (False); one
+        whose role changed is told, and the page reloads with the controls of the new role."""
         session, role, self.names = await self.get_session(self.session_id, self.scope["user"])
         if session is None:
             await self.send_json({"type": "access_revoked"})
             await self.close(code=CLOSE_FORBIDDEN)
-            return
+            return False
         if role != self.role:
             self.role, self.kinds = role, actions.kinds_of(role)
             await self.send_json({"type": "access_changed", "role": role})
+        return True
 
     # Database.
 

@@ -137,7 +137,10 @@ def colleagues(session: Session) -> QuerySet:
     """Who the owner may add to the session's team: the members of its school but the owner."""
     from trainers.models import Trainer
 
-    if session.school_id is None:
+    if session.school_id is None or not Membership.objects.filter(
+        school=session.school_id, trainer=session.trainer_id
+    ).exists():
+        # An owner who left the school no longer sees, nor adds, its members.
         return Trainer.objects.none()
     return (
         Trainer.objects.filter(memberships__school=session.school_id, is_active=True)
@@ -162,7 +165,10 @@ def can_edit_template(trainer, template: SessionTemplate) -> bool:
     """The author, and the admins of the school the template is shared with; a shipped one, no one."""
     if template.is_shipped:
         return False
-    if template.trainer_id == trainer.pk:
+    if template.trainer_id == trainer.pk and (
+        template.school_id is None
+        or Membership.objects.filter(school=template.school_id, trainer=trainer).exists()
+    ):
         return True
     return (
         template.school_id is not None

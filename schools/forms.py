@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,15 @@ class SchoolForm(forms.ModelForm):
         fields = ["name"]
         labels = {"name": _("School name")}
         help_texts = {"name": _("Your simulation centre or faculty, as your colleagues know it.")}
+
+    def clean_name(self):
+        # Shown in headings and in the invitations' subject line: one line, no control characters.
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Give the school a name."))
+        if any(unicodedata.category(character)[0] == "C" for character in name):
+            raise forms.ValidationError(_("A school's name is one line of text."))
+        return name
 
 
 class InviteForm(forms.Form):

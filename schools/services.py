@@ -81,7 +81,9 @@ def pending_invitations(school: School, now=None):
 def send_invitation(invitation: Invitation, link: str) -> None:
     """The email with the link, in the active language (the inviter's)."""
     ctx = {"invitation": invitation, "link": link, "inviter": invitation.invited_by}
-    subject = _("Join %(school)s on Shiller") % {"school": invitation.school.name}
+    # One line whatever a name held before names were checked: a subject cannot break headers.
+    school = " ".join(invitation.school.name.split())
+    subject = _("Join %(school)s on Shiller") % {"school": school}
     body = render_to_string("schools/invitation_email.txt", ctx)
     send_mail(subject, body, None, [invitation.email])
 

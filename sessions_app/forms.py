@@ -123,7 +123,12 @@ class SessionForm(forms.Form):
     def clean(self):
         data = super().clean()
         template = data.get("template")
-        if template is not None and template.school_id and data.get("school") is None:
+        if (
+            template is not None
+            and template.school_id
+            and data.get("school") is None
+            and self.fields["school"].queryset.filter(pk=template.school_id).exists()
+        ):
             # A school's scenario is run in that school, where its colleagues can join.
             data["school"] = template.school
         return data

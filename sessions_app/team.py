@@ -44,7 +44,7 @@ def _member_id(value) -> int | None:
 
 def add_member(session_id, trainer_id, role, *, owner) -> SessionMember:
     """Add a colleague with `role`, or change the role of one already on the team."""
-    if role not in SessionMember.ROLES:
+    if not isinstance(role, str) or role not in SessionMember.ROLES:
         raise VitalsError({"role": _("Choose co-trainer or observer.")})
     with transaction.atomic():
         session = _owned(session_id, owner)

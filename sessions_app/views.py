@@ -265,7 +265,9 @@ def _team_panel(session, role, form=None) -> dict:
     members = list(session.members.select_related("trainer"))
     panel = {"owner": session.trainer, "members": members, "school": session.school}
     if access.can(role, access.MANAGE) and session.school is not None:
-        panel["form"] = form or TeamMemberForm(session=session)
+        form = form or TeamMemberForm(session=session)
+        # Empty when the owner has left the school: then only removing is left.
+        panel["form"] = form if form.fields["trainer"].queryset.exists() else None
     return panel
 
 

@@ -143,3 +143,33 @@ def test_a_forged_member_is_refused_with_a_sentence(member):
     with pytest.raises(vitals.VitalsError, match="no longer on the team"):
         team.remove_member(faculty["session"].pk, member, owner=faculty["owner"])
     assert faculty["session"].members.count() == 2
+
+
+async def test_a_cotrainer_made_observer_mid_change_is_told_and_stays():
+    """The owner's demotion reaches the database just before the co-trainer's change: the
+    change is refused as an observer's would be, and the page stays on the session."""
+    faculty = await sync_to_async(make_faculty)()
+    page = await open_page(faculty, "cotrainer")
+    member = await sync_to_async(faculty["session"].members.get)(trainer=faculty["cotrainer"])
+    await sync_to_async(type(member).objects.filter(pk=member.pk).update)(role="observer")
+    await send(page, {"type": "set_vitals", "request_id": 5, "values": vitals.DEFAULT_VALUES})
+    error = await receive_type(page, "error")
+    assert (error["code"], error["request_id"]) == ("read_only", 5)
+    await send(page, {"type": "ping"})
+    assert (await receive_type(page, "pong"))["type"] == "pong"
+    assert await sync_to_async(SessionEvent.objects.count)() == 0
+    await disconnect_all(page)
+
+
+def test_an_owner_who_left_the_school_adds_no_one_from_it():
+    faculty = make_faculty()
+    Membership.objects.filter(trainer=faculty["owner"]).delete()
+    with pytest.raises(vitals.VitalsError, match="Hôpital Nord"):
+        team.add_member(faculty["session"].pk, faculty["colleague"].pk, "observer", owner=faculty["owner"])
+
+
+@pytest.mark.parametrize("role", [["observer"], {"x": 1}, None, 3])
+def test_a_role_of_the_wrong_type_is_refused_with_a_sentence(role):
+    faculty = make_faculty()
+    with pytest.raises(vitals.VitalsError, match="co-trainer or observer"):
+        team.add_member(faculty["session"].pk, faculty["colleague"].pk, role, owner=faculty["owner"])

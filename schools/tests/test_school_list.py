@@ -56,3 +56,17 @@ def test_the_nav_links_to_schools_and_my_profile_by_name(alice_client, alice):
     page = alice_client.get(reverse("schools:list")).content.decode()
     assert f'href="{reverse("schools:list")}"' in page
     assert f'href="{reverse("profile")}" title="Profile">Dr Alice Martin</a>' in page
+
+
+@pytest.mark.parametrize(
+    "name, stored",
+    [("Evil\r\nBcc: victim@example.org", "Evil Bcc: victim@example.org"), ("Tab\tname", "Tab name"), ("\x00", None)],
+)
+def test_a_school_name_is_one_line_of_text(client, alice, name, stored):
+    """It heads pages and the invitations' subject line: line breaks cannot add a header."""
+    client.force_login(alice)
+    response = client.post(reverse("schools:list"), {"name": name})
+    if stored is None:
+        assert response.status_code == 400 and not School.objects.exists()
+    else:
+        assert School.objects.get().name == stored

@@ -71,3 +71,16 @@ def test_a_drivers_page_has_its_controls_enabled(client, faculty):
     page = client.get(reverse("sessions:control", args=[faculty["session"].pk])).content.decode()
     assert "You are on this session as" not in page
     assert re.findall(r'<fieldset class="drive"( disabled)?>', page) == [""] * 5
+
+
+def test_a_former_member_cannot_start_a_session_in_the_school_through_a_template(client, faculty):
+    from library.models import SessionTemplate
+    from schools.models import Membership
+
+    template = SessionTemplate.objects.create(trainer=faculty["owner"], name="Drill", school=faculty["school"])
+    Membership.objects.filter(trainer=faculty["owner"]).delete()
+    client.force_login(faculty["owner"])
+    client.post(reverse("sessions:new"), {"trainee_name": "Sam", "duration_minutes": "60", "template": template.pk})
+    assert Session.objects.get(trainee_name="Sam").school is None
+    page = client.get(reverse("sessions:control", args=[faculty["session"].pk])).content.decode()
+    assert "colleague@example.org" not in page  # no list of the school's members any more
