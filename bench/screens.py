@@ -1,4 +1,4 @@
-"""A process of trainee screens for bench/fanout.py: opens websockets, notes when changes arrive.
+"""A process of trainee screens for the benches: opens websockets, notes when changes arrive.
 
 Driven over stdin/stdout, one JSON object per line:
   <- {"event": "ready"}
@@ -7,6 +7,7 @@ Driven over stdin/stdout, one JSON object per line:
   -> {"cmd": "drain", "timeout": s}      wait until every screen has changes 0..M-1
   <- {"event": "drained", "complete": n, "received": n}
   -> {"cmd": "finish", "sent_ns": [...]}  the trainer's send time of each change
+     (or {url: [...]}, one list per session's URL, when the process watches several sessions)
   <- {"event": "result", "latencies_us": [...], "received": n, ...}
 Changes numbered M and above (the persistence phase) are only counted.
 """
@@ -31,7 +32,8 @@ LINE_LIMIT = 64 * 1024 * 1024
 
 
 class Screen:
-    def __init__(self, websocket: ClientConnection, changes: int, on_complete):
+    def __init__(self, url: str, websocket: ClientConnection, changes: int, on_complete):
+        self.url = url
         self.websocket = websocket
         self.changes = changes
         self.on_complete = on_complete
@@ -94,9 +96,9 @@ class ScreenProcess:
             *(open_one(url) for url in command["urls"]), return_exceptions=True
         )
         errors = [repr(result) for result in opened if isinstance(result, BaseException)]
-        for websocket in opened:
+        for url, websocket in zip(command["urls"], opened, strict=True):
             if not isinstance(websocket, BaseException):
-                screen = Screen(websocket, command["changes"], self.screen_complete)
+                screen = Screen(url, websocket, command["changes"], self.screen_complete)
                 self.screens.append(screen)
                 self.tasks.append(asyncio.create_task(screen.watch()))
         if not self.screens or command["changes"] == 0:
@@ -123,12 +125,14 @@ class ScreenProcess:
 
     async def finish(self, command: dict) -> dict:
         sent_ns = command["sent_ns"]
-        latencies_us = [
-            (arrived - sent_ns[seq]) // 1000
-            for screen in self.screens
-            for seq, arrived in screen.arrivals.items()
-            if sent_ns[seq] is not None
-        ]
+        latencies_us = []
+        for screen in self.screens:
+            sent = sent_ns[screen.url] if isinstance(sent_ns, dict) else sent_ns
+            latencies_us += [
+                (arrived - sent[seq]) // 1000
+                for seq, arrived in screen.arrivals.items()
+                if sent[seq] is not None
+            ]
         result = {
             "event": "result",
             "latencies_us": latencies_us,
