@@ -25,6 +25,7 @@ import os
 import shlex
 import sys
 import time
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import fanout
@@ -114,13 +115,13 @@ async def drive(sessions, servers, args, changes: int, rate: float) -> dict:
             timeout=10 + CONNECT_SECONDS_PER_SCREEN * len(urls),
         )
         gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+        async with AsyncExitStack() as control_sockets:
 
-        async def open_trainer(trainer: TrainerClient) -> None:
-            async with gate:
-                await trainer.__aenter__()
+            async def open_trainer(trainer: TrainerClient) -> None:
+                async with gate:
+                    await control_sockets.enter_async_context(trainer)
 
-        await asyncio.gather(*(open_trainer(trainer) for trainer in trainers))
-        try:
+            await asyncio.gather(*(open_trainer(trainer) for trainer in trainers))
             cpu_before = stack.cpu_seconds(pids)
             started = time.perf_counter()
 
@@ -130,14 +131,12 @@ async def drive(sessions, servers, args, changes: int, rate: float) -> dict:
                 await trainer.wait_for_replies(changes)
 
             await asyncio.gather(*(send(i, trainer) for i, trainer in enumerate(trainers)))
-            drained = await screens.ask_all(
+            await screens.ask_all(
                 {"cmd": "drain", "timeout": DRAIN_TIMEOUT}, DRAIN_TIMEOUT + 5
             )
             seconds = time.perf_counter() - started
             server_cpu = stack.cpu_seconds(pids) - cpu_before
             load_average = os.getloadavg()
-        finally:
-            await asyncio.gather(*(trainer.__aexit__() for trainer in trainers))
         sent_ns = {
             url: [trainer.sent_ns.get(seq) for seq in range(changes)]
             for url, trainer in zip(urls[::screens_per_session], trainers, strict=True)
@@ -145,7 +144,6 @@ async def drive(sessions, servers, args, changes: int, rate: float) -> dict:
         results = await screens.ask_all({"cmd": "finish", "sent_ns": sent_ns}, FINISH_TIMEOUT)
     return {
         "figures": report.screen_figures(connected, results, len(urls), changes),
-        "received_by_drain": sum(reply["received"] for reply in drained),
         "trainers": trainers,
         "seconds": seconds,
         "server_cpu_seconds": server_cpu,
