@@ -78,7 +78,7 @@ nginx:
 bench: $(VENV)/.dev
 	$(BIN)/python bench/fanout.py $(BENCH_ARGS)
 	$(BIN)/python bench/neighbours.py
-	$(BIN)/python bench/sessions.py --sessions 50 200 --connect 1000
+	$(BIN)/python bench/sessions.py --sessions 50 200 --processes 1 --connect 1000
 	$(BIN)/python bench/debrief.py
 
 clean:

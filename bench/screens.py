@@ -1,14 +1,13 @@
-"""A process of trainee screens for bench/fanout.py: opens websockets, notes when changes arrive.
+"""A process of trainee screens for the benches: opens websockets, notes when changes arrive.
 
 Driven over stdin/stdout, one JSON object per line:
   <- {"event": "ready"}
   -> {"cmd": "connect", "urls": [...], "changes": M, "concurrency": C, "wait_snapshot": bool}
-     (a url may be [url, first]: that screen's changes are numbered first..first+M-1, as each
-     session's are in bench/sessions.py)
   <- {"event": "connected", "screens": n, "errors": [...]}
   -> {"cmd": "drain", "timeout": s}      wait until every screen has changes 0..M-1
   <- {"event": "drained", "complete": n, "received": n}
   -> {"cmd": "finish", "sent_ns": [...]}  the trainer's send time of each change
+     (or {url: [...]}, one list per session's URL, when the process watches several sessions)
   <- {"event": "result", "latencies_us": [...], "received": n, ...}
 Changes numbered M and above (the persistence phase) are only counted.
 """
@@ -33,10 +32,10 @@ LINE_LIMIT = 64 * 1024 * 1024
 
 
 class Screen:
-    def __init__(self, websocket: ClientConnection, changes: int, on_complete, first: int = 0):
+    def __init__(self, url: str, websocket: ClientConnection, changes: int, on_complete):
+        self.url = url
         self.websocket = websocket
         self.changes = changes
-        self.first = first
         self.on_complete = on_complete
         self.arrivals: dict[int, int] = {}  # change number -> time.time_ns() on arrival
         self.duplicates = 0
@@ -54,7 +53,7 @@ class Screen:
             self.closed_early = True
 
     def note(self, seq: int, arrived: int) -> None:
-        if not self.first <= seq < self.first + self.changes:
+        if seq >= self.changes:
             self.later += 1
         elif seq in self.arrivals:
             self.duplicates += 1
@@ -93,14 +92,13 @@ class ScreenProcess:
                         raise
                 return websocket
 
-        targets = [url if isinstance(url, list) else [url, 0] for url in command["urls"]]
         opened = await asyncio.gather(
-            *(open_one(url) for url, _first in targets), return_exceptions=True
+            *(open_one(url) for url in command["urls"]), return_exceptions=True
         )
         errors = [repr(result) for result in opened if isinstance(result, BaseException)]
-        for websocket, (_url, first) in zip(opened, targets):
+        for url, websocket in zip(command["urls"], opened, strict=True):
             if not isinstance(websocket, BaseException):
-                screen = Screen(websocket, command["changes"], self.screen_complete, first)
+                screen = Screen(url, websocket, command["changes"], self.screen_complete)
                 self.screens.append(screen)
                 self.tasks.append(asyncio.create_task(screen.watch()))
         if not self.screens or command["changes"] == 0:
@@ -127,12 +125,14 @@ class ScreenProcess:
 
     async def finish(self, command: dict) -> dict:
         sent_ns = command["sent_ns"]
-        latencies_us = [
-            (arrived - sent_ns[seq]) // 1000
-            for screen in self.screens
-            for seq, arrived in screen.arrivals.items()
-            if sent_ns[seq] is not None
-        ]
+        latencies_us = []
+        for screen in self.screens:
+            sent = sent_ns[screen.url] if isinstance(sent_ns, dict) else sent_ns
+            latencies_us += [
+                (arrived - sent[seq]) // 1000
+                for seq, arrived in screen.arrivals.items()
+                if sent[seq] is not None
+            ]
         result = {
             "event": "result",
             "latencies_us": latencies_us,

@@ -100,15 +100,24 @@ class ShillerSetup:
 
         self.channel_layer = settings.CHANNEL_LAYERS["default"]["BACKEND"]
         self.trainer = Trainer.objects.create_user(email=TRAINER_EMAIL)
+        self.trainers = 1
 
-    def new_session(self) -> BenchSession:
+    def new_trainer(self):
+        from trainers.models import Trainer
+
+        self.trainers += 1
+        return Trainer.objects.create_user(email=f"bench{self.trainers}@example.org")
+
+    def new_session(self, trainer=None) -> BenchSession:
+        """A session of `trainer` (the bench's one trainer by default) and its login cookie."""
         from django.test import Client
 
         from sessions_app.services import create_session
 
-        session = create_session(self.trainer, "Bench", 120)
+        trainer = trainer or self.trainer
+        session = create_session(trainer, "Bench", 120)
         client = Client()
-        client.force_login(self.trainer)
+        client.force_login(trainer)
         return BenchSession(
             str(session.pk), session.code, f"sessionid={client.cookies['sessionid'].value}"
         )

@@ -13,6 +13,12 @@ import pytest
 
 BENCH_DIR = Path(__file__).resolve().parent
 RUN_TIMEOUT = 120
+# The bench's own database and Redis db, next to (not in) the ones pytest-django uses; the
+# environment can move them, so that runs side by side on one machine keep apart.
+SERVICES = [
+    "--database", os.environ.get("BENCH_TEST_DATABASE", "shiller_bench_test"),
+    "--redis-db", os.environ.get("BENCH_TEST_REDIS_DB", "4"),
+]  # fmt: skip
 
 
 def _needs_postgresql_and_redis() -> None:
@@ -26,11 +32,10 @@ def _needs_postgresql_and_redis() -> None:
 
 
 def run_bench(output: Path) -> dict:
-    # The bench's own database and Redis db, next to (not in) the ones pytest-django uses.
     command = [
         sys.executable, str(BENCH_DIR / "fanout.py"),
         "--screens", "5", "--changes", "5", "--rate", "50", "--persist-seconds", "0.5",
-        "--database", "shiller_bench_test", "--redis-db", "4", "--output", str(output),
+        *SERVICES, "--output", str(output),
     ]  # fmt: skip
     r = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -57,7 +62,7 @@ def test_the_neighbours_bench_runs_and_presses_store_one_event_each(tmp_path):
     command = [
         sys.executable, str(BENCH_DIR / "neighbours.py"),
         "--screens", "5", "--presses", "3", "--changes", "5",
-        "--database", "shiller_bench_test", "--redis-db", "4", "--output", str(tmp_path),
+        *SERVICES, "--output", str(tmp_path),
     ]  # fmt: skip
     r = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT)
     assert r.returncode == 0, r.stderr[-3000:]
