@@ -6,8 +6,14 @@ geometry computed here into markup, so every text is escaped by Django). Alarm p
 worked out per event interval from the alarm limits in force then (the defaults, then each
 stored change of limits) and, along a trend, from samples of the values shown (at most
 TREND_SAMPLES per trend), so a period may start or end a few seconds off along a long trend.
+
+A long session (10,000 events) keeps the page small: each line is downsampled to a few points
+per unit of the plot's width, and the event markers to one every few units, both by
+largest-triangle-three-buckets so that peaks survive; alarm periods, steps, notes, shocks and
+compressions are drawn exactly.
 """
 
+import bisect
 import csv
 import datetime
 import json
@@ -34,6 +40,10 @@ MIN_SPAN_SECONDS = 60
 TREND_SAMPLES = 60
 TICK_STEPS_SECONDS = (15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 MAX_TICKS = 10
+# A line's points per unit of width (the plot is about a pixel a unit on a screen), and the
+# most markers a line shows: beyond that they overlap into a smear (r = 3).
+POINTS_PER_UNIT = 2
+MAX_MARKERS = PLOT_WIDTH // 6
 
 ALWAYS_PLOTTED = ("heart_rate", "spo2", "systolic", "diastolic")
 # Plotted only when some event has them: a monitor without the sensor has nothing to show.
@@ -125,7 +135,8 @@ class Segment:
 
 
 def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline:
-    events = list(session.events.select_related("author").order_by("created_at", "id"))
+    # The authors are few: fetched once each, not joined to each of thousands of events.
+    events = list(session.events.prefetch_related("author").order_by("created_at", "id"))
     notes = list(session.notes.select_related("author").order_by("at", "created_at"))
     end = session.ended_at(now)
     if events:
@@ -179,25 +190,27 @@ def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.date
     As on the monitor, blood pressure alarms on the cuff's last reading, not on the pressure of
     the moment.
     """
-    limit_changes = [
+    limit_changes = _Timed(
         (event.created_at, event.detail["limits"])
         for event in line.events
         if event.kind == SessionEvent.ALARM_LIMITS
-    ]
-    readings = [
-        (taken_at, _values_at(line, taken_at))
+    )
+    segments = _Timed((segment.start, segment) for segment in line.segments)
+    readings = _Timed(
+        (taken_at, segment.values_at(taken_at) if (segment := segments.latest(taken_at)) else {})
         for taken_at in nibp.measurement_ends(line.session, line.ended_at)
-    ]
+    )
+    cut_moments = sorted((*limit_changes.moments, *readings.moments))
     periods = []
     for segment in line.segments:
-        cuts = [
-            at
-            for at in (*(at for at, _ in limit_changes), *(at for at, _ in readings))
-            if segment.start < at < segment.end
+        cuts = cut_moments[
+            bisect.bisect_right(cut_moments, segment.start) : bisect.bisect_left(
+                cut_moments, segment.end
+            )
         ]
         for start, end in _sample_intervals(segment, cuts):
-            limits = _latest(limit_changes, start) or vitals.DEFAULT_ALARM_LIMITS
-            reading = _latest(readings, start) or {}
+            limits = limit_changes.latest(start) or vitals.DEFAULT_ALARM_LIMITS
+            reading = readings.latest(start) or {}
             shown = {
                 **segment.values_at(start),
                 "systolic": reading.get("systolic"),
@@ -213,15 +226,19 @@ def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.date
     return periods
 
 
-def _latest(timed: list[tuple[datetime.datetime, dict]], at: datetime.datetime) -> dict | None:
-    """The newest of (moment, thing) pairs at or before `at`."""
-    return next((thing for moment, thing in reversed(timed) if moment <= at), None)
+class _Timed:
+    """(moment, thing) pairs, oldest first, looked up by bisection: a long session has
+    thousands of changes, limits and cuff readings."""
 
+    def __init__(self, pairs):
+        pairs = list(pairs)
+        self.moments = [moment for moment, _ in pairs]
+        self.things = [thing for _, thing in pairs]
 
-def _values_at(line: Timeline, at: datetime.datetime) -> dict:
-    """The values shown at `at`, from the segment in force then (none before the first)."""
-    segment = _latest([(segment.start, segment) for segment in line.segments], at)
-    return segment.values_at(at) if segment else {}
+    def latest(self, at: datetime.datetime):
+        """The newest thing at or before `at`, or None."""
+        index = bisect.bisect_right(self.moments, at)
+        return self.things[index - 1] if index else None
 
 
 def _sample_intervals(segment: Segment, cuts: list[datetime.datetime]):
@@ -260,21 +277,29 @@ def plot(line: Timeline) -> dict | None:
     def y(value):
         return round(MARGIN_TOP + (1 - value / y_max) * PLOT_HEIGHT, 1)
 
+    # Worked out once for every line: a long session has thousands of changes.
+    corners, after_events = _corners(line), _shown_after_events(line)
     series = []
     for name in fields:
+        label = str(vitals.LABELS[name])
+        shown = [
+            (x(event.created_at), y(values[name]), event, values[name])
+            for event, values in after_events
+            if values.get(name) is not None
+        ]
         series.append(
             {
                 "name": name,
-                "label": str(vitals.LABELS[name]),
-                "path": _path(_line_points(line, name), x, y),
+                "label": label,
+                "path": _path([(at, values.get(name)) for at, values in corners], x, y),
                 "markers": [
                     {
-                        "x": x(event.created_at),
-                        "y": y(value),
+                        "x": marker_x,
+                        "y": marker_y,
                         "title": f"{format_offset(line.seconds(event.created_at))} "
-                        f"{event.kind_label()}: {vitals.LABELS[name]} {value}",
+                        f"{event.kind_label()}: {label} {value}",
                     }
-                    for event, value in _event_values(line, name)
+                    for marker_x, marker_y, event, value in lttb(shown, MAX_MARKERS)
                 ],
             }
         )
@@ -344,37 +369,69 @@ def _y_max(line: Timeline, fields: list[str]) -> int:
     return max(150, math.ceil(highest / 50) * 50)
 
 
-def _event_values(line: Timeline, name: str):
-    """Each event with the value of `name` the monitor showed just after it, if any."""
+def _shown_after_events(line: Timeline) -> list[tuple[SessionEvent, dict]]:
+    """Each event with the values the monitor showed just after it."""
+    shown = []
     for event in line.events:
         if event.kind in SessionEvent.VALUE_KINDS:
-            shown = trends.values_at(event.values, event.trend, event.created_at)
+            shown.append((event, trends.values_at(event.values, event.trend, event.created_at)))
         else:
-            shown = event.values  # Stored as shown at that moment.
-        if shown.get(name) is not None:
-            yield event, shown[name]
+            shown.append((event, event.values))  # Stored as shown at that moment.
+    return shown
 
 
-def _line_points(line: Timeline, name: str) -> list[tuple[datetime.datetime, float | None]]:
-    """Corners of the line: each change, the end of its ramp, and where the next one cuts in."""
-    points = []
-    for segment in line.segments:
-        for at in dict.fromkeys((segment.start, segment.ramp_end, segment.end)):
-            points.append((at, segment.values_at(at).get(name)))
-    return points
+def _corners(line: Timeline) -> list[tuple[datetime.datetime, dict]]:
+    """Corners of the lines: each change, the end of its ramp, and where the next one cuts in."""
+    return [
+        (at, segment.values_at(at))
+        for segment in line.segments
+        for at in dict.fromkeys((segment.start, segment.ramp_end, segment.end))
+    ]
 
 
 def _path(points, x, y) -> str:
-    """An SVG path: a gap wherever the value is None (a sensor not fitted)."""
-    commands = []
-    pen_down = False
+    """An SVG path: a gap wherever the value is None (a sensor not fitted); each stretch drawn
+    from at most POINTS_PER_UNIT points per unit of its width."""
+    runs, run = [], []
     for at, value in points:
         if value is None:
-            pen_down = False
-            continue
-        commands.append(f"{'L' if pen_down else 'M'}{x(at)},{y(value)}")
-        pen_down = True
+            runs.append(run)
+            run = []
+        else:
+            run.append((x(at), y(value)))
+    runs.append(run)
+    commands = []
+    for run in filter(None, runs):
+        kept = lttb(run, math.ceil((run[-1][0] - run[0][0]) * POINTS_PER_UNIT) + 2)
+        commands += (f"{'L' if i else 'M'}{px},{py}" for i, (px, py) in enumerate(kept))
     return " ".join(commands)
+
+
+def lttb(points: list[tuple], threshold: int) -> list[tuple]:
+    """At most `threshold` of `points` (tuples starting x, y; x ascending), chosen by
+    largest-triangle-three-buckets (Steinarsson, "Downsampling Time Series for Visual
+    Representation", 2013, ch. 4.2): the first and the last, and from each bucket between the
+    point making the largest triangle with the one kept before it and the mean of the next
+    bucket, so that peaks and corners survive where averaging would flatten them."""
+    count = len(points)
+    if count <= threshold or threshold < 3:
+        return list(points)
+    kept = [points[0]]
+    every = (count - 2) / (threshold - 2)
+    previous = points[0]
+    for bucket in range(threshold - 2):
+        start, end = int(bucket * every) + 1, int((bucket + 1) * every) + 1
+        following = points[end : min(int((bucket + 2) * every) + 1, count)] or points[-1:]
+        mean_x = sum(p[0] for p in following) / len(following)
+        mean_y = sum(p[1] for p in following) / len(following)
+        ax, ay = previous[0], previous[1]
+        previous = max(
+            points[start:end],
+            key=lambda p: abs((ax - mean_x) * (p[1] - ay) - (ax - p[0]) * (mean_y - ay)),
+        )
+        kept.append(previous)
+    kept.append(points[-1])
+    return kept
 
 
 def _x_ticks(span: float) -> list[int]:

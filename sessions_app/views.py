@@ -51,6 +51,8 @@ RECENT_NOTES = 5
 RECENT_TREATMENT = 6
 REPLAY_SPEEDS = (1, 2, 4, 8)
 SESSIONS_PER_PAGE = 25
+# The debrief's table of what happened: a 10,000-event session is 10,000 rows (?all=1 for them all).
+DEBRIEF_ROWS_PER_PAGE = 200
 
 
 def _get_session(request, pk, need=access.VIEW) -> Session:
@@ -445,11 +447,15 @@ def session_note(request, pk):
 
 
 def _render_debrief(request, session, line, note_form=None, status=200):
+    rows = debrief.rows(line)
+    show_all = request.GET.get("all") == "1"
+    per_page = max(len(rows), 1) if show_all else DEBRIEF_ROWS_PER_PAGE
     ctx = {
         "session": session,
         "timeline": line,
         "plot": debrief.plot(line),
-        "rows": debrief.rows(line),
+        "rows": Paginator(rows, per_page).get_page(request.GET.get("page")),
+        "show_all": show_all,
         "duration": debrief.format_offset(line.seconds(line.ended_at)),
         "note_form": note_form or NoteForm(),
         "replay_speeds": REPLAY_SPEEDS,

@@ -1,0 +1,217 @@
+"""The debrief of long sessions: how long the server takes, and how much it sends.
+
+Builds sessions of 1,000 and 10,000 events in its own database (recreated): a change of values
+every few seconds, a third of them trends, with the alarms they raise silenced, limits changed,
+the cuff started, scenario steps, notes, compressions and shocks. Then, through Django's test
+client (server time only: no network, no browser), the median of `--runs` requests of:
+the debrief page, the CSV (to its first byte, and whole) and replay.json; and their sizes.
+Issue 21's targets, for 10,000 events: the debrief under 300 ms and 1 MB, the CSV's first byte
+under 300 ms.
+
+    make bench   (runs this after the fan-out benches)
+    .venv/bin/python bench/debrief.py --events 1000 10000 --runs 5
+"""
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+
+import psycopg
+import stack
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/shiller"
+T0 = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+SECONDS_PER_EVENT = 4
+# Issue 21's targets for a 10,000-event session.
+DEBRIEF_TARGET_MS = 300
+DEBRIEF_TARGET_BYTES = 1_000_000
+CSV_FIRST_BYTE_TARGET_MS = 300
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=5, help="requests of each, the median shown")
+    parser.add_argument("--database", default="shiller_bench_debrief", help="dropped and created")
+    return parser.parse_args(argv)
+
+
+def setup_django(database_url: str) -> None:
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="shiller.settings",
+        DATABASE_URL=database_url,
+        # Nothing is broadcast: the events are written directly, not through the services.
+        USE_IN_MEMORY="false",
+        REDIS_URL="",
+        DEBUG="false",
+        SECRET_KEY="bench-debrief-" + "x" * 40,
+        ALLOWED_HOSTS="testserver",
+        LOG_LEVEL="WARNING",
+    )
+    sys.path.insert(0, str(stack.BASE_DIR))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def build_session(trainer, events: int):
+    """A session of `events` events over SECONDS_PER_EVENT seconds each, written in bulk."""
+    from sessions_app.models import Session, SessionEvent, SessionNote
+    from simulator import vitals
+
+    rng = random.Random(events)
+    session = Session.objects.create(
+        trainer=trainer,
+        code=f"B{events:05d}"[-6:],
+        trainee_name="Bench",
+        created_at=T0,
+        expires_at=T0 + datetime.timedelta(seconds=events * SECONDS_PER_EVENT + 600),
+    )
+    limits = vitals.default_alarm_limits()
+    shown = dict(vitals.DEFAULT_VALUES)
+    rows, notes, step, cpr = [], [], 0, False
+
+    def event(at, kind, values=None, **fields):
+        values = values or shown
+        rows.append(
+            SessionEvent(
+                session=session,
+                author=trainer if kind not in SessionEvent.TREATMENT_KINDS else None,
+                screen_id="" if kind not in SessionEvent.TREATMENT_KINDS else "bed-3",
+                screen_label="" if kind not in SessionEvent.TREATMENT_KINDS else "Bed 3",
+                kind=kind,
+                **{name: values.get(name) for name in vitals.NUMBER_FIELDS},
+                flags=values.get("flags", {}),
+                created_at=at,
+                **fields,
+            )
+        )
+
+    for index in range(events):
+        at = T0 + datetime.timedelta(seconds=index * SECONDS_PER_EVENT + rng.random())
+        roll = rng.random()
+        if roll < 0.70 or index == 0:
+            target = {
+                **shown,
+                "heart_rate": min(max(shown["heart_rate"] + rng.randint(-12, 12), 30), 190),
+                "spo2": min(max(shown["spo2"] + rng.randint(-3, 3), 70), 100),
+                "systolic": min(max(shown["systolic"] + rng.randint(-10, 10), 60), 200),
+            }
+            target["diastolic"] = min(target["systolic"] - 30, max(shown["diastolic"], 40))
+            seconds = rng.choice((0, 0, 10, 30))
+            detail = {"from": {name: shown.get(name) for name in vitals.NUMBER_FIELDS}} if seconds else {}
+            if rng.random() < 0.02:
+                detail["step"] = step
+                step += 1
+            event(at, SessionEvent.VITALS, target, transition_seconds=seconds, detail=detail)
+            shown = target
+        elif roll < 0.80:
+            until = (at + datetime.timedelta(minutes=2)).isoformat()
+            event(at, SessionEvent.ALARMS_SILENCED, detail={"until": until, "acknowledged": []})
+        elif roll < 0.85:
+            limits = {**limits, "heart_rate": [rng.randint(40, 55), rng.randint(110, 130)]}
+            event(at, SessionEvent.ALARM_LIMITS, detail={"limits": limits})
+        elif roll < 0.93:
+            event(at, SessionEvent.NIBP_STARTED, detail={"by_trainer": True})
+        elif roll < 0.97:
+            notes.append(
+                SessionNote(session=session, text=f"Note {index}: the team reassesses.", at=at, author=trainer)
+            )
+        elif roll < 0.99:
+            cpr = not cpr
+            event(at, SessionEvent.CPR, detail={"on": cpr})
+        else:
+            rhythm = shown["flags"].get("rhythm")
+            event(at, SessionEvent.SHOCK, detail={"joules": 200, "sync": False, "rhythm": rhythm})
+    SessionEvent.objects.bulk_create(rows, batch_size=2000)
+    SessionNote.objects.bulk_create(notes, batch_size=2000)
+    end = T0 + datetime.timedelta(seconds=events * SECONDS_PER_EVENT + 30)
+    Session.objects.filter(pk=session.pk).update(closed_at=end)
+    return session
+
+
+def timed(client, url: str) -> tuple[float, float, int]:
+    """(ms to the first byte, ms in all, bytes) of one GET, the body read through."""
+    started = time.perf_counter()
+    response = client.get(url, secure=True)  # production redirects plain HTTP
+    assert response.status_code == 200, (url, response.status_code)
+    if response.streaming:
+        chunks = iter(response.streaming_content)
+        first = next(chunks, b"")
+        first_byte = time.perf_counter()
+        size = len(first) + sum(len(chunk) for chunk in chunks)
+    else:
+        first_byte = time.perf_counter()
+        size = len(response.content)
+    done = time.perf_counter()
+    return (first_byte - started) * 1000, (done - started) * 1000, size
+
+
+def measure(client, session, runs: int) -> dict:
+    from django.urls import reverse
+
+    figures = {}
+    for name, view in (("debrief", "debrief"), ("csv", "export"), ("replay.json", "replay_json")):
+        url = reverse(f"sessions:{view}", args=[session.pk])
+        timed(client, url)  # warm: templates, translations
+        samples = [timed(client, url) for _ in range(runs)]
+        figures[name] = {
+            "first_byte_ms": statistics.median(s[0] for s in samples),
+            "total_ms": statistics.median(s[1] for s in samples),
+            "bytes": samples[-1][2],
+        }
+    return figures
+
+
+def print_table(results: dict) -> None:
+    print(f"{'events':>7} {'what':<12} {'first byte ms':>14} {'total ms':>9} {'size KB':>9}")
+    for events, figures in results.items():
+        for name, f in figures.items():
+            print(f"{events:>7} {name:<12} {f['first_byte_ms']:>14.0f} {f['total_ms']:>9.0f} {f['bytes'] / 1000:>9.0f}")
+    largest = results[max(results)]
+    print(
+        f"targets at {max(results)} events: debrief {largest['debrief']['total_ms']:.0f} ms "
+        f"(< {DEBRIEF_TARGET_MS}), {largest['debrief']['bytes'] / 1e6:.2f} MB (< 1), "
+        f"CSV first byte {largest['csv']['first_byte_ms']:.0f} ms (< {CSV_FIRST_BYTE_TARGET_MS})"
+    )
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    base_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    if not base_url.startswith(("postgres://", "postgresql://")):
+        sys.exit(f"The bench runs Shiller on PostgreSQL; DATABASE_URL is {base_url!r}.")
+    database_url = stack.with_database(base_url, args.database)
+    try:
+        stack.recreate_database(database_url)
+    except psycopg.OperationalError as error:
+        sys.exit(f"PostgreSQL ({base_url}) does not answer: {error}")
+    setup_django(database_url)
+    from django.test import Client
+
+    from trainers.models import Trainer
+
+    trainer = Trainer.objects.create_user(email=stack.TRAINER_EMAIL)
+    client = Client()
+    client.force_login(trainer)
+    results = {}
+    for events in args.events:
+        results[events] = measure(client, build_session(trainer, events), args.runs)
+    print_table(results)
+    from django.db import connections
+
+    connections.close_all()
+    return results
+
+
+if __name__ == "__main__":
+    main()
