@@ -16,6 +16,8 @@ compressions are drawn exactly.
 import bisect
 import csv
 import datetime
+import heapq
+import io
 import json
 import math
 import re
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -91,6 +93,8 @@ CSV_COLUMNS = (
 # The columns after the note's, empty on a note's row.
 CSV_AFTER_NOTE = len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS) + 4
 NOTE_KIND = "note"
+# Rows read from the database, and sent, at a time.
+CSV_CHUNK_ROWS = 500
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP's
 # list: https://owasp.org/www-community/attacks/CSV_Injection); a leading ' makes it text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -496,64 +500,116 @@ class CsvStyle:
         return cls(translated=True, delimiter=";" if comma_decimals else ",", bom="\ufeff")
 
 
-def write_csv(line: Timeline, out, style: CsvStyle) -> None:
-    """One row per event, and one per note, in time order.
+def csv_chunks(session: Session, style: CsvStyle):
+    """The export, a few hundred rows a chunk, for a streamed response: one row per event, and
+    one per note, in time order.
 
     Machine fields (numbers, true/false, ISO 8601 times) are never localised, in any language:
     37.5 must read back as 37.5 whoever opens the file. A translated export names its columns,
-    kinds, rhythms and parameters in the page's language. Text cells go through _csv_text.
+    kinds, rhythms and parameters in the page's language: the language active now, kept for the
+    chunks made after the view has returned. Text cells go through _csv_text.
     """
+    language = translation.get_language()
+    chunks = _csv_chunks(session, style)
+    while True:
+        with translation.override(language):
+            chunk = next(chunks, None)
+        if chunk is None:
+            return
+        yield chunk
+
+
+def _csv_chunks(session: Session, style: CsvStyle):
+    out = io.StringIO()
     out.write(style.bom)
     writer = csv.writer(out, delimiter=style.delimiter)
     writer.writerow(str(label) if style.translated else name for name, label in CSV_COLUMNS)
+    # The first byte leaves before the events are read.
+    yield _taken(out)
     note_kind = _("Note") if style.translated else NOTE_KIND
     # Translated once, not per row: a long session has 10,000 events.
     kinds, rhythms, parameters = (
         {key: str(label) for key, label in labels.items()}
         for labels in (SessionEvent.KINDS, vitals.RHYTHMS, vitals.PARAMETERS)
     )
-    for row in rows(line):
-        at = row["at"]
-        common = [timezone.localtime(at).isoformat(), f"{line.seconds(at):.3f}"]
-        if "note" in row:
-            later = [""] * CSV_AFTER_NOTE
-            note = row["note"]
-            author = note.author.display_name if note.author_id else ""
+    sent = {str(result.pk): result for result in session.results.all()}
+    notes = session.notes.select_related("author").order_by("at", "created_at")
+    # Read in chunks, so that memory stays flat however long the session.
+    events = (
+        session.events.select_related("author")
+        .order_by("created_at", "id")
+        .iterator(chunk_size=CSV_CHUNK_ROWS)
+    )
+    # In time order, a note after an event of the same moment (as rows() does).
+    merged = heapq.merge(
+        ((event.created_at, event) for event in events),
+        ((note.at, note) for note in notes),
+        key=lambda item: item[0],
+    )
+    for count, (at, item) in enumerate(merged, start=1):
+        common = [
+            timezone.localtime(at).isoformat(),
+            f"{(at - session.created_at).total_seconds():.3f}",
+        ]
+        if isinstance(item, SessionNote):
+            author = item.author.display_name if item.author_id else ""
             writer.writerow(
-                [*common, note_kind, *[""] * 13, _csv_text(note.text), *later, _csv_text(author)]
+                [
+                    *common,
+                    note_kind,
+                    *[""] * 13,
+                    _csv_text(item.text),
+                    *[""] * CSV_AFTER_NOTE,
+                    _csv_text(author),
+                ]
             )
-            continue
-        event = row["event"]
-        values = event.values
-        flags = values["flags"]
-        rhythm = flags.get("rhythm", "")
-        hidden = flags.get("hidden") or []
-        if style.translated:
-            kind = kinds[event.kind]
-            rhythm = rhythms.get(rhythm, rhythm)
-            hidden = ", ".join(parameters.get(name, name) for name in hidden)
         else:
-            kind = event.kind
-            hidden = " ".join(hidden)
-        writer.writerow(
-            [
-                *common,
-                _csv_text(kind),
-                *(_csv_value(values[name]) for name in CSV_NUMBERS),
-                _csv_text(rhythm),
-                _csv_value(bool(flags.get("alarm"))),
-                _csv_value(bool(flags.get("spo2_probe_off"))),
-                _csv_text(hidden),
-                event.transition_seconds,
-                "" if row["step"] is None else row["step"],
-                "",
-                *(_csv_value(values[name]) for name in vitals.INVASIVE_FIELDS),
-                *(_csv_flag(flags, name) for name in CSV_LATER_FLAGS),
-                _csv_detail(event),
-                *_csv_result(row["result"], style),
-                _csv_text(fragments.event_author(event)),
-            ]
-        )
+            writer.writerow(
+                _csv_event(item, common, sent, style, kinds, rhythms, parameters)
+            )
+        if count % CSV_CHUNK_ROWS == 0:
+            yield _taken(out)
+    yield _taken(out)
+
+
+def _taken(out: io.StringIO) -> str:
+    """What was written to `out`, which is emptied."""
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text
+
+
+def _csv_event(event, common, sent, style, kinds, rhythms, parameters) -> list:
+    values = event.values
+    flags = values["flags"]
+    rhythm = flags.get("rhythm", "")
+    hidden = flags.get("hidden") or []
+    if style.translated:
+        kind = kinds[event.kind]
+        rhythm = rhythms.get(rhythm, rhythm)
+        hidden = ", ".join(parameters.get(name, name) for name in hidden)
+    else:
+        kind = event.kind
+        hidden = " ".join(hidden)
+    step = step_number(event)
+    return [
+        *common,
+        _csv_text(kind),
+        *(_csv_value(values[name]) for name in CSV_NUMBERS),
+        _csv_text(rhythm),
+        _csv_value(bool(flags.get("alarm"))),
+        _csv_value(bool(flags.get("spo2_probe_off"))),
+        _csv_text(hidden),
+        event.transition_seconds,
+        "" if step is None else step,
+        "",
+        *(_csv_value(values[name]) for name in vitals.INVASIVE_FIELDS),
+        *(_csv_flag(flags, name) for name in CSV_LATER_FLAGS),
+        _csv_detail(event),
+        *_csv_result(sent.get(event.detail.get("result")), style),
+        _csv_text(fragments.event_author(event)),
+    ]
 
 
 def _csv_result(result: SessionResult | None, style: CsvStyle) -> list[str]:

@@ -1,13 +1,20 @@
 import datetime
 import json
 import math
-from io import StringIO
 from urllib.parse import urlencode
 
+from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.handlers.asgi import ASGIRequest
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -472,13 +479,23 @@ def session_debrief(request, pk):
 @login_required
 def session_export(request, pk):
     session = _get_session(request, pk)
-    out = StringIO()
     # The page's language (LocaleMiddleware: the switcher's cookie, else the browser's).
     style = debrief.CsvStyle.for_language(translation.get_language())
-    debrief.write_csv(debrief.timeline(session), out, style)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    chunks = debrief.csv_chunks(session, style)
+    if isinstance(request, ASGIRequest):
+        chunks = _from_request_thread(chunks)
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{debrief.csv_filename(session)}"'
     return response
+
+
+async def _from_request_thread(chunks):
+    """Under ASGI (daphne) Django streams only an async iterator, and reads a plain one whole
+    before the first byte: each chunk is made in the request's thread, with its database
+    connection."""
+    next_chunk = sync_to_async(next)
+    while (chunk := await next_chunk(chunks, None)) is not None:
+        yield chunk
 
 
 @login_required

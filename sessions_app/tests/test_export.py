@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _rows(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8"))))
 
 
 def test_it_downloads_a_csv_named_for_the_code_and_date(alice_client, played):
@@ -21,8 +21,9 @@ def test_it_downloads_a_csv_named_for_the_code_and_date(alice_client, played):
     assert r.status_code == 200
     assert r["Content-Type"] == "text/csv; charset=utf-8"
     assert r["Content-Disposition"] == 'attachment; filename="shiller-ABC234-2026-03-02.csv"'
-    assert not r.content.startswith(b"\xef\xbb\xbf")  # plain UTF-8, no BOM
-    header = r.content.decode().splitlines()[0]
+    body = r.getvalue()  # streamed: read once
+    assert not body.startswith(b"\xef\xbb\xbf")  # plain UTF-8, no BOM
+    header = body.decode().splitlines()[0]
     assert header == (
         "at,seconds_since_start,kind,systolic,diastolic,heart_rate,spo2,respiratory_rate,"
         "etco2,temperature,rhythm,alarm,spo2_probe_off,hidden,transition_seconds,step,note,"
@@ -164,8 +165,9 @@ FRENCH_HEADER = [
 
 
 def _french_rows(response) -> list[list[str]]:
-    assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM: Excel then reads UTF-8
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    body = response.getvalue()  # streamed: read once
+    assert body.startswith(b"\xef\xbb\xbf")  # the BOM: Excel then reads UTF-8
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
 
 
 def test_a_french_page_exports_for_french_excel(alice_client, played):
@@ -211,4 +213,4 @@ def test_the_export_follows_the_language_chosen_on_the_page(alice_client, played
     assert _french_rows(alice_client.get(url))[0] == FRENCH_HEADER
     alice_client.post(reverse("set_language"), {"language": "en", "next": "/"})
     r = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="fr")  # the chosen language wins
-    assert r.content.decode().startswith("at,seconds_since_start,kind,")
+    assert r.getvalue().decode().startswith("at,seconds_since_start,kind,")
