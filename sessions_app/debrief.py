@@ -16,11 +16,13 @@ compressions are drawn exactly.
 import bisect
 import csv
 import datetime
+import gc
 import heapq
 import io
 import json
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db.models import Max
@@ -98,6 +100,24 @@ CSV_CHUNK_ROWS = 500
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP's
 # list: https://owasp.org/www-community/attacks/CSV_Injection); a leading ' makes it text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@contextmanager
+def no_cycle_collection():
+    """Pause the garbage collector's cycle passes while a long session's page is built.
+
+    Reading 10,000 events allocates so many objects that the collector's passes over them took
+    half the time of the debrief (measured: bench/debrief.py). Nothing built here forms cycles
+    that must go at once (reference counting frees the rest); the passes resume after, and the
+    collector is left as it was found.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass
@@ -188,8 +208,12 @@ def step_number(event: SessionEvent | None) -> int | None:
 # Alarms -----------------------------------------------------------------------------------
 
 
-def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.datetime, str]]:
+def alarm_periods(
+    line: Timeline, resolution: float = 1
+) -> list[tuple[datetime.datetime, datetime.datetime, str]]:
     """(start, end, level) of each period with an alarm condition, merged when contiguous.
+
+    Along a trend, the values are judged every `resolution` seconds at the finest.
 
     As on the monitor, blood pressure alarms on the cuff's last reading, not on the pressure of
     the moment.
@@ -212,7 +236,7 @@ def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.date
                 cut_moments, segment.end
             )
         ]
-        for start, end in _sample_intervals(segment, cuts):
+        for start, end in _sample_intervals(segment, cuts, resolution):
             limits = limit_changes.latest(start) or vitals.DEFAULT_ALARM_LIMITS
             reading = readings.latest(start) or {}
             shown = {
@@ -245,12 +269,13 @@ class _Timed:
         return self.things[index - 1] if index else None
 
 
-def _sample_intervals(segment: Segment, cuts: list[datetime.datetime]):
+def _sample_intervals(segment: Segment, cuts: list[datetime.datetime], resolution: float):
     """Sub-intervals of a segment, cut where the limits change too, each judged at its start."""
     ramp_end = segment.ramp_end
     moments = [segment.start]
     if ramp_end > segment.start:
-        step = max((ramp_end - segment.start) / TREND_SAMPLES, datetime.timedelta(seconds=1))
+        finest = datetime.timedelta(seconds=max(resolution, 1))
+        step = max((ramp_end - segment.start) / TREND_SAMPLES, finest)
         moment = segment.start + step
         while moment < ramp_end:
             moments.append(moment)
@@ -275,35 +300,38 @@ def plot(line: Timeline) -> dict | None:
     fields = plotted_fields(line.events)
     y_max = _y_max(line, fields)
 
+    started_at, span = line.started_at, line.span_seconds
+
     def x(at):
-        return round(MARGIN_LEFT + line.seconds(at) / line.span_seconds * PLOT_WIDTH, 1)
+        return round(MARGIN_LEFT + (at - started_at).total_seconds() / span * PLOT_WIDTH, 1)
 
     def y(value):
         return round(MARGIN_TOP + (1 - value / y_max) * PLOT_HEIGHT, 1)
 
     # Worked out once for every line: a long session has thousands of changes.
-    corners, after_events = _corners(line), _shown_after_events(line)
+    corners = [(x(at), values) for at, values in _corners(line)]
+    after_events = [(x(event.created_at), event, values) for event, values in _shown_after(line)]
     series = []
     for name in fields:
         label = str(vitals.LABELS[name])
         shown = [
-            (x(event.created_at), y(values[name]), event, values[name])
-            for event, values in after_events
+            (event_x, values[name], event)
+            for event_x, event, values in after_events
             if values.get(name) is not None
         ]
         series.append(
             {
                 "name": name,
                 "label": label,
-                "path": _path([(at, values.get(name)) for at, values in corners], x, y),
+                "path": _path([(at_x, values.get(name)) for at_x, values in corners], y),
                 "markers": [
                     {
                         "x": marker_x,
-                        "y": marker_y,
+                        "y": y(value),
                         "title": f"{format_offset(line.seconds(event.created_at))} "
                         f"{event.kind_label()}: {label} {value}",
                     }
-                    for marker_x, marker_y, event, value in lttb(shown, MAX_MARKERS)
+                    for marker_x, value, event in lttb(shown, MAX_MARKERS)
                 ],
             }
         )
@@ -319,7 +347,8 @@ def plot(line: Timeline) -> dict | None:
         "series": series,
         "alarms": [
             {"x": x(start), "width": round(x(end) - x(start), 1), "level": level}
-            for start, end, level in alarm_periods(line)
+            # Sampled no finer than the plot draws: a unit is 40 s of a 10,000-event session.
+            for start, end, level in alarm_periods(line, resolution=span / PLOT_WIDTH / 2)
         ],
         "steps": [
             {"x": x(e.created_at), "label": _("Step %(number)d") % {"number": step_number(e)}}
@@ -373,7 +402,7 @@ def _y_max(line: Timeline, fields: list[str]) -> int:
     return max(150, math.ceil(highest / 50) * 50)
 
 
-def _shown_after_events(line: Timeline) -> list[tuple[SessionEvent, dict]]:
+def _shown_after(line: Timeline) -> list[tuple[SessionEvent, dict]]:
     """Each event with the values the monitor showed just after it."""
     shown = []
     for event in line.events:
@@ -393,21 +422,22 @@ def _corners(line: Timeline) -> list[tuple[datetime.datetime, dict]]:
     ]
 
 
-def _path(points, x, y) -> str:
-    """An SVG path: a gap wherever the value is None (a sensor not fitted); each stretch drawn
-    from at most POINTS_PER_UNIT points per unit of its width."""
+def _path(points, y) -> str:
+    """An SVG path through (x, value) points: a gap wherever the value is None (a sensor not
+    fitted); each stretch drawn from at most POINTS_PER_UNIT points per unit of its width."""
     runs, run = [], []
-    for at, value in points:
+    for at_x, value in points:
         if value is None:
             runs.append(run)
             run = []
         else:
-            run.append((x(at), y(value)))
+            run.append((at_x, value))
     runs.append(run)
     commands = []
     for run in filter(None, runs):
+        # Values, not heights, are downsampled: y() is linear, and only the kept are placed.
         kept = lttb(run, math.ceil((run[-1][0] - run[0][0]) * POINTS_PER_UNIT) + 2)
-        commands += (f"{'L' if i else 'M'}{px},{py}" for i, (px, py) in enumerate(kept))
+        commands += (f"{'L' if i else 'M'}{px},{y(value)}" for i, (px, value) in enumerate(kept))
     return " ".join(commands)
 
 
@@ -449,22 +479,22 @@ def _x_ticks(span: float) -> list[int]:
 
 
 def rows(line: Timeline) -> list[dict]:
-    """Events and notes in time order (a note after an event of the same moment)."""
+    """Events and notes in time order (a note after an event of the same moment); the rows
+    shown get the rest of what they show from row_details."""
     items = [(e.created_at, 0, {"event": e}) for e in line.events]
     items += [(n.at, 1, {"note": n, "number": i}) for i, n in enumerate(line.notes, start=1)]
-    result = []
-    for at, _order, item in sorted(items, key=lambda item: (item[0], item[1])):
-        event = item.get("event")
-        result.append(
-            {
-                **item,
-                "offset": format_offset(line.seconds(at)),
-                "at": at,
-                "step": step_number(event),
-                "result": line.results.get(event.detail.get("result")) if event else None,
-            }
-        )
-    return result
+    items.sort(key=lambda item: (item[0], item[1]))
+    return [{**item, "at": at} for at, _order, item in items]
+
+
+def row_details(line: Timeline, shown: list[dict]) -> list[dict]:
+    """The time since the start, the step and the result of each of `shown` (a page of rows)."""
+    for row in shown:
+        event = row.get("event")
+        row["offset"] = format_offset(line.seconds(row["at"]))
+        row["step"] = step_number(event)
+        row["result"] = line.results.get(event.detail.get("result")) if event else None
+    return shown
 
 
 def result_card(line: Timeline, result: SessionResult) -> str:

@@ -457,11 +457,13 @@ def _render_debrief(request, session, line, note_form=None, status=200):
     rows = debrief.rows(line)
     show_all = request.GET.get("all") == "1"
     per_page = max(len(rows), 1) if show_all else DEBRIEF_ROWS_PER_PAGE
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    debrief.row_details(line, page.object_list)
     ctx = {
         "session": session,
         "timeline": line,
         "plot": debrief.plot(line),
-        "rows": Paginator(rows, per_page).get_page(request.GET.get("page")),
+        "rows": page,
         "show_all": show_all,
         "duration": debrief.format_offset(line.seconds(line.ended_at)),
         "note_form": note_form or NoteForm(),
@@ -473,7 +475,8 @@ def _render_debrief(request, session, line, note_form=None, status=200):
 @login_required
 def session_debrief(request, pk):
     session = _get_session(request, pk)
-    return _render_debrief(request, session, debrief.timeline(session))
+    with debrief.no_cycle_collection():
+        return _render_debrief(request, session, debrief.timeline(session))
 
 
 @login_required
