@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -536,20 +536,9 @@ def csv_chunks(session: Session, style: CsvStyle):
 
     Machine fields (numbers, true/false, ISO 8601 times) are never localised, in any language:
     37.5 must read back as 37.5 whoever opens the file. A translated export names its columns,
-    kinds, rhythms and parameters in the page's language: the language active now, kept for the
-    chunks made after the view has returned. Text cells go through _csv_text.
+    kinds, rhythms and parameters in the page's language (still active while the response is
+    sent). Text cells go through _csv_text.
     """
-    language = translation.get_language()
-    chunks = _csv_chunks(session, style)
-    while True:
-        with translation.override(language):
-            chunk = next(chunks, None)
-        if chunk is None:
-            return
-        yield chunk
-
-
-def _csv_chunks(session: Session, style: CsvStyle):
     out = io.StringIO()
     out.write(style.bom)
     writer = csv.writer(out, delimiter=style.delimiter)
@@ -594,9 +583,7 @@ def _csv_chunks(session: Session, style: CsvStyle):
                 ]
             )
         else:
-            writer.writerow(
-                _csv_event(item, common, sent, style, kinds, rhythms, parameters)
-            )
+            writer.writerow(_csv_event(item, common, sent, style, kinds, rhythms, parameters))
         if count % CSV_CHUNK_ROWS == 0:
             yield _taken(out)
     yield _taken(out)
