@@ -78,6 +78,7 @@ nginx:
 bench: $(VENV)/.dev
 	$(BIN)/python bench/fanout.py $(BENCH_ARGS)
 	$(BIN)/python bench/neighbours.py
+	$(BIN)/python bench/debrief.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
