@@ -58,7 +58,7 @@ def test_the_debrief_and_csv_name_each_author(client, faculty):
     page = client.get(reverse("sessions:debrief", args=[session.pk])).content.decode()
     for author in ("Alice Martin", "Screen “Bed 3”", "Olivier Roux"):
         assert author in page
-    export = client.get(reverse("sessions:export", args=[session.pk])).content.decode()
+    export = client.get(reverse("sessions:export", args=[session.pk])).getvalue().decode()
     rows = list(csv.DictReader(io.StringIO(export)))
     assert [row["author"] for row in rows] == ["Alice Martin", "Screen “Bed 3”", "Olivier Roux"]
 

@@ -85,7 +85,7 @@ def test_the_rhythm_select_is_grouped(alice_client, alice_session):
 def test_the_csv_ends_with_the_lines_then_the_later_flags(alice_client, alice_session):
     post_action(alice_client, alice_session, "set_vitals", INVASIVE_POST)
     r = alice_client.get(reverse("sessions:export", args=[alice_session.pk]))
-    rows = list(csv.DictReader(io.StringIO(r.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(r.getvalue().decode())))
     columns = list(rows[0])
     lines = columns.index("abp_systolic")
     assert columns[lines : lines + 3] == ["abp_systolic", "abp_diastolic", "cvp"]

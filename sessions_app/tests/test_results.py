@@ -377,13 +377,13 @@ def test_the_debrief_the_csv_and_the_replay_carry_the_results(alice_client, alic
     result = send_gas(alice_session, ph="7.21", lactate="4.8")
     body = alice_client.get(reverse("sessions:debrief", args=[alice_session.pk])).content.decode()
     assert "Result sent" in body and 'class="result-card"' in body and "7.21" in body
-    csv = alice_client.get(reverse("sessions:export", args=[alice_session.pk])).content.decode()
+    csv = alice_client.get(reverse("sessions:export", args=[alice_session.pk])).getvalue().decode()
     row = csv.splitlines()[1].split(",")
     assert row[2] == "result"
     assert row[-4:] == ["blood_gas", "", "ph 7.21 L; lactate 4.8 mmol/L H", "Shiller (automatic)"]
     french = alice_client.get(
         reverse("sessions:export", args=[alice_session.pk]), HTTP_ACCEPT_LANGUAGE="fr"
-    ).content.decode("utf-8-sig")
+    ).getvalue().decode("utf-8-sig")
     # Names in French, numbers as machines read them.
     french_rows = list(csv_reader(io.StringIO(french), delimiter=";"))
     assert french_rows[1][-4:-1] == ["Gazométrie", "", "pH 7.21 B; Lactates 4.8 mmol/L H"]
