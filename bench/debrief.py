@@ -2,11 +2,10 @@
 
 Builds sessions of 1,000 and 10,000 events in its own database (recreated): a change of values
 every few seconds, a third of them trends, with the alarms they raise silenced, limits changed,
-the cuff started, scenario steps, notes, compressions and shocks. Then, through Django's test
-client (server time only: no network, no browser), the median of `--runs` requests of:
-the debrief page, the CSV (to its first byte, and whole) and replay.json; and their sizes.
-Requests go through Django's ASGI handler (AsyncClient), the path daphne takes.
-Issue 21's targets, for 10,000 events: the debrief under 300 ms and 1 MB, the CSV's first byte
+the cuff started, scenario steps, notes, compressions and shocks. Then, through Django's ASGI
+handler (AsyncClient: the path daphne takes, server time only, no network, no browser), the
+median of `--runs` requests of the debrief page, the CSV (to its first byte, and whole) and
+replay.json; and their sizes. Issue 21's targets, for 10,000 events: the debrief under 300 ms and 1 MB, the CSV's first byte
 under 300 ms.
 
     make bench   (runs this after the fan-out benches)
@@ -110,7 +109,11 @@ def build_session(trainer, events: int):
             }
             target["diastolic"] = min(target["systolic"] - 30, max(shown["diastolic"], 40))
             seconds = rng.choice((0, 0, 10, 30))
-            detail = {"from": {name: shown.get(name) for name in vitals.NUMBER_FIELDS}} if seconds else {}
+            detail = (
+                {"from": {name: shown.get(name) for name in vitals.NUMBER_FIELDS}}
+                if seconds
+                else {}
+            )
             if rng.random() < 0.02:
                 detail["step"] = step
                 step += 1
@@ -126,7 +129,12 @@ def build_session(trainer, events: int):
             event(at, SessionEvent.NIBP_STARTED, detail={"by_trainer": True})
         elif roll < 0.97:
             notes.append(
-                SessionNote(session=session, text=f"Note {index}: the team reassesses.", at=at, author=trainer)
+                SessionNote(
+                    session=session,
+                    text=f"Note {index}: the team reassesses.",
+                    at=at,
+                    author=trainer,
+                )
             )
         elif roll < 0.99:
             cpr = not cpr
@@ -185,11 +193,13 @@ def print_table(results: dict) -> None:
     print(f"{'events':>7} {'what':<12} {'first byte ms':>14} {'total ms':>9} {'size KB':>9}")
     for events, figures in results.items():
         for name, f in figures.items():
-            print(f"{events:>7} {name:<12} {f['first_byte_ms']:>14.0f} {f['total_ms']:>9.0f} {f['bytes'] / 1000:>9.0f}")
+            first_byte, total, size = f["first_byte_ms"], f["total_ms"], f["bytes"] / 1000
+            print(f"{events:>7} {name:<12} {first_byte:>14.0f} {total:>9.0f} {size:>9.0f}")
     largest = results[max(results)]
     print(
         f"targets at {max(results)} events: debrief {largest['debrief']['total_ms']:.0f} ms "
-        f"(< {DEBRIEF_TARGET_MS}), {largest['debrief']['bytes'] / 1e6:.2f} MB (< 1), "
+        f"(< {DEBRIEF_TARGET_MS}), {largest['debrief']['bytes'] / 1e6:.2f} MB "
+        f"(< {DEBRIEF_TARGET_BYTES / 1e6:g}), "
         f"CSV first byte {largest['csv']['first_byte_ms']:.0f} ms (< {CSV_FIRST_BYTE_TARGET_MS})"
     )
 

@@ -175,7 +175,11 @@ def test_the_csv_is_streamed_a_few_hundred_rows_at_a_time(alice, alice_client):
     assert len(chunks) == 1 + 3  # the header first, then 1,201 rows by 500
     rows = _csv_rows(b"".join(chunks))
     assert len(rows) == 1201
-    assert [row["seconds_since_start"] for row in rows[599:602]] == ["2396.000", "2400.000", "2400.000"]
+    assert [row["seconds_since_start"] for row in rows[599:602]] == [
+        "2396.000",
+        "2400.000",
+        "2400.000",
+    ]
     assert rows[601]["kind"] == "note" and rows[601]["note"] == "Halfway"
     assert rows[-1]["seconds_since_start"] == "4796.000" and rows[-1]["kind"] == "vitals"
 
@@ -191,7 +195,9 @@ async def test_under_asgi_the_csv_streams_as_it_does_on_a_plain_request(alice):
     chunks = [chunk async for chunk in r.streaming_content]
     assert len(chunks) == 3
     rows = _csv_rows(b"".join(chunks))
-    assert len(rows) == 700 and rows[-1]["at"] == (T0 + datetime.timedelta(seconds=2796)).isoformat()
+    assert (
+        len(rows) == 700 and rows[-1]["at"] == (T0 + datetime.timedelta(seconds=2796)).isoformat()
+    )
 
 
 @pytest.mark.django_db(transaction=True)
