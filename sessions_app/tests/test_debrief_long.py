@@ -12,31 +12,9 @@ from django.test import AsyncClient
 from django.urls import reverse
 
 from sessions_app import debrief
-from sessions_app.models import SessionEvent, SessionNote
-from sessions_app.tests.played import T0, at, close
-from shiller.tests.factory import make_session
+from sessions_app.models import SessionNote
+from sessions_app.tests.played import T0, at, long_session
 from simulator import vitals
-
-
-def _long_session(trainer, events: int, spike_at: int | None = None, steps=()):
-    """`events` changes of values, one every 4 s, the heart rate wandering between 70 and 89
-    (150 at `spike_at`); scenario steps applied by the changes of index in `steps`."""
-    session = make_session(trainer, now=T0, minutes=events)
-    SessionEvent.objects.bulk_create(
-        SessionEvent(
-            session=session,
-            kind=SessionEvent.VITALS,
-            **{
-                **{name: vitals.DEFAULT_VALUES.get(name) for name in vitals.NUMBER_FIELDS},
-                "heart_rate": 150 if index == spike_at else 70 + index * 7 % 20,
-            },
-            flags=vitals.DEFAULT_VALUES["flags"],
-            detail={"step": steps.index(index)} if index in steps else {},
-            created_at=at(4 * index),
-        )
-        for index in range(events)
-    )
-    return close(session, 4 * events)
 
 
 def _page(client, session, query="") -> str:
@@ -78,7 +56,7 @@ def test_lttb_leaves_fewer_points_than_the_threshold_alone():
 
 @pytest.mark.django_db
 def test_a_long_session_is_plotted_from_a_few_points_per_unit_with_its_peak(alice, alice_client):
-    session = _long_session(alice, 3000, spike_at=1234, steps=(100, 2500))
+    session = long_session(alice, 3000, spike_at=1234, steps=(100, 2500))
     body = _page(alice_client, session)
     path = re.search(r'series-heart_rate">\s*<path class="line" d="([^"]+)"', body).group(1)
     corners = path.split(" ")
@@ -94,7 +72,7 @@ def test_a_long_session_is_plotted_from_a_few_points_per_unit_with_its_peak(alic
 
 @pytest.mark.django_db
 def test_a_long_sessions_alarms_are_shaded_exactly(alice, alice_client):
-    session = _long_session(alice, 1000, spike_at=500)
+    session = long_session(alice, 1000, spike_at=500)
     line = debrief.timeline(session)
     # Above the default limit of 120 for the spike's 4 s only.
     assert debrief.alarm_periods(line) == [(at(2000), at(2004), "yellow")]
@@ -106,7 +84,7 @@ def test_a_long_sessions_alarms_are_shaded_exactly(alice, alice_client):
 
 @pytest.mark.django_db
 def test_the_table_shows_the_first_rows_and_links_to_the_later_ones(alice, alice_client):
-    session = _long_session(alice, 450)
+    session = long_session(alice, 450)
     body = _page(alice_client, session)
     offsets = _offsets(body)
     assert len(offsets) == 200 and offsets[0] == "00:00" and offsets[-1] == "13:16"  # row 200
@@ -118,7 +96,7 @@ def test_the_table_shows_the_first_rows_and_links_to_the_later_ones(alice, alice
 
 @pytest.mark.django_db
 def test_a_later_page_has_the_next_rows_and_links_both_ways(alice, alice_client):
-    session = _long_session(alice, 450)
+    session = long_session(alice, 450)
     body = _page(alice_client, session, "?page=2")
     offsets = _offsets(body)
     assert len(offsets) == 200 and offsets[0] == "13:20" and offsets[-1] == "26:36"
@@ -133,7 +111,7 @@ def test_a_later_page_has_the_next_rows_and_links_both_ways(alice, alice_client)
 
 @pytest.mark.django_db
 def test_all_rows_are_on_one_page_to_print_them(alice, alice_client):
-    session = _long_session(alice, 450)
+    session = long_session(alice, 450)
     body = _page(alice_client, session, "?all=1")
     assert len(_offsets(body)) == 450 and "Rows 1 to 450 of 450" in body
     assert 'href="?page=1#what-happened">In pages<' in body and ">Later<" not in body
@@ -147,7 +125,7 @@ def test_a_short_session_has_one_page_and_no_links(alice_client, played):
 
 @pytest.mark.django_db
 def test_notes_keep_their_number_and_place_on_a_later_page(alice, alice_client):
-    session = _long_session(alice, 450)
+    session = long_session(alice, 450)
     SessionNote.objects.create(session=session, text="First", at=at(10))
     SessionNote.objects.create(session=session, text="Late call", at=at(1000.5))
     body = _page(alice_client, session, "?page=2")
@@ -165,7 +143,7 @@ def _csv_rows(body: bytes) -> list[dict]:
 
 @pytest.mark.django_db
 def test_the_csv_is_streamed_a_few_hundred_rows_at_a_time(alice, alice_client):
-    session = _long_session(alice, 1200)
+    session = long_session(alice, 1200)
     SessionNote.objects.create(session=session, text="Halfway", at=at(2400))
     r = alice_client.get(reverse("sessions:export", args=[session.pk]))
     assert r.status_code == 200 and r.streaming
@@ -186,7 +164,7 @@ def test_the_csv_is_streamed_a_few_hundred_rows_at_a_time(alice, alice_client):
 
 @pytest.mark.django_db(transaction=True)
 async def test_under_asgi_the_csv_streams_as_it_does_on_a_plain_request(alice):
-    session = await sync_to_async(_long_session)(alice, 700)
+    session = await sync_to_async(long_session)(alice, 700)
     url = reverse("sessions:export", args=[session.pk])
     client = AsyncClient()
     await sync_to_async(client.force_login)(alice)
@@ -202,7 +180,7 @@ async def test_under_asgi_the_csv_streams_as_it_does_on_a_plain_request(alice):
 
 @pytest.mark.django_db(transaction=True)
 async def test_a_french_export_streamed_under_asgi_stays_french(alice):
-    session = await sync_to_async(_long_session)(alice, 600)
+    session = await sync_to_async(long_session)(alice, 600)
     client = AsyncClient()
     await sync_to_async(client.force_login)(alice)
     r = await client.get(
