@@ -19,11 +19,14 @@ def test_the_debrief_bench_times_each_page_of_each_session():
             pytest.fail("the debrief bench needs DATABASE_URL (PostgreSQL); make test sets it")
         pytest.skip("the debrief bench needs DATABASE_URL (PostgreSQL)")
     command = [
-        sys.executable, str(BENCH_DIR / "debrief.py"), "--events", "60", "300", "--repeat", "1",
+        sys.executable, str(BENCH_DIR / "debrief.py"), "--events", "60", "300", "--runs", "1",
         "--database", "shiller_bench_debrief_test",
     ]  # fmt: skip
     r = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-3000:]
-    rows = [line for line in r.stdout.splitlines() if line.startswith("| 60 |") or line.startswith("| 300 |")]
-    assert len(rows) == 2, r.stdout
-    assert all(len(row.split("|")) == 10 for row in rows)  # 8 figures each
+    rows = [line.split() for line in r.stdout.splitlines() if line.split()[:1] in (["60"], ["300"])]
+    # The debrief, the CSV and the replay of each session, each with its three figures.
+    assert sorted((row[0], row[1]) for row in rows) == sorted(
+        (events, what) for events in ("60", "300") for what in ("debrief", "csv", "replay.json")
+    ), r.stdout
+    assert all(len(row) == 5 for row in rows)

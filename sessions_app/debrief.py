@@ -6,40 +6,48 @@ geometry computed here into markup, so every text is escaped by Django). Alarm p
 worked out per event interval from the alarm limits in force then (the defaults, then each
 stored change of limits) and, along a trend, from samples of the values shown (at most
 TREND_SAMPLES per trend), so a period may start or end a few seconds off along a long trend.
+
+A long session (10,000 events) keeps the page small: each line is downsampled to a few points
+per unit of the plot's width, and the event markers to one every few units, both by
+largest-triangle-three-buckets so that peaks survive; alarm periods, steps, notes, shocks and
+compressions are drawn exactly.
 """
 
 import bisect
 import csv
 import datetime
+import gc
+import heapq
+import io
 import json
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sessions_app import fragments, nibp, results, services
 from sessions_app.models import Session, SessionEvent, SessionNote, SessionResult
 from simulator import alarms, trends, vitals
-from trainers.models import Trainer
 
 # The plot's user units; the SVG scales to the width of its box (screen or A4 page).
 WIDTH, HEIGHT = 1000, 380
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 48, 24, 28, 36
 PLOT_WIDTH = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-# A long session's plot: at most two points of each line per pixel, and a change's marker per
-# two pixels (what the width can show); alarms, steps, notes and shocks are drawn exact.
-MAX_PATH_POINTS = 2 * PLOT_WIDTH
-MAX_MARKERS = PLOT_WIDTH // 2
 PLOT_HEIGHT = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 MIN_SPAN_SECONDS = 60
 TREND_SAMPLES = 60
 TICK_STEPS_SECONDS = (15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 MAX_TICKS = 10
+# A line's points per unit of width (the plot is about a pixel a unit on a screen), and the
+# most markers a line shows: beyond that they overlap into a smear (r = 3).
+POINTS_PER_UNIT = 2
+MAX_MARKERS = PLOT_WIDTH // 6
 
 ALWAYS_PLOTTED = ("heart_rate", "spo2", "systolic", "diastolic")
 # Plotted only when some event has them: a monitor without the sensor has nothing to show.
@@ -87,9 +95,29 @@ CSV_COLUMNS = (
 # The columns after the note's, empty on a note's row.
 CSV_AFTER_NOTE = len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS) + 4
 NOTE_KIND = "note"
+# Rows read from the database, and sent, at a time.
+CSV_CHUNK_ROWS = 500
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP's
 # list: https://owasp.org/www-community/attacks/CSV_Injection); a leading ' makes it text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@contextmanager
+def no_cycle_collection():
+    """Pause the garbage collector's cycle passes while a long session's page is built.
+
+    Reading 10,000 events allocates so many objects that the collector's passes over them took
+    half the time of the debrief (measured: bench/debrief.py). Nothing built here forms cycles
+    that must go at once (reference counting frees the rest); the passes resume after, and the
+    collector is left as it was found.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass
@@ -131,12 +159,9 @@ class Segment:
 
 
 def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline:
-    events = list(session.events.order_by("created_at", "id"))
-    notes = list(session.notes.order_by("at", "created_at"))
-    # A long session has thousands of events by a handful of faculty: one instance each.
-    authors = Trainer.objects.in_bulk({item.author_id for item in (*events, *notes)} - {None})
-    for item in (*events, *notes):
-        item.author = authors.get(item.author_id)
+    # The authors are few: fetched once each, not joined to each of thousands of events.
+    events = list(session.events.prefetch_related("author").order_by("created_at", "id"))
+    notes = list(session.notes.select_related("author").order_by("at", "created_at"))
     end = session.ended_at(now)
     if events:
         end = max(end, events[-1].created_at)
@@ -183,26 +208,35 @@ def step_number(event: SessionEvent | None) -> int | None:
 # Alarms -----------------------------------------------------------------------------------
 
 
-def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.datetime, str]]:
+def alarm_periods(
+    line: Timeline, resolution: float = 1
+) -> list[tuple[datetime.datetime, datetime.datetime, str]]:
     """(start, end, level) of each period with an alarm condition, merged when contiguous.
+
+    Along a trend, the values are judged every `resolution` seconds at the finest.
 
     As on the monitor, blood pressure alarms on the cuff's last reading, not on the pressure of
     the moment.
     """
-    limit_changes = Timed(
+    limit_changes = _Timed(
         (event.created_at, event.detail["limits"])
         for event in line.events
         if event.kind == SessionEvent.ALARM_LIMITS
     )
-    segments = Timed((segment.start, segment) for segment in line.segments)
-    readings = Timed(
+    segments = _Timed((segment.start, segment) for segment in line.segments)
+    readings = _Timed(
         (taken_at, segment.values_at(taken_at) if (segment := segments.latest(taken_at)) else {})
         for taken_at in nibp.measurement_ends(line.session, line.ended_at)
     )
+    cut_moments = sorted((*limit_changes.moments, *readings.moments))
     periods = []
     for segment in line.segments:
-        cuts = [*limit_changes.inside(segment.start, segment.end), *readings.inside(segment.start, segment.end)]
-        for start, end in _sample_intervals(segment, cuts):
+        cuts = cut_moments[
+            bisect.bisect_right(cut_moments, segment.start) : bisect.bisect_left(
+                cut_moments, segment.end
+            )
+        ]
+        for start, end in _sample_intervals(segment, cuts, resolution):
             limits = limit_changes.latest(start) or vitals.DEFAULT_ALARM_LIMITS
             reading = readings.latest(start) or {}
             shown = {
@@ -220,31 +254,28 @@ def alarm_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.date
     return periods
 
 
-class Timed:
-    """Things at moments, oldest first, looked up by bisection: a long session's debrief asks
-    "the newest at or before" once per sampled interval (10,000 events: about 50,000 times)."""
+class _Timed:
+    """(moment, thing) pairs, oldest first, looked up by bisection: a long session has
+    thousands of changes, limits and cuff readings."""
 
     def __init__(self, pairs):
         pairs = list(pairs)
-        self.moments = [moment for moment, _thing in pairs]
-        self.things = [thing for _moment, thing in pairs]
+        self.moments = [moment for moment, _ in pairs]
+        self.things = [thing for _, thing in pairs]
 
     def latest(self, at: datetime.datetime):
         """The newest thing at or before `at`, or None."""
         index = bisect.bisect_right(self.moments, at)
         return self.things[index - 1] if index else None
 
-    def inside(self, start: datetime.datetime, end: datetime.datetime) -> list[datetime.datetime]:
-        """The moments strictly between `start` and `end`."""
-        return self.moments[bisect.bisect_right(self.moments, start) : bisect.bisect_left(self.moments, end)]
 
-
-def _sample_intervals(segment: Segment, cuts: list[datetime.datetime]):
+def _sample_intervals(segment: Segment, cuts: list[datetime.datetime], resolution: float):
     """Sub-intervals of a segment, cut where the limits change too, each judged at its start."""
     ramp_end = segment.ramp_end
     moments = [segment.start]
     if ramp_end > segment.start:
-        step = max((ramp_end - segment.start) / TREND_SAMPLES, datetime.timedelta(seconds=1))
+        finest = datetime.timedelta(seconds=max(resolution, 1))
+        step = max((ramp_end - segment.start) / TREND_SAMPLES, finest)
         moment = segment.start + step
         while moment < ramp_end:
             moments.append(moment)
@@ -269,40 +300,38 @@ def plot(line: Timeline) -> dict | None:
     fields = plotted_fields(line.events)
     y_max = _y_max(line, fields)
 
+    started_at, span = line.started_at, line.span_seconds
+
     def x(at):
-        return round(MARGIN_LEFT + line.seconds(at) / line.span_seconds * PLOT_WIDTH, 1)
+        return round(MARGIN_LEFT + (at - started_at).total_seconds() / span * PLOT_WIDTH, 1)
 
     def y(value):
         return round(MARGIN_TOP + (1 - value / y_max) * PLOT_HEIGHT, 1)
 
-    # Translated once, not per marker.
-    kinds = {kind: str(label) for kind, label in SessionEvent.KINDS.items()}
-    labels = {name: str(vitals.LABELS[name]) for name in fields}
-    corners, after = _corners(line), _shown_after_events(line)
+    # Worked out once for every line: a long session has thousands of changes.
+    corners = [(x(at), values) for at, values in _corners(line)]
+    after_events = [(x(event.created_at), event, values) for event, values in _shown_after(line)]
     series = []
     for name in fields:
+        label = str(vitals.LABELS[name])
+        shown = [
+            (event_x, values[name], event)
+            for event_x, event, values in after_events
+            if values.get(name) is not None
+        ]
         series.append(
             {
                 "name": name,
-                "label": str(vitals.LABELS[name]),
-                "path": _path(
-                    _thinned(line, [(at, values.get(name)) for at, values in corners], MAX_PATH_POINTS),
-                    x,
-                    y,
-                ),
+                "label": label,
+                "path": _path([(at_x, values.get(name)) for at_x, values in corners], y),
                 "markers": [
                     {
-                        "x": x(event.created_at),
+                        "x": marker_x,
                         "y": y(value),
                         "title": f"{format_offset(line.seconds(event.created_at))} "
-                        f"{kinds[event.kind]}: {labels[name]} {value}",
+                        f"{event.kind_label()}: {label} {value}",
                     }
-                    for event, value in _thinned(
-                        line,
-                        [(event, shown[name]) for event, shown in after if shown.get(name) is not None],
-                        MAX_MARKERS,
-                        lambda point: point[0].created_at,
-                    )
+                    for marker_x, value, event in lttb(shown, MAX_MARKERS)
                 ],
             }
         )
@@ -318,7 +347,8 @@ def plot(line: Timeline) -> dict | None:
         "series": series,
         "alarms": [
             {"x": x(start), "width": round(x(end) - x(start), 1), "level": level}
-            for start, end, level in alarm_periods(line)
+            # Sampled no finer than the plot draws: a unit is 40 s of a 10,000-event session.
+            for start, end, level in alarm_periods(line, resolution=span / PLOT_WIDTH / 2)
         ],
         "steps": [
             {"x": x(e.created_at), "label": _("Step %(number)d") % {"number": step_number(e)}}
@@ -372,22 +402,19 @@ def _y_max(line: Timeline, fields: list[str]) -> int:
     return max(150, math.ceil(highest / 50) * 50)
 
 
-def _shown_after_events(line: Timeline) -> list[tuple[SessionEvent, dict]]:
-    """Each event with the values the monitor showed just after it (once for every line)."""
-    return [
-        (
-            event,
-            trends.values_at(event.values, event.trend, event.created_at)
-            if event.kind in SessionEvent.VALUE_KINDS
-            else event.values,  # Stored as shown at that moment.
-        )
-        for event in line.events
-    ]
+def _shown_after(line: Timeline) -> list[tuple[SessionEvent, dict]]:
+    """Each event with the values the monitor showed just after it."""
+    shown = []
+    for event in line.events:
+        if event.kind in SessionEvent.VALUE_KINDS:
+            shown.append((event, trends.values_at(event.values, event.trend, event.created_at)))
+        else:
+            shown.append((event, event.values))  # Stored as shown at that moment.
+    return shown
 
 
 def _corners(line: Timeline) -> list[tuple[datetime.datetime, dict]]:
-    """Corners of the lines, with the values there: each change, the end of its ramp, and where
-    the next one cuts in (once for every line)."""
+    """Corners of the lines: each change, the end of its ramp, and where the next one cuts in."""
     return [
         (at, segment.values_at(at))
         for segment in line.segments
@@ -395,75 +422,50 @@ def _corners(line: Timeline) -> list[tuple[datetime.datetime, dict]]:
     ]
 
 
-def _thinned(line: Timeline, points: list[tuple], threshold: int, moment=None) -> list[tuple]:
-    """(moment, value) pairs (`moment` gives it from the first item: an event's time), at most
-    about `threshold` of them, chosen by largest-triangle-three-buckets in each run between gaps
-    (None): what a plot this wide can show, its peaks kept."""
-    moment = moment or (lambda point: point[0])
-    if len(points) <= threshold:
-        return points
+def _path(points, y) -> str:
+    """An SVG path through (x, value) points: a gap wherever the value is None (a sensor not
+    fitted); each stretch drawn from at most POINTS_PER_UNIT points per unit of its width."""
     runs, run = [], []
-    for point in points:
-        if point[1] is None:
+    for at_x, value in points:
+        if value is None:
             runs.append(run)
-            runs.append([point])  # the gap itself stays
             run = []
         else:
-            run.append(point)
+            run.append((at_x, value))
     runs.append(run)
-    total = sum(len(run) for run in runs)
-    kept = []
-    for run in runs:
-        if len(run) < 3:
-            kept += run
-            continue
-        share = max(3, round(threshold * len(run) / total))
-        xy = [(line.seconds(moment(point)), point[1]) for point in run]
-        kept += [run[index] for index in lttb(xy, share)]
-    return kept
+    commands = []
+    for run in filter(None, runs):
+        # Values, not heights, are downsampled: y() is linear, and only the kept are placed.
+        kept = lttb(run, math.ceil((run[-1][0] - run[0][0]) * POINTS_PER_UNIT) + 2)
+        commands += (f"{'L' if i else 'M'}{px},{y(value)}" for i, (px, value) in enumerate(kept))
+    return " ".join(commands)
 
 
-def lttb(points: list[tuple[float, float]], threshold: int) -> list[int]:
-    """The indices of `threshold` of `points` (x ascending) that keep the line's shape: the
-    first and the last, then in each of threshold - 2 buckets the point making the largest
-    triangle with the one kept before and the mean of the next bucket (Steinarsson, "Downsampling
-    Time Series for Visual Representation", University of Iceland, 2013, ch. 4.2)."""
+def lttb(points: list[tuple], threshold: int) -> list[tuple]:
+    """At most `threshold` of `points` (tuples starting x, y; x ascending), chosen by
+    largest-triangle-three-buckets (Steinarsson, "Downsampling Time Series for Visual
+    Representation", 2013, ch. 4.2): the first and the last, and from each bucket between the
+    point making the largest triangle with the one kept before it and the mean of the next
+    bucket, so that peaks and corners survive where averaging would flatten them."""
     count = len(points)
-    if threshold >= count or threshold < 3:
-        return list(range(count))
-    kept = [0]
-    width = (count - 2) / (threshold - 2)
-    previous = 0
+    if count <= threshold or threshold < 3:
+        return list(points)
+    kept = [points[0]]
+    every = (count - 2) / (threshold - 2)
+    previous = points[0]
     for bucket in range(threshold - 2):
-        start = int(bucket * width) + 1
-        end = int((bucket + 1) * width) + 1
-        following = points[end : min(int((bucket + 2) * width) + 1, count)] or [points[-1]]
+        start, end = int(bucket * every) + 1, int((bucket + 1) * every) + 1
+        following = points[end : min(int((bucket + 2) * every) + 1, count)] or points[-1:]
         mean_x = sum(p[0] for p in following) / len(following)
         mean_y = sum(p[1] for p in following) / len(following)
-        ax, ay = points[previous]
-        best, best_area = start, -1.0
-        for index in range(start, min(end, count - 1)):
-            px, py = points[index]
-            area = abs((ax - mean_x) * (py - ay) - (ax - px) * (mean_y - ay))
-            if area > best_area:
-                best, best_area = index, area
-        kept.append(best)
-        previous = best
-    kept.append(count - 1)
+        ax, ay = previous[0], previous[1]
+        previous = max(
+            points[start:end],
+            key=lambda p: abs((ax - mean_x) * (p[1] - ay) - (ax - p[0]) * (mean_y - ay)),
+        )
+        kept.append(previous)
+    kept.append(points[-1])
     return kept
-
-
-def _path(points, x, y) -> str:
-    """An SVG path: a gap wherever the value is None (a sensor not fitted)."""
-    commands = []
-    pen_down = False
-    for at, value in points:
-        if value is None:
-            pen_down = False
-            continue
-        commands.append(f"{'L' if pen_down else 'M'}{x(at)},{y(value)}")
-        pen_down = True
-    return " ".join(commands)
 
 
 def _x_ticks(span: float) -> list[int]:
@@ -477,22 +479,22 @@ def _x_ticks(span: float) -> list[int]:
 
 
 def rows(line: Timeline) -> list[dict]:
-    """Events and notes in time order (a note after an event of the same moment)."""
+    """Events and notes in time order (a note after an event of the same moment); the rows
+    shown get the rest of what they show from row_details."""
     items = [(e.created_at, 0, {"event": e}) for e in line.events]
     items += [(n.at, 1, {"note": n, "number": i}) for i, n in enumerate(line.notes, start=1)]
-    result = []
-    for at, _order, item in sorted(items, key=lambda item: (item[0], item[1])):
-        event = item.get("event")
-        result.append(
-            {
-                **item,
-                "offset": format_offset(line.seconds(at)),
-                "at": at,
-                "step": step_number(event),
-                "result": line.results.get(event.detail.get("result")) if event else None,
-            }
-        )
-    return result
+    items.sort(key=lambda item: (item[0], item[1]))
+    return [{**item, "at": at} for at, _order, item in items]
+
+
+def row_details(line: Timeline, shown: list[dict]) -> list[dict]:
+    """The time since the start, the step and the result of each of `shown` (a page of rows)."""
+    for row in shown:
+        event = row.get("event")
+        row["offset"] = format_offset(line.seconds(row["at"]))
+        row["step"] = step_number(event)
+        row["result"] = line.results.get(event.detail.get("result")) if event else None
+    return shown
 
 
 def result_card(line: Timeline, result: SessionResult) -> str:
@@ -528,87 +530,103 @@ class CsvStyle:
         return cls(translated=True, delimiter=";" if comma_decimals else ",", bom="\ufeff")
 
 
-class _Line:
-    """A file-like that hands back what csv.writer writes: one row's text at a time."""
-
-    def write(self, text: str) -> str:
-        return text
-
-
-def csv_chunks(session: Session, style: CsvStyle, language: str, rows_per_chunk: int = 500):
-    """The export as text chunks, for a streamed response: its headings first, before the
-    session's events are read (the download starts at once), then the rows, `rows_per_chunk`
-    at a time. In `language` whatever thread iterates it."""
-    writer = csv.writer(_Line(), delimiter=style.delimiter)
-    with translation.override(language):
-        yield style.bom + writer.writerow(
-            str(label) if style.translated else name for name, label in CSV_COLUMNS
-        )
-    with translation.override(language):
-        chunk = []
-        for row in _csv_rows(timeline(session), style):
-            chunk.append(writer.writerow(row))
-            if len(chunk) == rows_per_chunk:
-                yield "".join(chunk)
-                chunk = []
-    yield "".join(chunk)
-
-
-def _csv_rows(line: Timeline, style: CsvStyle):
-    """One row per event, and one per note, in time order.
+def csv_chunks(session: Session, style: CsvStyle):
+    """The export, a few hundred rows a chunk, for a streamed response: one row per event, and
+    one per note, in time order.
 
     Machine fields (numbers, true/false, ISO 8601 times) are never localised, in any language:
     37.5 must read back as 37.5 whoever opens the file. A translated export names its columns,
-    kinds, rhythms and parameters in the page's language. Text cells go through _csv_text.
+    kinds, rhythms and parameters in the page's language (still active while the response is
+    sent). Text cells go through _csv_text.
     """
+    out = io.StringIO()
+    out.write(style.bom)
+    writer = csv.writer(out, delimiter=style.delimiter)
+    writer.writerow(str(label) if style.translated else name for name, label in CSV_COLUMNS)
+    # The first byte leaves before the events are read.
+    yield _taken(out)
     note_kind = _("Note") if style.translated else NOTE_KIND
     # Translated once, not per row: a long session has 10,000 events.
     kinds, rhythms, parameters = (
         {key: str(label) for key, label in labels.items()}
         for labels in (SessionEvent.KINDS, vitals.RHYTHMS, vitals.PARAMETERS)
     )
-    for row in rows(line):
-        at = row["at"]
-        common = [timezone.localtime(at).isoformat(), f"{line.seconds(at):.3f}"]
-        if "note" in row:
-            later = [""] * CSV_AFTER_NOTE
-            note = row["note"]
-            author = note.author.display_name if note.author_id else ""
-            yield (
-                [*common, note_kind, *[""] * 13, _csv_text(note.text), *later, _csv_text(author)]
+    sent = {str(result.pk): result for result in session.results.all()}
+    notes = session.notes.select_related("author").order_by("at", "created_at")
+    # Read in chunks, so that memory stays flat however long the session.
+    events = (
+        session.events.select_related("author")
+        .order_by("created_at", "id")
+        .iterator(chunk_size=CSV_CHUNK_ROWS)
+    )
+    # In time order, a note after an event of the same moment (as rows() does).
+    merged = heapq.merge(
+        ((event.created_at, event) for event in events),
+        ((note.at, note) for note in notes),
+        key=lambda item: item[0],
+    )
+    for count, (at, item) in enumerate(merged, start=1):
+        common = [
+            timezone.localtime(at).isoformat(),
+            f"{(at - session.created_at).total_seconds():.3f}",
+        ]
+        if isinstance(item, SessionNote):
+            author = item.author.display_name if item.author_id else ""
+            writer.writerow(
+                [
+                    *common,
+                    note_kind,
+                    *[""] * 13,
+                    _csv_text(item.text),
+                    *[""] * CSV_AFTER_NOTE,
+                    _csv_text(author),
+                ]
             )
-            continue
-        event = row["event"]
-        values = event.values
-        flags = values["flags"]
-        rhythm = flags.get("rhythm", "")
-        hidden = flags.get("hidden") or []
-        if style.translated:
-            kind = kinds[event.kind]
-            rhythm = rhythms.get(rhythm, rhythm)
-            hidden = ", ".join(parameters.get(name, name) for name in hidden)
         else:
-            kind = event.kind
-            hidden = " ".join(hidden)
-        yield (
-            [
-                *common,
-                _csv_text(kind),
-                *(_csv_value(values[name]) for name in CSV_NUMBERS),
-                _csv_text(rhythm),
-                _csv_value(bool(flags.get("alarm"))),
-                _csv_value(bool(flags.get("spo2_probe_off"))),
-                _csv_text(hidden),
-                event.transition_seconds,
-                "" if row["step"] is None else row["step"],
-                "",
-                *(_csv_value(values[name]) for name in vitals.INVASIVE_FIELDS),
-                *(_csv_flag(flags, name) for name in CSV_LATER_FLAGS),
-                _csv_detail(event),
-                *_csv_result(row["result"], style),
-                _csv_text(fragments.event_author(event)),
-            ]
-        )
+            writer.writerow(_csv_event(item, common, sent, style, kinds, rhythms, parameters))
+        if count % CSV_CHUNK_ROWS == 0:
+            yield _taken(out)
+    yield _taken(out)
+
+
+def _taken(out: io.StringIO) -> str:
+    """What was written to `out`, which is emptied."""
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text
+
+
+def _csv_event(event, common, sent, style, kinds, rhythms, parameters) -> list:
+    values = event.values
+    flags = values["flags"]
+    rhythm = flags.get("rhythm", "")
+    hidden = flags.get("hidden") or []
+    if style.translated:
+        kind = kinds[event.kind]
+        rhythm = rhythms.get(rhythm, rhythm)
+        hidden = ", ".join(parameters.get(name, name) for name in hidden)
+    else:
+        kind = event.kind
+        hidden = " ".join(hidden)
+    step = step_number(event)
+    return [
+        *common,
+        _csv_text(kind),
+        *(_csv_value(values[name]) for name in CSV_NUMBERS),
+        _csv_text(rhythm),
+        _csv_value(bool(flags.get("alarm"))),
+        _csv_value(bool(flags.get("spo2_probe_off"))),
+        _csv_text(hidden),
+        event.transition_seconds,
+        "" if step is None else step,
+        "",
+        *(_csv_value(values[name]) for name in vitals.INVASIVE_FIELDS),
+        *(_csv_flag(flags, name) for name in CSV_LATER_FLAGS),
+        _csv_detail(event),
+        *_csv_result(sent.get(event.detail.get("result")), style),
+        _csv_text(fragments.event_author(event)),
+    ]
 
 
 def _csv_result(result: SessionResult | None, style: CsvStyle) -> list[str]:

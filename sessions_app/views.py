@@ -3,10 +3,18 @@ import json
 import math
 from urllib.parse import urlencode
 
+from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.handlers.asgi import ASGIRequest
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -50,6 +58,7 @@ RECENT_NOTES = 5
 RECENT_TREATMENT = 6
 REPLAY_SPEEDS = (1, 2, 4, 8)
 SESSIONS_PER_PAGE = 25
+# The debrief's table of what happened: a 10,000-event session is 10,000 rows (?all=1 for them all).
 DEBRIEF_ROWS_PER_PAGE = 200
 
 
@@ -448,16 +457,16 @@ def session_note(request, pk):
 
 def _render_debrief(request, session, line, note_form=None, status=200):
     rows = debrief.rows(line)
-    # A long session's list comes a page at a time; ?all=1 has every row, for printing.
     show_all = request.GET.get("all") == "1"
-    page = None if show_all else Paginator(rows, DEBRIEF_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    per_page = max(len(rows), 1) if show_all else DEBRIEF_ROWS_PER_PAGE
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    debrief.row_details(line, page.object_list)
     ctx = {
         "session": session,
         "timeline": line,
         "plot": debrief.plot(line),
-        "rows": rows if page is None else page.object_list,
-        "rows_page": page,
-        "row_count": len(rows),
+        "rows": page,
+        "show_all": show_all,
         "duration": debrief.format_offset(line.seconds(line.ended_at)),
         "note_form": note_form or NoteForm(),
         "replay_speeds": REPLAY_SPEEDS,
@@ -468,21 +477,30 @@ def _render_debrief(request, session, line, note_form=None, status=200):
 @login_required
 def session_debrief(request, pk):
     session = _get_session(request, pk)
-    return _render_debrief(request, session, debrief.timeline(session))
+    with debrief.no_cycle_collection():
+        return _render_debrief(request, session, debrief.timeline(session))
 
 
 @login_required
 def session_export(request, pk):
     session = _get_session(request, pk)
     # The page's language (LocaleMiddleware: the switcher's cookie, else the browser's).
-    language = translation.get_language()
-    style = debrief.CsvStyle.for_language(language)
-    # Streamed: the headings leave before the events are read; memory stays that of one chunk.
-    response = StreamingHttpResponse(
-        debrief.csv_chunks(session, style, language), content_type="text/csv; charset=utf-8"
-    )
+    style = debrief.CsvStyle.for_language(translation.get_language())
+    chunks = debrief.csv_chunks(session, style)
+    if isinstance(request, ASGIRequest):
+        chunks = _from_request_thread(chunks)
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{debrief.csv_filename(session)}"'
     return response
+
+
+async def _from_request_thread(chunks):
+    """Under ASGI (daphne) Django streams only an async iterator, and reads a plain one whole
+    before the first byte: each chunk is made in the request's thread, with its database
+    connection."""
+    next_chunk = sync_to_async(next)
+    while (chunk := await next_chunk(chunks, None)) is not None:
+        yield chunk
 
 
 @login_required

@@ -2,12 +2,13 @@
 
 00:30 normal values; 02:00 hypotension over 60 s (systolic 120 -> 78: below its 90 limit from
 about 02:43); 02:30 the trainee silences the alarms; 05:00 cardiac arrest (red); 10:00 closed.
+And long_session: thousands of changes, written at once, for the debrief of a long session.
 """
 
 import datetime
 
 from sessions_app import services
-from sessions_app.models import Session
+from sessions_app.models import Session, SessionEvent
 from shiller.tests.factory import make_session
 from simulator import vitals
 
@@ -33,3 +34,24 @@ def close(session: Session, seconds: float) -> Session:
     Session.objects.filter(pk=session.pk).update(closed_at=at(seconds))
     session.refresh_from_db()
     return session
+
+
+def long_session(trainer, events: int, spike_at: int | None = None, steps=()):
+    """`events` changes of values, one every 4 s, the heart rate wandering between 70 and 89
+    (150 at `spike_at`); scenario steps applied by the changes of index in `steps`."""
+    session = make_session(trainer, now=T0, minutes=events)
+    SessionEvent.objects.bulk_create(
+        SessionEvent(
+            session=session,
+            kind=SessionEvent.VITALS,
+            **{
+                **{name: vitals.DEFAULT_VALUES.get(name) for name in vitals.NUMBER_FIELDS},
+                "heart_rate": 150 if index == spike_at else 70 + index * 7 % 20,
+            },
+            flags=vitals.DEFAULT_VALUES["flags"],
+            detail={"step": steps.index(index)} if index in steps else {},
+            created_at=at(4 * index),
+        )
+        for index in range(events)
+    )
+    return close(session, 4 * events)

@@ -1,88 +1,191 @@
-"""The debrief of a long session stays readable and light: its plot drawn from a few points
-per pixel with the peaks kept (LTTB), alarms, steps and notes exact; its list a page at a time;
-its CSV streamed."""
+"""The debrief of a long session (issue 21): a plot drawn from a few points per unit of its
+width, the table of what happened in pages, the CSV streamed."""
 
+import csv
 import datetime
+import io
 import re
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.test import AsyncClient
 from django.urls import reverse
 
 from sessions_app import debrief
-from sessions_app.models import SessionEvent, SessionNote
-from shiller.tests.factory import T0, make_session
+from sessions_app.models import SessionNote
+from sessions_app.tests.played import T0, at, long_session
 from simulator import vitals
 
-pytestmark = pytest.mark.django_db
+
+def _page(client, session, query="") -> str:
+    return client.get(reverse("sessions:debrief", args=[session.pk]) + query).content.decode()
 
 
-def test_lttb_keeps_the_ends_and_a_spike_and_bounds_the_count():
-    points = [(float(x), 60.0) for x in range(5000)]
-    points[2345] = (2345.0, 180.0)  # one beat of tachycardia among thousands
+def _offsets(body: str) -> list[str]:
+    table = body[body.index('id="debrief-events"') :]
+    return re.findall(r"<time datetime=\"[^\"]+\">(\d+:\d\d)</time>", table)
+
+
+# Downsampling ------------------------------------------------------------------------------
+
+
+def test_lttb_keeps_the_first_and_the_last_within_the_threshold():
+    points = [(x, (x * 37) % 101) for x in range(5000)]
+    kept = debrief.lttb(points, 300)
+    assert len(kept) == 300
+    assert kept[0] == points[0] and kept[-1] == points[-1]
+    assert [x for x, _ in kept] == sorted({x for x, _ in kept})  # in order, each once
+
+
+def test_lttb_keeps_a_spike_that_averaging_would_flatten():
+    points = [(x, 80) for x in range(10_000)]
+    points[6543] = (6543, 150)
+    points[2001] = (2001, 20)
     kept = debrief.lttb(points, 100)
-    assert len(kept) == 100
-    assert kept[0] == 0 and kept[-1] == 4999
-    assert 2345 in kept
-    assert kept == sorted(kept)
+    assert (6543, 150) in kept and (2001, 20) in kept
 
 
-def test_lttb_leaves_short_lines_alone():
-    points = [(float(x), float(x % 7)) for x in range(50)]
-    assert debrief.lttb(points, 100) == list(range(50))
+def test_lttb_leaves_fewer_points_than_the_threshold_alone():
+    points = [(0, 1), (1, 5), (2, 3)]
+    assert debrief.lttb(points, 100) == points
+    assert debrief.lttb(points * 0, 100) == []
 
 
-def long_session(trainer, count=3000):
-    session = make_session(trainer, now=T0, minutes=24 * 60)
-    values = dict(vitals.DEFAULT_VALUES)
-    events = []
-    for number in range(count):
-        heart_rate = 190 if number == 1500 else 60 + number % 30
-        step = {"step": 1} if number == 2000 else {}
-        events.append(SessionEvent(
-            session=session, created_at=T0 + datetime.timedelta(seconds=2 * number), detail=step,
-            **{**{f: values.get(f) for f in vitals.NUMBER_FIELDS}, "heart_rate": heart_rate},
-            flags=values["flags"],
-        ))  # fmt: skip
-    SessionEvent.objects.bulk_create(events)
-    SessionNote.objects.create(session=session, text="Handover", at=T0 + datetime.timedelta(seconds=301))
-    session.closed_at = T0 + datetime.timedelta(seconds=2 * count)
-    session.save(update_fields=["closed_at"])
-    return session
+# The plot of a long session ----------------------------------------------------------------
 
 
-def test_a_long_sessions_plot_keeps_its_peak_and_marks_exact(alice_client, alice):
-    session = long_session(alice)
-    page = alice_client.get(reverse("sessions:debrief", args=[session.pk])).content.decode()
-    plot = debrief.plot(debrief.timeline(session))
-    heart = next(series for series in plot["series"] if series["name"] == "heart_rate")
-    assert len(heart["markers"]) <= debrief.MAX_MARKERS + 2
-    assert heart["path"].count("L") <= debrief.MAX_PATH_POINTS + 2
-    # The 190 at 50:00 is still drawn: the highest point of the line.
-    assert any(marker["title"].endswith(" 190") for marker in heart["markers"])
-    assert [step["label"] for step in plot["steps"]] == ["Step 2"]
-    assert len(plot["notes"]) == 1
-    assert len(page) < 1_000_000
+@pytest.mark.django_db
+def test_a_long_session_is_plotted_from_a_few_points_per_unit_with_its_peak(alice, alice_client):
+    session = long_session(alice, 3000, spike_at=1234, steps=(100, 2500))
+    body = _page(alice_client, session)
+    path = re.search(r'series-heart_rate">\s*<path class="line" d="([^"]+)"', body).group(1)
+    corners = path.split(" ")
+    assert len(corners) <= debrief.PLOT_WIDTH * debrief.POINTS_PER_UNIT + 2  # not 6,000
+    spike_y = round(debrief.MARGIN_TOP + (1 - 150 / 150) * debrief.PLOT_HEIGHT, 1)
+    assert any(corner.endswith(f",{spike_y}") for corner in corners)  # the peak is drawn
+    markers = body.count('class="marker marker-heart_rate"')
+    assert markers == debrief.MAX_MARKERS  # a marker every few units, not 3,000
+    assert f"82:16 Values changed: {vitals.LABELS['heart_rate']} 150<" in body  # its marker kept
+    # Steps are drawn exactly, each at its moment.
+    assert body.count('class="step-mark"') == 2 and "Step 1" in body and "Step 2" in body
 
 
-def test_a_long_list_comes_a_page_at_a_time(alice_client, alice):
-    session = long_session(alice, count=450)
-    url = reverse("sessions:debrief", args=[session.pk])
-    first = alice_client.get(url).content.decode()
-    assert "Rows 1 to 200 of 451" in first
-    assert first.count('class="event-row') == 199  # and the note
-    assert 'href="?page=2#what-happened"' in first and "Earlier" not in first
-    assert 'class="note-row"' in first  # 05:01, among the first rows
-    last = alice_client.get(url + "?page=3").content.decode()
-    assert "Rows 401 to 451 of 451" in last and "Later" not in last
-    assert last.count('class="event-row') == 51 and 'class="note-row"' not in last
-    every = alice_client.get(url + "?all=1").content.decode()
-    assert every.count('class="event-row') == 450 and 'class="note-row"' in every
-    french = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Lignes 1 à 200 sur 451" in french
+@pytest.mark.django_db
+def test_a_long_sessions_alarms_are_shaded_exactly(alice, alice_client):
+    session = long_session(alice, 1000, spike_at=500)
+    line = debrief.timeline(session)
+    # Above the default limit of 120 for the spike's 4 s only.
+    assert debrief.alarm_periods(line) == [(at(2000), at(2004), "yellow")]
+    assert _page(alice_client, session).count('class="alarm-period alarm-yellow"') == 1
 
 
-def test_a_short_list_has_no_pages(alice_client, alice):
-    session = long_session(alice, count=20)
-    page = alice_client.get(reverse("sessions:debrief", args=[session.pk])).content.decode()
-    assert "Rows 1 to" not in page and page.count('class="event-row') == 20
-    assert re.search(r'<nav class="pager', page) is None
+# The table in pages ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_table_shows_the_first_rows_and_links_to_the_later_ones(alice, alice_client):
+    session = long_session(alice, 450)
+    body = _page(alice_client, session)
+    offsets = _offsets(body)
+    assert len(offsets) == 200 and offsets[0] == "00:00" and offsets[-1] == "13:16"  # row 200
+    assert "Rows 1 to 200 of 450" in body
+    assert 'href="?page=2#what-happened">Later<' in body and ">Earlier<" not in body
+    assert 'href="?all=1#what-happened">All rows, to print them<' in body
+    assert 'id="event-count">450<' in body  # the facts count every event
+
+
+@pytest.mark.django_db
+def test_a_later_page_has_the_next_rows_and_links_both_ways(alice, alice_client):
+    session = long_session(alice, 450)
+    body = _page(alice_client, session, "?page=2")
+    offsets = _offsets(body)
+    assert len(offsets) == 200 and offsets[0] == "13:20" and offsets[-1] == "26:36"
+    assert 'href="?page=1#what-happened">Earlier<' in body
+    assert 'href="?page=3#what-happened">Later<' in body
+    last = _page(alice_client, session, "?page=3")
+    assert len(_offsets(last)) == 50 and "Rows 401 to 450 of 450" in last
+    assert ">Later<" not in last
+    assert _offsets(_page(alice_client, session, "?page=99")) == _offsets(last)  # the last
+    assert _offsets(_page(alice_client, session, "?page=x"))[0] == "00:00"  # the first
+
+
+@pytest.mark.django_db
+def test_all_rows_are_on_one_page_to_print_them(alice, alice_client):
+    session = long_session(alice, 450)
+    body = _page(alice_client, session, "?all=1")
+    assert len(_offsets(body)) == 450 and "Rows 1 to 450 of 450" in body
+    assert 'href="?page=1#what-happened">In pages<' in body and ">Later<" not in body
+
+
+@pytest.mark.django_db
+def test_a_short_session_has_one_page_and_no_links(alice_client, played):
+    body = _page(alice_client, played)
+    assert len(_offsets(body)) == 4 and "debrief-pager" not in body
+
+
+@pytest.mark.django_db
+def test_notes_keep_their_number_and_place_on_a_later_page(alice, alice_client):
+    session = long_session(alice, 450)
+    SessionNote.objects.create(session=session, text="First", at=at(10))
+    SessionNote.objects.create(session=session, text="Late call", at=at(1000.5))
+    body = _page(alice_client, session, "?page=2")
+    assert "Note 2" in body and "Late call" in body and "First" not in body.split("<table")[1]
+    offsets = _offsets(body)
+    assert offsets[offsets.index("16:40") + 1] == "16:40"  # after the event of that second
+
+
+# The CSV, streamed ------------------------------------------------------------------------
+
+
+def _csv_rows(body: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
+
+
+@pytest.mark.django_db
+def test_the_csv_is_streamed_a_few_hundred_rows_at_a_time(alice, alice_client):
+    session = long_session(alice, 1200)
+    SessionNote.objects.create(session=session, text="Halfway", at=at(2400))
+    r = alice_client.get(reverse("sessions:export", args=[session.pk]))
+    assert r.status_code == 200 and r.streaming
+    assert r["Content-Disposition"] == 'attachment; filename="shiller-ABC234-2026-03-02.csv"'
+    chunks = list(r.streaming_content)
+    assert chunks[0].startswith(b"at,seconds_since_start,kind,") and chunks[0].count(b"\n") == 1
+    assert len(chunks) == 1 + 3  # the header first, then 1,201 rows by 500
+    rows = _csv_rows(b"".join(chunks))
+    assert len(rows) == 1201
+    assert [row["seconds_since_start"] for row in rows[599:602]] == [
+        "2396.000",
+        "2400.000",
+        "2400.000",
+    ]
+    assert rows[601]["kind"] == "note" and rows[601]["note"] == "Halfway"
+    assert rows[-1]["seconds_since_start"] == "4796.000" and rows[-1]["kind"] == "vitals"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_under_asgi_the_csv_streams_as_it_does_on_a_plain_request(alice):
+    session = await sync_to_async(long_session)(alice, 700)
+    url = reverse("sessions:export", args=[session.pk])
+    client = AsyncClient()
+    await sync_to_async(client.force_login)(alice)
+    r = await client.get(url)
+    assert r.status_code == 200 and r.streaming and r.is_async  # daphne sends it as it comes
+    chunks = [chunk async for chunk in r.streaming_content]
+    assert len(chunks) == 3
+    rows = _csv_rows(b"".join(chunks))
+    assert (
+        len(rows) == 700 and rows[-1]["at"] == (T0 + datetime.timedelta(seconds=2796)).isoformat()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_french_export_streamed_under_asgi_stays_french(alice):
+    session = await sync_to_async(long_session)(alice, 600)
+    client = AsyncClient()
+    await sync_to_async(client.force_login)(alice)
+    r = await client.get(
+        reverse("sessions:export", args=[session.pk]), headers={"accept-language": "fr"}
+    )
+    body = b"".join([chunk async for chunk in r.streaming_content])
+    assert body.startswith("\ufeffDate et heure;".encode())  # the BOM first, then French
+    assert body.decode("utf-8-sig").count("Valeurs modifiées;") == 600  # late chunks too

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from sessions_app import services
 from sessions_app.tests.e2e.pages import log_in
-from sessions_app.tests.played import ARREST, HYPOTENSION, T0, at, close
+from sessions_app.tests.played import ARREST, HYPOTENSION, T0, at, close, long_session
 from shiller.tests.factory import make_session
 from simulator import vitals
 
@@ -75,3 +75,21 @@ def test_printing_leaves_out_the_language_switcher_and_the_navigation(debrief):
     expect(page.locator("#debrief-events")).to_be_visible()
     page.emulate_media(media="screen")
     expect(page.locator("#language-select")).to_be_visible()
+
+
+def test_a_long_sessions_table_pages_on_and_stays_in_view(alice, chromium, server):
+    session = long_session(alice, 450)
+    context = chromium.new_context(base_url=server, viewport=LAPTOP)
+    page = context.new_page()
+    log_in(page, alice)
+    page.goto(f"/sessions/{session.pk}/debrief/")
+    rows = page.locator("#debrief-events tbody tr")
+    expect(rows).to_have_count(200)
+    page.locator(".debrief-pager").first.get_by_role("link", name="Later").click()
+    expect(rows.first).to_contain_text("13:20")  # row 201
+    expect(page.locator(".debrief-pager").first).to_contain_text("Rows 201 to 400 of 450")
+    assert page.evaluate("window.scrollY") > 300  # at the table, not the top of the page
+    page.emulate_media(media="print")
+    expect(page.locator(".debrief-pager a").first).to_be_hidden()  # no links on paper
+    expect(page.locator(".debrief-pager").first).to_contain_text("Rows 201 to 400 of 450")
+    context.close()
