@@ -51,14 +51,12 @@ def sessions_for(trainer) -> QuerySet:
     )
 
 
-def drivable_by(trainer, sessions: QuerySet | None = None) -> QuerySet:
-    """The sessions whose patient `trainer` may change: their own and those they co-train.
-    One EXISTS in the query that locks the row: a co-trainer removed a moment ago is refused."""
-    sessions = Session.objects.all() if sessions is None else sessions
+def drivable_by(trainer) -> QuerySet:
+    """The sessions whose patient `trainer` may change: their own and those they co-train."""
     cotrains = SessionMember.objects.filter(
         session=OuterRef("pk"), trainer=trainer, role=SessionMember.COTRAINER
     )
-    return sessions.filter(Q(trainer=trainer) | Q(Exists(cotrains)))
+    return Session.objects.filter(Q(trainer=trainer) | Q(Exists(cotrains)))
 
 
 def may_drive(trainer, session: Session) -> bool:
