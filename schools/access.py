@@ -61,6 +61,18 @@ def drivable_by(trainer) -> QuerySet:
     return Session.objects.filter(Q(trainer=trainer) | Q(Exists(cotrains)))
 
 
+def drives_sql(session_table: str, trainer) -> tuple[str, list]:
+    """drivable_by's rule as an SQL condition on a row of `session_table` (sessions), for the
+    one statement that stores an instant change (services.apply_vitals); with its parameters.
+    test_access checks that the two say the same of every role."""
+    sql = (
+        f"({session_table}.trainer_id = %s OR EXISTS (SELECT 1 FROM"
+        f" {SessionMember._meta.db_table} member WHERE member.session_id = {session_table}.id"
+        " AND member.trainer_id = %s AND member.role = %s))"
+    )
+    return sql, [trainer.pk, trainer.pk, SessionMember.COTRAINER]
+
+
 def may_drive(trainer, session: Session) -> bool:
     """Whether `trainer` may change the patient of `session`: its owner (no query: the hot
     path of every stored change) or a co-trainer."""
