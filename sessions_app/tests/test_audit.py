@@ -37,14 +37,17 @@ def test_an_event_is_never_changed_nor_deleted(faculty):
     assert SessionEvent.objects.get().heart_rate == vitals.DEFAULT_VALUES["heart_rate"]
 
 
-def test_a_change_is_never_dated_before_the_newest_event(faculty):
+@pytest.mark.parametrize("seconds", [0, 30], ids=["instant", "trend"])
+def test_a_change_is_never_dated_before_the_newest_event(faculty, seconds):
     """Times come from each process's clock: a change that reaches the row lock after another
-    is dated after it, whatever its own clock said, so the newest event is the last values."""
+    is dated after it, whatever its own clock said, so the newest event is the last values.
+    (An instant change is one statement, a trend the locked transaction: both hold it.)"""
     session, now = faculty["session"], timezone.now()
     later = services.apply_vitals(session.pk, vitals.DEFAULT_VALUES, trainer=faculty["owner"], now=now)
     earlier_clock = {**vitals.DEFAULT_VALUES, "heart_rate": 140}
     change = services.apply_vitals(
-        session.pk, earlier_clock, trainer=faculty["cotrainer"], now=now - datetime.timedelta(seconds=1)
+        session.pk, earlier_clock, transition_seconds=seconds, trainer=faculty["cotrainer"],
+        now=now - datetime.timedelta(seconds=1),
     )
     assert change.event.created_at > later.event.created_at
     newest = session.events.order_by("-created_at").first()
