@@ -29,8 +29,8 @@ CODE_LENGTH = 6
 CODE_ATTEMPTS = 10
 
 
-# How much later than the newest event a change is dated when its own clock says it is not
-# later: the events' order is the order they were stored in (Session.last_event_at).
+# How much later than the newest event a change is dated when its own clock says it came
+# before it: the events' order is the order they were stored in (Session.last_event_at).
 EVENT_TICK = datetime.timedelta(microseconds=1)
 
 
@@ -175,7 +175,8 @@ def _store_instant_values(session_id, values, trainer, now, step) -> AppliedChan
     last_values = Session._meta.get_field("last_values").get_db_prep_save(values, connection)
     with connection.cursor() as cursor:
         cursor.execute(
-            statement, [last_values, now, EVENT_TICK, session_id, now, *parameters, *prepared]
+            statement,
+            [last_values, now, EVENT_TICK, now, session_id, now, *parameters, *prepared],
         )
         row = cursor.fetchone()
     if row is None:
@@ -200,7 +201,8 @@ def _instant_change_statement(trainer) -> tuple[str, list]:
     statement = f"""
         WITH changed AS (
             UPDATE {table} SET last_values = %s, trend = NULL,
-                last_event_at = GREATEST(%s, {table}.last_event_at + %s)
+                last_event_at = CASE WHEN {table}.last_event_at > %s
+                    THEN {table}.last_event_at + %s ELSE %s END
             WHERE {table}.id = %s AND {table}.closed_at IS NULL AND {table}.expires_at > %s
                 AND {table}.paused_at IS NULL AND {drives}
             RETURNING {table}.last_event_at
@@ -283,7 +285,7 @@ def lock_open_session(
         # ago is refused.
         raise Session.DoesNotExist
     now = now or timezone.now()
-    if session.last_event_at is not None and now <= session.last_event_at:
+    if session.last_event_at is not None and now < session.last_event_at:
         # Another process's clock, a little ahead, dated the newest event.
         now = session.last_event_at + EVENT_TICK
     if not session.is_open(now):
