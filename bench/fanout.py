@@ -1,4 +1,4 @@
-"""Fan-out benchmark: how closely every screen follows the trainer, next to the stack's floor.
+"""Fan-out benchmark: how closely every screen follows the trainer, next to two floors.
 
 For each number of screens N, in one run:
 1. Shiller under daphne (`--processes` of them, screens split across them) on PostgreSQL and

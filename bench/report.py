@@ -52,11 +52,10 @@ def latency_cell(figures: dict | None, key: str) -> str:
 
 
 def _ratio(shiller: dict, floor: dict | None, key: str) -> str:
-    if not shiller["latency_ms"] or not floor or not floor["latency_ms"]:
+    floor_latency = floor and floor["latency_ms"]
+    if not shiller["latency_ms"] or not floor_latency or not floor_latency[key]:
         return DASH
-    if not floor["latency_ms"][key]:
-        return DASH
-    return f"{shiller['latency_ms'][key] / floor['latency_ms'][key]:.1f}"
+    return f"{shiller['latency_ms'][key] / floor_latency[key]:.1f}"
 
 
 COLUMNS = (
