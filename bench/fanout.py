@@ -1,4 +1,4 @@
-"""Fan-out benchmark: how closely every screen follows the trainer, next to the stack's floor.
+"""Fan-out benchmark: how closely every screen follows the trainer, next to two floors.
 
 For each number of screens N, in one run:
 1. Shiller under daphne (`--processes` of them, screens split across them) on PostgreSQL and
@@ -6,7 +6,8 @@ For each number of screens N, in one run:
    the trainer's control socket sends M changes at a fixed rate; each screen notes when each
    change arrives. Then, screens still connected, the trainer sends changes as fast as the acks
    come back (`--window` unanswered at most): persisted changes per second.
-2. The floor (bench/floor_server.py, a bare `websockets` broadcast server): the same N and M.
+2. The floors, the same N and M through servers that store nothing: a bare `websockets`
+   broadcast server (bench/floor_server.py) and a bare Node `ws` one (bench/node/).
 
 Prints one table, writes JSON and a Markdown summary to `--output`. The bench uses its own
 database (dropped and created each run) and Redis database (flushed), on the servers that
@@ -64,6 +65,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="how long to send changes as fast as acks allow (0: skip that phase)",
     )  # fmt: skip
     parser.add_argument("--window", type=int, default=50, help="unanswered changes at most")
+    parser.add_argument(
+        "--no-node-floor", dest="node_floor", action="store_false",
+        help="skip the Node floor (it needs node and npm)",
+    )  # fmt: skip
     parser.add_argument("--database", default="shiller_bench", help="dropped and created")
     parser.add_argument("--redis-db", type=int, default=3, help="flushed")
     parser.add_argument("--output", type=Path, default=Path(__file__).parent / "results")
@@ -202,8 +207,8 @@ def measure_shiller(setup: stack.ShillerSetup, screens: int, args) -> dict:
     return figures
 
 
-def measure_floor(screens: int, args) -> dict:
-    with stack.floor_server(args.output / "logs") as server:
+def measure_floor(floor_server, screens: int, args) -> dict:
+    with floor_server(args.output / "logs") as server:
         urls = [f"ws://{server.address}/screen"] * screens
         trainer = TrainerClient(f"ws://{server.address}/trainer", expects_replies=False)
         figures, _ = asyncio.run(run_stack(trainer, urls, [server.pid], args))
@@ -230,6 +235,8 @@ def prepare_services(args) -> tuple[str, str]:
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
+    if args.node_floor and not stack.node_available():
+        sys.exit("The Node floor needs node and npm on PATH; --no-node-floor skips it.")
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "logs").mkdir(exist_ok=True)
     results = {
@@ -249,11 +256,14 @@ def main(argv: list[str] | None = None) -> dict:
         for screens in args.screens:
             run = {"screens": screens, "changes": args.changes, "rate": args.rate}
             run["shiller"] = measure_shiller(setup, screens, args)
-            run["floor"] = measure_floor(screens, args)
+            run["floor"] = measure_floor(stack.floor_server, screens, args)
+            if args.node_floor:
+                run["node_floor"] = measure_floor(stack.node_floor_server, screens, args)
             results["runs"].append(run)
             print(
                 f"{screens} screens: p99 {report.latency_cell(run['shiller'], 'p99')} ms (Shiller),"
-                f" {report.latency_cell(run['floor'], 'p99')} ms (floor)",
+                f" {report.latency_cell(run['floor'], 'p99')} ms (Python floor),"
+                f" {report.latency_cell(run.get('node_floor'), 'p99')} ms (Node floor)",
                 file=sys.stderr,
             )
     finally:

@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -24,6 +25,8 @@ from changes import seq_of
 
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
+NODE_DIR = BENCH_DIR / "node"
+NPM_TIMEOUT = 300
 START_TIMEOUT = 30
 STOP_TIMEOUT = 5
 # A screen process's reply carries every latency it measured.
@@ -208,6 +211,27 @@ def floor_server(log_dir: Path):
     port = free_port()
     command = [sys.executable, str(BENCH_DIR / "floor_server.py"), "--port", str(port)]
     with server_process(command, port, log_dir / "floor.log") as server:
+        yield server
+
+
+def node_available() -> bool:
+    return shutil.which("node") is not None and shutil.which("npm") is not None
+
+
+@contextmanager
+def node_floor_server(log_dir: Path):
+    """bench/node/floor_server.js, with the `ws` of bench/node/package-lock.json (`npm ci` the
+    first time; node_modules is git-ignored)."""
+    if not (NODE_DIR / "node_modules" / "ws").is_dir():
+        npm = subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"],
+            cwd=NODE_DIR, capture_output=True, text=True, timeout=NPM_TIMEOUT,
+        )  # fmt: skip
+        if npm.returncode:
+            raise RuntimeError(f"npm ci in {NODE_DIR} failed: {npm.stderr[-2000:]}")
+    port = free_port()
+    command = ["node", str(NODE_DIR / "floor_server.js"), "--port", str(port)]
+    with server_process(command, port, log_dir / "node-floor.log") as server:
         yield server
 
 

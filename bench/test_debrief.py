@@ -20,7 +20,8 @@ def test_the_debrief_bench_times_each_page_of_each_session():
         pytest.skip("the debrief bench needs DATABASE_URL (PostgreSQL)")
     command = [
         sys.executable, str(BENCH_DIR / "debrief.py"), "--events", "60", "300", "--runs", "1",
-        "--database", "shiller_bench_debrief_test",
+        # Apart from the fan-out bench's, and movable like it (test_fanout.SERVICES).
+        "--database", os.environ.get("BENCH_TEST_DEBRIEF_DATABASE", "shiller_bench_debrief_test"),
     ]  # fmt: skip
     r = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-3000:]

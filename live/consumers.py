@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from live import fanout, publish, viewers
+from live import fanout, publish, viewers, wire
 from live.fanout import get_hub
 from live.groups import control_group
 from schools import access
@@ -307,8 +307,11 @@ class MonitorConsumer(LiveConsumer):
         if self.pending is not None:
             self.pending.append(event)
             return
-        # A failure here reaches the hub, which drops and closes this socket alone.
-        await self.send(text_data=event["text"])
+        # Under daphne, framed once for every screen (live/wire.py). A failure here reaches the
+        # hub, which drops and closes this socket alone.
+        protocol = self.scope.get(wire.SCOPE_KEY)
+        if protocol is None or not wire.send(protocol, event["text"]):
+            await self.send(text_data=event["text"])
         if event["type"] == "monitor.ended":
             await self.close()
 

@@ -21,6 +21,7 @@ from django.core.exceptions import SuspiciousFileOperation  # noqa: E402
 from django.http import Http404  # noqa: E402
 
 from live.routing import websocket_urlpatterns  # noqa: E402
+from live.wire import WireMiddleware  # noqa: E402
 from shiller.middleware import WebsocketLocaleMiddleware, WebsocketOriginMiddleware  # noqa: E402
 
 
@@ -39,8 +40,11 @@ application = ProtocolTypeRouter(
         # daphne serves Shiller's few small static files itself, so that one process is a
         # whole deployment; put a proxy or CDN in front of /static/ for heavy traffic.
         "http": StaticFilesHandler(django_asgi_app),
-        "websocket": WebsocketOriginMiddleware(
-            AuthMiddlewareStack(WebsocketLocaleMiddleware(URLRouter(websocket_urlpatterns)))
+        # WireMiddleware first, to see daphne's own `send` (see live/wire.py).
+        "websocket": WireMiddleware(
+            WebsocketOriginMiddleware(
+                AuthMiddlewareStack(WebsocketLocaleMiddleware(URLRouter(websocket_urlpatterns)))
+            )
         ),
     }
 )

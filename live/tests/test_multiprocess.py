@@ -74,3 +74,33 @@ async def test_a_change_sent_to_one_process_reaches_a_screen_on_the_other(alice)
         await screen.close()
         assert (await next_of_type(control, "viewers"))["count"] == 0
         await control.close()
+
+
+async def test_screens_get_every_change_in_order_and_a_closed_screen_stops_no_one(alice):
+    session = await sync_to_async(make_session)(alice)
+    cookie = (await sync_to_async(session_cookie)(alice)).decode()
+    with daphne() as server:
+        control = await websockets.connect(
+            f"ws://{server}/ws/control/{session.pk}/",
+            origin=f"http://{server}",
+            additional_headers={"Cookie": cookie},
+        )
+        screens = []
+        for _ in range(3):
+            screen = await websockets.connect(
+                f"ws://{server}/ws/monitor/{session.code}/", origin=f"http://{server}"
+            )
+            await next_of_type(screen, "snapshot")
+            screens.append(screen)
+        await screens.pop().close()
+
+        # Sent without waiting for the acks: the changes follow each other closely.
+        heart_rates = list(range(40, 60))
+        for rate in heart_rates:
+            change = {**CHANGE, "heart_rate": rate}
+            await control.send(json.dumps({"type": "set_vitals", "values": change}))
+        for screen in screens:
+            seen = [await next_of_type(screen, "vitals") for _ in heart_rates]
+            assert [vitals["values"]["heart_rate"] for vitals in seen] == heart_rates
+            await screen.close()
+        await control.close()
