@@ -102,15 +102,31 @@ def attempt_join(code: str, address: str) -> tuple[Session | None, int | None]:
     sent, up to JOIN_CEILING (checked first: past it nothing reaches the database). A wrong
     code counts as a failure, refused or not (see settings.JOIN_CEILING).
     """
-    if wait := throttle.retry_after("join-ceiling", address, settings.JOIN_CEILING):
-        return None, wait
-    session = find_session_by_code(code)
-    if session is not None:
-        return session, None
-    wait = throttle.retry_after("join", address, settings.JOIN_RATES)
-    throttle.record_failure("join", address, settings.JOIN_RATES)
-    throttle.record_failure("join-ceiling", address, settings.JOIN_CEILING)
-    return None, wait
+    [answer] = attempt_joins(code, [address])
+    return answer
+
+
+def attempt_joins(code: str, addresses: list[str]) -> list[tuple[Session | None, int | None]]:
+    """attempt_join for each of `addresses` (one per attempt) that typed `code` at once: the
+    screens of a class reconnecting together. The code is looked up once; each wrong attempt
+    counts as its own failure, as it would one by one."""
+    ceilings = {
+        address: throttle.retry_after("join-ceiling", address, settings.JOIN_CEILING)
+        for address in set(addresses)
+    }
+    session = None if all(ceilings.values()) else find_session_by_code(code)
+    answers = []
+    for address in addresses:
+        if wait := ceilings[address]:
+            answers.append((None, wait))
+        elif session is not None:
+            answers.append((session, None))
+        else:
+            wait = throttle.retry_after("join", address, settings.JOIN_RATES)
+            throttle.record_failure("join", address, settings.JOIN_RATES)
+            throttle.record_failure("join-ceiling", address, settings.JOIN_CEILING)
+            answers.append((None, wait))
+    return answers
 
 
 def find_session_by_code(code: str) -> Session | None:
