@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone, translation
@@ -102,6 +103,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_disconnect(self, message):
+        # As dispatch: Channels' own also closes stale database connections through the shared
+        # worker thread, for every socket that closes; a class leaving at once queued there.
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def leave(self) -> None:
         """Once, when the consumer ends: after a disconnect (Channels' StopConsumer) as after an

@@ -520,6 +520,19 @@ def monitor_state(session: Session, now=None) -> dict:
     }
 
 
+def monitor_state_changes_at(session: Session, now: datetime.datetime) -> datetime.datetime | None:
+    """The first moment after `now` at which monitor_state(session) may read otherwise than at
+    `now` (its "now" aside) with nothing stored meanwhile: a trend's end (the alarms along it
+    too), the silence's, a measurement's. None: not before a change. Keep it beside
+    monitor_state: live/connects.py reuses a snapshot until then."""
+    moments = [nibp.next_end(session, now)]
+    if trends.in_progress(session.trend, now):
+        moments.append(trends.ends_at(session.trend))
+    if session.alarms_silenced_until and session.alarms_silenced_until > now:
+        moments.append(session.alarms_silenced_until)
+    return min((moment for moment in moments if moment is not None), default=None)
+
+
 def screen_results(session: Session) -> list[dict]:
     """The session's results as the snapshot lists them, their titles in the active language."""
     if session._state.adding:  # The replay's session as created: none yet.
