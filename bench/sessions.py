@@ -10,7 +10,8 @@ change.
 
 `--search` raises S (or R) step by step until p99 reaches 100 ms or a change is lost: the
 highest stored changes/s sustained. `--connect N`: the seconds for N screens to connect to one
-session and get their snapshot.
+session and get their snapshot, and the server CPU per screen, beside the same on daphne serving
+a constant snapshot (bench/daphne_floor.py): the floor.
 
     make bench   (runs fanout.py, neighbours.py, then this with a modest default)
     .venv/bin/python bench/sessions.py --sessions 200 --processes 2 --search sessions
