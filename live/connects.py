@@ -11,9 +11,10 @@ snapshot, so a change committed after the snapshot was read reaches it through t
 until the snapshot is sent, MonitorConsumer.deliver). A read serves the screens that asked
 before it started (SharedRead); it is then kept, and sent with the current time as its "now",
 until the first of: a message of the session heard by the hub (the change itself, or its
-broadcast that follows it), a moment at which time alone changes it (a trend's end, the
-silence's, a measurement's: services.monitor_state_changes_at), a layer outage (the hub may
-miss messages), and SNAPSHOT_REUSE_SECONDS.
+broadcast that follows it), a broadcast of it from this process that failed (live/publish.py),
+a moment at which time alone changes it (a trend's end, the silence's, a measurement's:
+services.monitor_state_changes_at), a layer outage (the hub may miss messages), and
+SNAPSHOT_REUSE_SECONDS.
 """
 
 import asyncio
@@ -84,8 +85,9 @@ join = SharedRead(_join)
 
 
 # A kept snapshot serves screens at most this long after its read, even when nothing said it
-# changed: the bound on what a change this process never heard of (its broadcast lost to a
-# Redis outage) could hide from a screen that connects. A class's reconnect takes 1-3 s.
+# changed: the bound on what a change this process never heard of (another process's broadcast
+# lost to a Redis outage this hub has not noticed yet) could hide from a screen that connects.
+# A class's reconnect takes 1-3 s.
 SNAPSHOT_REUSE_SECONDS = 1.0
 
 
@@ -109,6 +111,12 @@ class _Kept:
         # Not in every group of the hub's sockets, as far as the hub knows.
         self.deaf = False
         self.snapshots: dict[tuple[str, str], _Snapshot] = {}
+
+    def forget_before_now(self) -> None:
+        self.forgotten_at = next(self.count)
+        self.snapshots.clear()
+        # Older than forgotten_at: no longer needed (and so not kept for every session ever heard).
+        self.heard_at.clear()
 
     def holds(self, snapshot: _Snapshot, session_id: str, now: datetime.datetime) -> bool:
         """Whether a read now would give `snapshot` again, but for its "now"."""
@@ -146,16 +154,15 @@ def forget() -> None:
     """The hub may miss messages (the layer unreachable, a group not joined): keep nothing, and
     keep nothing new until it is `listening` again."""
     kept = _kept()
-    kept.forgotten_at = next(kept.count)
+    kept.forget_before_now()
     kept.deaf = True
-    kept.snapshots.clear()
 
 
 def listening() -> None:
     """The hub has joined every group of its sockets: what is read from now on may be kept (a
     read begun before may lack a change the hub missed)."""
     kept = _kept()
-    kept.forgotten_at = next(kept.count)
+    kept.forget_before_now()
     kept.deaf = False
 
 

@@ -6,6 +6,7 @@ import datetime
 import pytest
 import time_machine
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from live.tests.ws import disconnect_all, receive, receive_type, screen
@@ -51,6 +52,23 @@ async def test_a_screen_that_connects_after_a_change_gets_it_in_its_snapshot(ali
     await sync_to_async(services.apply_vitals)(session.pk, TACHYCARDIA)
     # The first screen has been sent the change: the snapshot it got is no longer the session's.
     assert (await receive_type(first, "vitals"))["values"]["heart_rate"] == 150
+
+    second, snapshot = await connected_screen()
+
+    assert snapshot["values"]["heart_rate"] == 150
+    await disconnect_all(first, second)
+
+
+async def test_a_screen_that_connects_after_a_change_nobody_heard_of_gets_it(alice, monkeypatch):
+    session = await sync_to_async(make_session)(alice, last_values=vitals.DEFAULT_VALUES)
+    first, _ = await connected_screen()
+
+    async def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(get_channel_layer(), "group_send", unreachable)
+    change = await sync_to_async(services.apply_vitals)(session.pk, TACHYCARDIA)
+    assert change.broadcast is False
 
     second, snapshot = await connected_screen()
 
