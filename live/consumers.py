@@ -220,8 +220,8 @@ class MonitorConsumer(LiveConsumer):
             return
         self.session_id = session_id
         await self.accept()
-        # Read again after subscribing: no change can fall between snapshot and stream, and a
-        # session that ended since the lookup is not shown.
+        # Asked after subscribing: a change the snapshot lacks reaches this socket through the
+        # hub (connects.py), and a session that ended since the lookup is not shown.
         session, text = await connects.snapshot(session_id)
         if session is None or not session.is_open():
             await self.close(code=CLOSE_ENDED if session else CLOSE_NOT_FOUND)

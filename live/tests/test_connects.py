@@ -9,10 +9,11 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from live.tests.ws import disconnect_all, receive, receive_type, screen
+from live import connects
+from live.tests.ws import disconnect_all, receive, receive_type, refusal, screen
 from sessions_app import services
 from shiller.tests.factory import make_session
-from simulator import vitals
+from simulator import protocol, vitals
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -103,3 +104,19 @@ async def test_a_screen_is_sent_the_time_it_connects_at(alice):
     assert snapshot["now"] >= before > earlier["now"]
     assert {**snapshot, "now": None} == {**earlier, "now": None}
     await disconnect_all(first, second)
+
+
+async def test_a_screen_whose_session_is_closed_while_it_connects_is_told_it_ended(
+    alice, monkeypatch
+):
+    session = await sync_to_async(make_session)(alice, last_values=vitals.DEFAULT_VALUES)
+    join = connects.join
+
+    async def join_then_close(code, address):
+        found = await join(code, address)
+        await sync_to_async(services.close_session)(session)
+        return found
+
+    monkeypatch.setattr(connects, "join", join_then_close)
+
+    assert await refusal(screen("ABC234")) == protocol.CLOSE["ended"]
