@@ -37,12 +37,9 @@ def template_list(request):
     # By their name in the page's language, not the stored English one.
     templates = sorted(templates, key=_sort_key)
     schools = list(access.schools_of(user))
-    # As access.can_edit_template says, with the schools asked once for the whole list.
-    administered = set(access.administered_schools(user).values_list("pk", flat=True))
+    may_edit = access.template_editing(user)
     for template in templates:
-        template.editable = not template.is_shipped and (
-            template.trainer_id == user.pk or template.school_id in administered
-        )
+        template.editable = may_edit(template)
     member_of = {school.pk for school in schools}
     ctx = {
         # With those still shared with a school they have left: theirs, and nowhere else.

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from live import connects, fanout, viewers
+from live import connects, fanout, publish, viewers
 from live.fanout import get_hub
 from live.groups import control_group
 from schools import access
@@ -154,6 +154,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
             logger.exception("Unexpected failure on a %s message", type(self).__name__)
             await self.refuse_message(_("The server could not handle this message."), message)
 
+    async def perform(self, action: actions.Action, payload: dict) -> actions.Done:
+        """Run the action in the database thread; what it stored is broadcast from here, once
+        it has returned (publish.held). Its reply says so when that did not get through."""
+        async with publish.held() as held:
+            done = await self.run(action, payload)
+        if not held.sent and "broadcast" in done.reply:
+            done.reply["broadcast"] = False
+        return done
+
+    async def run(self, action: actions.Action, payload: dict) -> actions.Done:
+        raise NotImplementedError
+
     async def refuse_message(self, text: str, message: dict | None = None) -> None:
         """A screen ignores what it cannot use; the control page is told (ControlConsumer)."""
 
@@ -285,9 +297,9 @@ class MonitorConsumer(LiveConsumer):
         presses = get_hub().screen_actions(self.session_id, ScreenActions)
         try:
             if action.coalesce:
-                await presses.press(action.name, lambda: self.run(action, message))
+                await presses.press(action.name, lambda: self.perform(action, message))
             else:
-                await self.run(action, message)
+                await self.perform(action, message)
         except actions.Refused as refused:
             if refused.ended:
                 # Ended but not yet announced (expire_sessions has not run): say so, as it would.
@@ -390,7 +402,7 @@ class ControlConsumer(LiveConsumer):
             await self.send_error(request_id, errors)
             return
         try:
-            done = await self.run(action, message)
+            done = await self.perform(action, message)
         except actions.Refused as refused:
             if refused.forbidden and await self.check_access():
                 # The role changed a moment before this change reached the database (the

@@ -61,6 +61,9 @@ class Session(models.Model):
     # The trend in progress toward last_values: {"from": {...}, "started_at": ISO, "seconds": n},
     # or None when the last change was instant (see trends.py).
     trend = models.JSONField(_("trend"), null=True, blank=True)
+    # The time of its newest event, which the next event's time never precedes: the order of
+    # the events is the order their changes were stored in (services.apply_vitals).
+    last_event_at = models.DateTimeField(_("last event"), null=True, blank=True, editable=False)
     alarm_limits = models.JSONField(_("alarm limits"), default=vitals.default_alarm_limits)
     # The patient's age group (vitals.PROFILES): its default values, alarm limits and presets.
     profile = models.CharField(

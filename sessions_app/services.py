@@ -29,6 +29,11 @@ CODE_LENGTH = 6
 CODE_ATTEMPTS = 10
 
 
+# How much later than the newest event a change is dated when its own clock says it came
+# before it: the events' order is the order they were stored in (Session.last_event_at).
+EVENT_TICK = datetime.timedelta(microseconds=1)
+
+
 class SessionNotOpen(Exception):
     """The session is closed or expired; `reason` is "closed" or "expired"."""
 
@@ -155,11 +160,74 @@ def apply_vitals(
     """
     clean = vitals.validate(values)
     seconds = vitals.validate_transition(transition_seconds)
+    if seconds == 0 and trainer is not None and connection.vendor == "postgresql":
+        change = _store_instant_values(session_id, clean, trainer, now or timezone.now(), step)
+        if change is not None:
+            return change
+    # A trend starts from the values shown now, read under the lock; and an instant change the
+    # one statement did not store is refused here, with the reason.
     with transaction.atomic():
         session, now = lock_open_session(session_id, trainer, now)
         _refuse_if_paused(session)
         trend = trends.start(current_values(session, now), seconds, now)
         return _store_values(session, SessionEvent.VITALS, clean, trend, now, step=step)
+
+
+def _store_instant_values(session_id, values, trainer, now, step) -> AppliedChange | None:
+    """Store an instant change in one statement, or None when it may not be (the session is
+    not open, is paused, or is not the trainer's to drive): the hot path of a running session.
+
+    The UPDATE's conditions are lock_open_session's and _refuse_if_paused's checks; the row
+    lock it takes orders concurrent changes, and the event's time is taken under it too: never
+    before the newest event's, so the newest event is always the session's last values.
+    One round trip instead of five, and no ORM (docs/performance.md).
+    """
+    event = _new_event(session_id, Actor(trainer), SessionEvent.VITALS, values, now, detail={})
+    if step is not None:
+        event.detail["step"] = step
+    statement, parameters = _instant_change_statement(trainer)
+    prepared = [field.get_db_prep_save(getattr(event, field.attname), connection)
+                for field in _EVENT_FIELDS]
+    last_values = Session._meta.get_field("last_values").get_db_prep_save(values, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement,
+            [last_values, now, EVENT_TICK, now, session_id, now, *parameters, *prepared],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    event.created_at = row[0]
+    event._state.adding = False
+    event._state.db = connection.alias
+    return _announce(event)
+
+
+# Every column of an event but its time, which the statement takes under the lock.
+_EVENT_FIELDS = [
+    field for field in SessionEvent._meta.concrete_fields if field.name != "created_at"
+]
+
+
+def _instant_change_statement(trainer) -> tuple[str, list]:
+    table = Session._meta.db_table
+    drives, parameters = access.drives_sql(table, trainer)
+    columns = ", ".join(field.column for field in _EVENT_FIELDS)
+    placeholders = ", ".join("%s" for _field in _EVENT_FIELDS)
+    statement = f"""
+        WITH changed AS (
+            UPDATE {table} SET last_values = %s, trend = NULL,
+                last_event_at = CASE WHEN {table}.last_event_at > %s
+                    THEN {table}.last_event_at + %s ELSE %s END
+            WHERE {table}.id = %s AND {table}.closed_at IS NULL AND {table}.expires_at > %s
+                AND {table}.paused_at IS NULL AND {drives}
+            RETURNING {table}.last_event_at
+        )
+        INSERT INTO {SessionEvent._meta.db_table} ({columns}, created_at)
+        SELECT {placeholders}, changed.last_event_at FROM changed
+        RETURNING created_at
+    """
+    return statement, parameters
 
 
 class NoTrend(Exception):
@@ -233,6 +301,9 @@ def lock_open_session(
         # ago is refused.
         raise Session.DoesNotExist
     now = now or timezone.now()
+    if session.last_event_at is not None and now < session.last_event_at:
+        # Another process's clock, a little ahead, dated the newest event.
+        now = session.last_event_at + EVENT_TICK
     if not session.is_open(now):
         raise SessionNotOpen(session.status(now))
     session.actor = Actor(trainer, screen)
@@ -240,23 +311,36 @@ def lock_open_session(
 
 
 def _store_values(session, kind, values, trend, now, step=None) -> AppliedChange:
-    Session.objects.filter(pk=session.pk).update(last_values=values, trend=trend)
     detail = {"from": trend["from"]} if trend else {}
     if step is not None:
         detail["step"] = step
     transition_seconds = trend["seconds"] if trend else 0
-    return _record(session, kind, values, now, detail, transition_seconds)
+    return _record(
+        session, kind, values, now, detail, transition_seconds, last_values=values, trend=trend
+    )
 
 
 def _record(
-    session, kind, values, now, detail: dict, transition_seconds=0
+    session, kind, values, now, detail: dict, transition_seconds=0, **session_changes
 ) -> AppliedChange:
-    """Store an event, and broadcast it as its message once the transaction commits."""
-    values = values or {}  # None before the first change of values.
+    """Store an event (and `session_changes`), and broadcast it as its message once the
+    transaction commits. The session is locked, `now` taken under the lock (lock_open_session)."""
+    Session.objects.filter(pk=session.pk).update(last_event_at=now, **session_changes)
     actor = getattr(session, "actor", None) or Actor()
+    event = _new_event(session.pk, actor, kind, values, now, detail, transition_seconds)
+    # One INSERT without Model.save's machinery (signals, the update-or-insert decision): an
+    # event is only ever inserted.
+    SessionEvent.objects.bulk_create([event])
+    return _announce(event)
+
+
+def _new_event(
+    session_id, actor: Actor, kind, values, now, detail: dict, transition_seconds=0
+) -> SessionEvent:
+    values = values or {}  # None before the first change of values.
     screen = actor.screen or {}
-    event = SessionEvent(
-        session=session,
+    return SessionEvent(
+        session_id=session_id,
         author=actor.trainer,
         screen_id="" if actor.trainer else screen.get("id", ""),
         # The name typed on the join page; the device is described when shown, in its language.
@@ -268,9 +352,9 @@ def _record(
         detail=detail,
         created_at=now,
     )
-    # One INSERT without Model.save's machinery (signals, the update-or-insert decision): the
-    # hot path of every stored change; an event is only ever inserted.
-    SessionEvent.objects.bulk_create([event])
+
+
+def _announce(event: SessionEvent) -> AppliedChange:
     change = AppliedChange(event)
 
     def announce():

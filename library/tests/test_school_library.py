@@ -96,6 +96,15 @@ def test_the_list_says_who_may_edit_each_school_template(client, alice, bob, lyo
     assert edit in body
 
 
+def test_an_author_who_left_the_school_no_longer_edits_its_template(client, carol, lyon_drill):
+    Membership.objects.filter(school=lyon_drill.school, trainer=carol).delete()
+    edit = reverse("library:edit", args=[lyon_drill.pk])
+    # Still theirs to read in their own section, as the list says, and no more theirs to edit.
+    body = login(client, carol).get(reverse("library:list")).content.decode()
+    assert "Lyon drill" in body and edit not in body
+    assert client.get(edit).status_code == 404
+
+
 def test_an_empty_school_library_says_how_to_fill_it(client, alice, lyon):
     make_template(alice, "Alice's drill")
     body = login(client, alice).get(reverse("library:list")).content.decode()

@@ -173,3 +173,25 @@ def test_a_role_of_the_wrong_type_is_refused_with_a_sentence(role):
     faculty = make_faculty()
     with pytest.raises(vitals.VitalsError, match="co-trainer or observer"):
         team.add_member(faculty["session"].pk, faculty["colleague"].pk, role, owner=faculty["owner"])
+
+
+async def test_two_trainers_changing_at_once_leave_every_screen_on_the_newest_event():
+    """Their changes are stored one after the other and broadcast from the event loop once
+    stored: every screen sees them in the order they were stored, so it ends on the last."""
+    faculty = await sync_to_async(make_faculty)()
+    owner, cotrainer = [await open_page(faculty, role) for role in ("owner", "cotrainer")]
+    monitor = screen(faculty["session"].code)
+    assert (await monitor.connect())[0]
+    await receive_type(monitor, "snapshot")
+    rounds = 30
+    for number in range(rounds):
+        for index, page in enumerate((owner, cotrainer)):
+            rate = 40 + 2 * number + index
+            values = {**vitals.DEFAULT_VALUES, "heart_rate": rate}
+            await send(page, {"type": "set_vitals", "request_id": rate, "values": values})
+    seen = [(await receive_type(monitor, "vitals"))["values"]["heart_rate"] for _ in range(2 * rounds)]
+    stored = await sync_to_async(list)(
+        SessionEvent.objects.order_by("created_at").values_list("heart_rate", flat=True)
+    )
+    assert seen == stored and sorted(seen) == list(range(40, 40 + 2 * rounds))
+    await disconnect_all(owner, cotrainer, monitor)

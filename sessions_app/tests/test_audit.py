@@ -37,6 +37,26 @@ def test_an_event_is_never_changed_nor_deleted(faculty):
     assert SessionEvent.objects.get().heart_rate == vitals.DEFAULT_VALUES["heart_rate"]
 
 
+@pytest.mark.parametrize("seconds", [0, 30], ids=["instant", "trend"])
+def test_a_change_is_never_dated_before_the_newest_event(faculty, seconds):
+    """Times come from each process's clock: a change that reaches the row lock after another
+    is dated after it, whatever its own clock said, so the newest event is the last values.
+    (An instant change is one statement, a trend the locked transaction: both hold it.)"""
+    session, now = faculty["session"], timezone.now()
+    later = services.apply_vitals(session.pk, vitals.DEFAULT_VALUES, trainer=faculty["owner"], now=now)
+    earlier_clock = {**vitals.DEFAULT_VALUES, "heart_rate": 140}
+    change = services.apply_vitals(
+        session.pk, earlier_clock, transition_seconds=seconds, trainer=faculty["cotrainer"],
+        now=now - datetime.timedelta(seconds=1),
+    )
+    assert change.event.created_at > later.event.created_at
+    newest = session.events.order_by("-created_at").first()
+    assert newest.pk == change.event.pk and newest.values["heart_rate"] == 140
+    session.refresh_from_db()
+    assert session.last_values["heart_rate"] == 140
+    assert change.event.message()["at"] == newest.created_at.isoformat()
+
+
 def test_the_admin_shows_the_author_and_edits_nothing(faculty, staff_client):
     session = faculty["session"]
     event = services.apply_vitals(session.pk, vitals.DEFAULT_VALUES, trainer=faculty["cotrainer"]).event

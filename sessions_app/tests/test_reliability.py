@@ -32,7 +32,7 @@ from live.tests.ws import (
     viewers_reach,
 )
 from sessions_app import services
-from sessions_app.models import Session, SessionEvent
+from sessions_app.models import Session, SessionEvent, SessionMember
 from sessions_app.tests.servers import current_database_url, daphne, free_port
 from shiller.tests.factory import PASSWORD, VALID_POST, make_session
 from simulator import vitals
@@ -74,19 +74,30 @@ def in_threads(count: int, target) -> None:
 
 
 @needs_postgresql
-def test_concurrent_writers_leave_last_values_equal_to_the_newest_event(alice):
+def test_concurrent_writers_leave_last_values_equal_to_the_newest_event(alice, bob):
+    """The owner and a co-trainer at once, instant changes (one statement each) between
+    trends (the locked transaction): the events' order is the order they were stored in."""
     session = make_session(alice)
+    SessionMember.objects.create(session=session, trainer=bob, role=SessionMember.COTRAINER)
     writers, changes_each = 8, 40
 
     def write(index):
         for number in range(changes_each):
-            services.apply_vitals(session.pk, change(index * changes_each + number))
+            services.apply_vitals(
+                session.pk,
+                change(index * changes_each + number),
+                transition_seconds=5 if number % 3 == 0 else 0,
+                trainer=(alice, bob)[index % 2],
+            )
 
     in_threads(writers, write)
     session.refresh_from_db()
+    times = list(SessionEvent.objects.order_by("created_at").values_list("created_at", flat=True))
     newest = SessionEvent.objects.order_by("-created_at").first()
-    assert SessionEvent.objects.count() == writers * changes_each
+    assert len(times) == writers * changes_each
+    assert len(set(times)) == len(times)
     assert session.last_values == newest.values
+    assert session.last_event_at == newest.created_at
 
 
 @needs_postgresql

@@ -7,9 +7,11 @@ Every trainer URL is one row of test_access.TRAINER_URLS, so a new URL is covere
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connection
 from django.urls import reverse
 
 from live.tests.ws import control, disconnect_all, receive_type, refusal, send
+from schools import access
 from sessions_app import actions
 from sessions_app.models import Session, SessionEvent, SessionNote
 from sessions_app.tests.test_access import TRAINER_URLS
@@ -76,6 +78,23 @@ def test_each_role_gets_what_it_may(client, faculty, role, method, name, more, d
     if status in (403, 404):
         assert stored(session) == before
         assert session.members.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", DRIVERS + WATCHERS + STRANGERS)
+def test_the_instant_change_statement_drives_as_the_access_rule_says(faculty, role):
+    """access.drives_sql, the rule of the statement that stores an instant change, says what
+    access.drivable_by says, of every role."""
+    trainer, session = faculty[role], faculty["session"]
+    condition, parameters = access.drives_sql(Session._meta.db_table, trainer)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {Session._meta.db_table} WHERE id = %s AND {condition})",
+            [session.pk, *parameters],
+        )
+        drives = cursor.fetchone()[0]
+    assert drives == access.drivable_by(trainer).filter(pk=session.pk).exists()
+    assert drives == (role in DRIVERS)
 
 
 @pytest.mark.django_db
