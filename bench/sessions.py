@@ -10,7 +10,8 @@ change.
 
 `--search` raises S (or R) step by step until p99 reaches 100 ms or a change is lost: the
 highest stored changes/s sustained. `--connect N`: the seconds for N screens to connect to one
-session and get their snapshot.
+session and get their snapshot, and the server CPU per screen, beside the same on daphne serving
+a constant snapshot (bench/daphne_floor.py): the floor.
 
     make bench   (runs fanout.py, neighbours.py, then this with a modest default)
     .venv/bin/python bench/sessions.py --sessions 200 --processes 2 --search sessions
@@ -226,8 +227,8 @@ def search(setup: stack.ShillerSetup, args) -> dict:
     }
 
 
-async def time_connect(server: stack.Server, session: stack.BenchSession, count: int) -> dict:
-    url = f"ws://{server.address}/ws/monitor/{session.code}/"
+async def time_connect(server: stack.Server, code: str, count: int) -> dict:
+    url = f"ws://{server.address}/ws/monitor/{code}/"
     workers = math.ceil(count / SOCKETS_PER_CLIENT_PROCESS)
     async with stack.ScreenProcesses(workers) as screens:
         connect = {
@@ -236,27 +237,34 @@ async def time_connect(server: stack.Server, session: stack.BenchSession, count:
             "concurrency": max(1, CONNECT_CONCURRENCY // workers),
             "wait_snapshot": True,
         }
+        cpu_before = stack.cpu_seconds([server.pid])
         started = time.perf_counter()
         connected = await screens.ask(
             [{**connect, "urls": [url] * len(range(i, count, workers))} for i in range(workers)],
             timeout=10 + CONNECT_SECONDS_PER_SCREEN * count,
         )
         seconds = time.perf_counter() - started
+        server_cpu = stack.cpu_seconds([server.pid]) - cpu_before
         await screens.ask_all({"cmd": "finish", "sent_ns": []}, FINISH_TIMEOUT)
     return {
         "screens": count,
         "connected": sum(reply["screens"] for reply in connected),
         "errors": [error for reply in connected for error in reply["errors"]][:5],
         "seconds": seconds,
+        "server_cpu_ms_per_screen": server_cpu * 1000 / count,
         "load_average": os.getloadavg(),
     }
 
 
 def measure_connect(setup: stack.ShillerSetup, args) -> dict:
-    """N screens of one session, on one daphne: the connect storm of a big class."""
+    """N screens of one session, on one daphne: the connect storm of a big class. Then the
+    same N on daphne serving a constant snapshot (bench/daphne_floor.py): what is daphne's."""
     session = setup.new_session()
     with stack.daphnes(1, args.output / "logs") as [server]:
-        return asyncio.run(time_connect(server, session, args.connect))
+        figures = asyncio.run(time_connect(server, session.code, args.connect))
+    with stack.daphnes(1, args.output / "logs", "bench.daphne_floor:application") as [server]:
+        figures["floor"] = asyncio.run(time_connect(server, session.code, args.connect))
+    return figures
 
 
 COLUMNS = (
@@ -311,10 +319,13 @@ def summary(results: dict) -> list[str]:
         else:
             lines.append(f"Not sustained even at the first step (p99 < {P99_LIMIT_MS} ms).")
     if connect := results.get("connect"):
+        floor = connect["floor"]
         lines.append(
             f"Connect: {connect['connected']} of {connect['screens']} screens connected and got"
-            f" their snapshot in {connect['seconds']:.2f} s"
-            f" (load {connect['load_average'][0]:.1f})."
+            f" their snapshot in {connect['seconds']:.2f} s,"
+            f" server CPU {connect['server_cpu_ms_per_screen']:.2f} ms per screen"
+            f" (load {connect['load_average'][0]:.1f}); daphne serving a constant snapshot:"
+            f" {floor['seconds']:.2f} s, {floor['server_cpu_ms_per_screen']:.2f} ms per screen."
         )
     return lines
 

@@ -191,18 +191,17 @@ def _wait_for_port(port: int, process: subprocess.Popen, log_path: Path) -> None
 
 
 @contextmanager
-def daphnes(count: int, log_dir: Path):
-    """`count` daphne processes serving Shiller, each on its own port (one Redis layer)."""
+def daphnes(count: int, log_dir: Path, application: str = "shiller.asgi:application"):
+    """`count` daphne processes serving Shiller (or `application`), each on its own port."""
     with ExitStack() as servers:
         started = []
         for i in range(count):
             port = free_port()
             command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
             command += ["--websocket-max-message-size", "16384"]  # as make run
-            command.append("shiller.asgi:application")
-            started.append(
-                servers.enter_context(server_process(command, port, log_dir / f"daphne-{i}.log"))
-            )
+            command.append(application)
+            log = log_dir / f"daphne-{i}.log"
+            started.append(servers.enter_context(server_process(command, port, log)))
         yield started
 
 

@@ -14,16 +14,17 @@ from urllib.parse import parse_qs
 from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from live import fanout, publish, viewers, wire
+from live import connects, fanout, publish, viewers, wire
 from live.fanout import get_hub
 from live.groups import control_group
 from schools import access
-from sessions_app import actions, fragments, screens, services, treatment
+from sessions_app import actions, fragments, screens, treatment
 from sessions_app.models import Session
 from shiller import throttle
 from simulator import protocol
@@ -102,6 +103,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_disconnect(self, message):
+        # As dispatch: Channels' own also closes stale database connections through the shared
+        # worker thread, for every socket that closes; a class leaving at once queued there.
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def leave(self) -> None:
         """Once, when the consumer ends: after a disconnect (Channels' StopConsumer) as after an
@@ -206,7 +213,7 @@ class MonitorConsumer(LiveConsumer):
         if not self.admit():
             await refuse(self, CLOSE_FULL)
             return
-        session, wait = await self.attempt_join(self.scope["url_route"]["kwargs"]["code"])
+        session, wait = await connects.join(self.scope["url_route"]["kwargs"]["code"], self.address)
         if wait:
             await refuse(self, CLOSE_TOO_MANY)
             return
@@ -224,11 +231,16 @@ class MonitorConsumer(LiveConsumer):
             await refuse(self, CLOSE_FULL)
             return
         self.session_id = session_id
+        await self.accept()
+        # Asked after subscribing: a change the snapshot lacks reaches this socket through the
+        # hub (connects.py), and a session that ended since the lookup is not shown.
+        session, text = await connects.snapshot(session_id)
+        if session is None or not session.is_open():
+            await self.close(code=CLOSE_ENDED if session else CLOSE_NOT_FOUND)
+            return
         get_hub().end_at(session_id, session.expires_at)
         schedule_due_step(session)
-        await self.accept()
-        # Read again after subscribing: no change can fall between snapshot and stream.
-        await self.send(text_data=await self.snapshot(session.code))
+        await self.send(text_data=text)
         pending, self.pending = self.pending, None
         for event in pending:
             await self.deliver(event)
@@ -316,17 +328,8 @@ class MonitorConsumer(LiveConsumer):
             await self.close()
 
     @database_sync_to_async
-    def snapshot(self, code: str) -> str:
-        return json.dumps(services.monitor_state(services.find_session_by_code(code)))
-
-    @database_sync_to_async
     def run(self, action: actions.Action, payload: dict) -> actions.Done:
         return actions.run(action, actions.Sender(self.session_id, screen=self.screen), payload)
-
-    # Unknown codes count against the client like failed joins: guessing does not pay.
-    @database_sync_to_async
-    def attempt_join(self, code: str) -> tuple[Session | None, int | None]:
-        return services.attempt_join(code, self.address)
 
 
 class ControlConsumer(LiveConsumer):

@@ -30,7 +30,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from live import viewers
+from live import connects, viewers
 from live.groups import control_group, screens_group, session_of
 from sessions_app import services, treatment
 from simulator import protocol
@@ -105,6 +105,7 @@ class Hub:
                     except Exception:
                         logger.warning("Channel layer unreachable; retrying: %s", _reason())
                         self._outage_logged = True
+                        connects.forget()
                 self._start()
             if self.channel_name is None:
                 return True  # The read loop joins every group once it has its channel.
@@ -115,6 +116,7 @@ class Hub:
             except Exception:
                 # The socket still gets its snapshot; the read loop rejoins when Redis is back.
                 logger.warning("Could not join group %s; will retry: %s", group, _reason())
+                connects.forget()
             return True
 
     def end_at(self, session_id: str, expires_at: datetime.datetime) -> None:
@@ -201,6 +203,7 @@ class Hub:
             session_id = session_of(group)
             if not self._has_sockets(session_id) and session_id in self._ends:
                 self._ends.pop(session_id)[1].cancel()
+            connects.heard(group)  # Not listening any more.
             try:
                 await self.layer.group_discard(group, self.channel_name)
             except Exception:
@@ -260,6 +263,7 @@ class Hub:
                 if layer_was_down:
                     # A restarted Redis has forgotten the groups: join them again at once.
                     await self._join_groups()
+                    connects.listening()
                     if self._outage_logged:
                         logger.warning("Channel layer reachable again")
                     layer_was_down = self._outage_logged = False
@@ -267,6 +271,7 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                connects.forget()
                 # Once per outage, not every second of it.
                 if not self._outage_logged:
                     logger.warning("Channel layer unreachable; retrying: %s", _reason())
@@ -274,6 +279,8 @@ class Hub:
                 layer_was_down = True
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
+            if "group" in event:
+                connects.heard(event["group"])  # Before any socket is sent it.
             try:
                 await self._deliver(event)
             except Exception:
@@ -336,6 +343,7 @@ class Hub:
             try:
                 # Also heals a membership the layer dropped (expiry, a Redis restart).
                 await self._join_groups()
+                connects.listening()
                 for session_id in list(self._viewed_sessions):
                     await self._publish_viewers(session_id)
             except Exception:

@@ -17,6 +17,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from live import connects
 from live.groups import control_group, screens_group
 
 logger = logging.getLogger(__name__)
@@ -142,7 +143,13 @@ def _addressed(session_id, message: dict, ended: bool) -> tuple[list[str], dict]
 
 async def _send_to_groups(groups: list[str], event: dict) -> None:
     layer = get_channel_layer()
-    async with asyncio.timeout(settings.REDIS_TIMEOUT):
+    try:
+        async with asyncio.timeout(settings.REDIS_TIMEOUT):
+            for group in groups:
+                # The hub that receives it hands it to the sockets of this group (fanout.py).
+                await layer.group_send(group, {**event, "group": group})
+    except BaseException:
+        # Maybe never heard here: no screen of this process is sent a snapshot read before it.
         for group in groups:
-            # The hub that receives it hands it to the sockets of this group (fanout.py).
-            await layer.group_send(group, {**event, "group": group})
+            connects.heard(group)
+        raise

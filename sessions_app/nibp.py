@@ -22,6 +22,13 @@ def measuring_since(session: Session, now: datetime.datetime) -> datetime.dateti
     )
 
 
+def next_end(session: Session, after: datetime.datetime) -> datetime.datetime | None:
+    """When the next measurement may complete after `after` (the last reading may change)."""
+    return cuff.next_end(
+        session.nibp_started_at, session.nibp_interval_minutes, session.nibp_cycle_started_at, after
+    )
+
+
 def last_reading(session: Session, now: datetime.datetime) -> dict | None:
     """The last completed measurement: {"taken_at", "systolic", "diastolic"}, or None."""
     taken = measurement_ends(session, now)

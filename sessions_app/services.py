@@ -107,15 +107,31 @@ def attempt_join(code: str, address: str) -> tuple[Session | None, int | None]:
     sent, up to JOIN_CEILING (checked first: past it nothing reaches the database). A wrong
     code counts as a failure, refused or not (see settings.JOIN_CEILING).
     """
-    if wait := throttle.retry_after("join-ceiling", address, settings.JOIN_CEILING):
-        return None, wait
-    session = find_session_by_code(code)
-    if session is not None:
-        return session, None
-    wait = throttle.retry_after("join", address, settings.JOIN_RATES)
-    throttle.record_failure("join", address, settings.JOIN_RATES)
-    throttle.record_failure("join-ceiling", address, settings.JOIN_CEILING)
-    return None, wait
+    [answer] = attempt_joins(code, [address])
+    return answer
+
+
+def attempt_joins(code: str, addresses: list[str]) -> list[tuple[Session | None, int | None]]:
+    """attempt_join for each of `addresses` (one per attempt) that typed `code` at once: the
+    screens of a class reconnecting together. The code is looked up once; each wrong attempt
+    counts as its own failure, as it would one by one."""
+    ceilings = {
+        address: throttle.retry_after("join-ceiling", address, settings.JOIN_CEILING)
+        for address in set(addresses)
+    }
+    session = None if all(ceilings.values()) else find_session_by_code(code)
+    answers = []
+    for address in addresses:
+        if wait := ceilings[address]:
+            answers.append((None, wait))
+        elif session is not None:
+            answers.append((session, None))
+        else:
+            wait = throttle.retry_after("join", address, settings.JOIN_RATES)
+            throttle.record_failure("join", address, settings.JOIN_RATES)
+            throttle.record_failure("join-ceiling", address, settings.JOIN_CEILING)
+            answers.append((None, wait))
+    return answers
 
 
 def find_session_by_code(code: str) -> Session | None:
@@ -586,6 +602,19 @@ def monitor_state(session: Session, now=None) -> dict:
         # Earlier results, oldest first, so that a screen that joins late can reopen them.
         "results": screen_results(session),
     }
+
+
+def monitor_state_changes_at(session: Session, now: datetime.datetime) -> datetime.datetime | None:
+    """The first moment after `now` at which monitor_state(session) may read otherwise than at
+    `now` (its "now" aside) with nothing stored meanwhile: a trend's end (the alarms along it
+    too), the silence's, a measurement's. None: not before a change. Keep it beside
+    monitor_state: live/connects.py reuses a snapshot until then."""
+    moments = [nibp.next_end(session, now)]
+    if trends.in_progress(session.trend, now):
+        moments.append(trends.ends_at(session.trend))
+    if session.alarms_silenced_until and session.alarms_silenced_until > now:
+        moments.append(session.alarms_silenced_until)
+    return min((moment for moment in moments if moment is not None), default=None)
 
 
 def screen_results(session: Session) -> list[dict]:

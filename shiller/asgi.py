@@ -14,8 +14,8 @@ from shiller import bodylimit  # noqa: E402
 # daphne refuses bodies over MAX_REQUEST_BODY_BYTES before reading them (see the module).
 bodylimit.install()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.sessions import CookieMiddleware  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 from django.core.exceptions import SuspiciousFileOperation  # noqa: E402
 from django.http import Http404  # noqa: E402
@@ -40,10 +40,11 @@ application = ProtocolTypeRouter(
         # daphne serves Shiller's few small static files itself, so that one process is a
         # whole deployment; put a proxy or CDN in front of /static/ for heavy traffic.
         "http": StaticFilesHandler(django_asgi_app),
-        # WireMiddleware first, to see daphne's own `send` (see live/wire.py).
+        # WireMiddleware first, to see daphne's own `send` (see live/wire.py); the session and
+        # the user are read for the control socket only (live/routing.py).
         "websocket": WireMiddleware(
             WebsocketOriginMiddleware(
-                AuthMiddlewareStack(WebsocketLocaleMiddleware(URLRouter(websocket_urlpatterns)))
+                CookieMiddleware(WebsocketLocaleMiddleware(URLRouter(websocket_urlpatterns)))
             )
         ),
     }

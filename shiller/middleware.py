@@ -27,7 +27,7 @@ class WebsocketLocaleMiddleware:
     Django's LocaleMiddleware only sees HTTP requests; this picks the language the same way
     (the language cookie set by the switcher, then Accept-Language, then LANGUAGE_CODE) and
     keeps it active for the connection's life, so the control socket's errors are translated.
-    Goes inside AuthMiddlewareStack, which parses the cookies into the scope.
+    Goes inside Channels' CookieMiddleware, which parses the cookies into the scope.
     """
 
     def __init__(self, app):

@@ -40,6 +40,26 @@ def latest_starts(
     return starts
 
 
+def next_end(
+    started_at: datetime.datetime | None,
+    interval_minutes: int,
+    cycle_started_at: datetime.datetime | None,
+    after: datetime.datetime,
+) -> datetime.datetime | None:
+    """The first moment after `after` at which a measurement of these settings may complete
+    (the manual one, or the cycle's next), or None if none will."""
+    ends = []
+    if started_at and started_at + MEASUREMENT > after:
+        ends.append(started_at + MEASUREMENT)
+    if interval_minutes and cycle_started_at:
+        interval = datetime.timedelta(minutes=interval_minutes)
+        first = cycle_started_at + MEASUREMENT
+        if first <= after:
+            first += ((after - first) // interval + 1) * interval
+        ends.append(first)
+    return min(ends, default=None)
+
+
 def reading(taken_at: datetime.datetime, values: dict | None) -> dict | None:
     """What a measurement ending at `taken_at` read from `values`; nothing before any values.
 

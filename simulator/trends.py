@@ -70,3 +70,7 @@ def rounded(values: dict) -> dict:
 
 def in_progress(trend: dict | None, at: datetime.datetime) -> bool:
     return progress(trend, at) < 1.0
+
+
+def ends_at(trend: dict) -> datetime.datetime:
+    return parse_datetime(trend["started_at"]) + datetime.timedelta(seconds=trend["seconds"])

@@ -1,6 +1,7 @@
 """Guessing join codes does not pay: failed attempts per client address are limited, while a
 right code always gets in (up to a ceiling no classroom reaches)."""
 
+import asyncio
 import datetime
 import logging
 
@@ -96,6 +97,14 @@ async def test_socket_guesses_are_throttled(alice):
     for _ in range(10):
         assert await refusal(screen("ZZZ999")) == 4404
     assert await refusal(screen("ZZZ999")) == 4429
+
+
+# Frozen: the windows are fixed minutes, which must not turn over mid-test.
+@time_machine.travel(START, tick=False)
+async def test_socket_guesses_sent_at_once_count_one_by_one(alice):
+    # Screens that connect together share one lookup of their code (live/connects.py).
+    codes = await asyncio.gather(*(refusal(screen("ZZZ999")) for _ in range(11)))
+    assert sorted(codes) == [4404] * 10 + [4429]
 
 
 # Frozen: the windows are fixed minutes, which must not turn over mid-test.
