@@ -2,7 +2,8 @@
 
 Everything here is read from the stored events and notes, the audit trail; nothing is written.
 The plot is drawn on the server as SVG (the template `includes/debrief_plot.html` turns the
-geometry computed here into markup, so every text is escaped by Django). Alarm periods are
+geometry computed here into markup; the marks a long session has thousands of are written here,
+every text escaped as Django would). Alarm periods are
 worked out per event interval from the alarm limits in force then (the defaults, then each
 stored change of limits) and, along a trend, from samples of the values shown (at most
 TREND_SAMPLES per trend), so a period may start or end a few seconds off along a long trend.
@@ -135,7 +136,8 @@ def no_cycle_collection():
 
 class Event(NamedTuple):
     """What the debrief reads of each stored event: a long session has 10,000 of them, and
-    model instances took half the time of its page. The table reads its page's rows whole."""
+    model instances were most of the time spent reading them (bench/debrief.py). The table
+    reads its page's rows whole."""
 
     id: uuid.UUID
     created_at: datetime.datetime
