@@ -2,7 +2,8 @@
 
 Everything here is read from the stored events and notes, the audit trail; nothing is written.
 The plot is drawn on the server as SVG (the template `includes/debrief_plot.html` turns the
-geometry computed here into markup, so every text is escaped by Django). Alarm periods are
+geometry computed here into markup; the marks a long session has thousands of are written here,
+every text escaped as Django would). Alarm periods are
 worked out per event interval from the alarm limits in force then (the defaults, then each
 stored change of limits) and, along a trend, from samples of the values shown (at most
 TREND_SAMPLES per trend), so a period may start or end a few seconds off along a long trend.
@@ -19,16 +20,24 @@ import datetime
 import gc
 import heapq
 import io
+import itertools
 import json
 import math
+import operator
 import re
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from html import escape  # as Django's escape, without its lazy-string wrapper: thousands of calls
+from typing import NamedTuple
 
-from django.db.models import Max
+from django.db.models import Max, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 
 from sessions_app import fragments, nibp, results, services
@@ -48,6 +57,11 @@ MAX_TICKS = 10
 # most markers a line shows: beyond that they overlap into a smear (r = 3).
 POINTS_PER_UNIT = 2
 MAX_MARKERS = PLOT_WIDTH // 6
+
+# The numbers an alarm reads besides the blood pressure, which it reads from the cuff.
+ALARMED_NUMBERS = tuple(
+    name for name in vitals.NUMBER_FIELDS if name not in ("systolic", "diastolic")
+)
 
 ALWAYS_PLOTTED = ("heart_rate", "spo2", "systolic", "diastolic")
 # Plotted only when some event has them: a monitor without the sensor has nothing to show.
@@ -120,10 +134,46 @@ def no_cycle_collection():
             gc.enable()
 
 
+class Event(NamedTuple):
+    """What the debrief reads of each stored event: a long session has 10,000 of them, and
+    model instances were most of the time spent reading them (bench/debrief.py). The table
+    reads its page's rows whole."""
+
+    id: uuid.UUID
+    created_at: datetime.datetime
+    kind: str
+    values: dict  # as SessionEvent.values
+    transition_seconds: int
+    detail: dict
+
+
+def events(session: Session) -> list[Event]:
+    """The session's events, oldest first."""
+    rows = (
+        session.events.order_by("created_at", "id")
+        # As text: a session's flags take few distinct values, each decoded once.
+        .annotate(flags_text=Cast("flags", TextField()))
+        .values_list(
+            "id", "created_at", "kind", *vitals.NUMBER_FIELDS, "flags_text",
+            "transition_seconds", "detail",
+        )  # fmt: skip
+    )
+    flags_of, found = {}, []
+    for event_id, at, kind, *numbers, flags_text, seconds, detail in rows:
+        values = dict(zip(vitals.NUMBER_FIELDS, numbers))
+        if values["temperature"] is not None:  # A Decimal column; values travel as JSON numbers.
+            values["temperature"] = float(values["temperature"])
+        if (flags := flags_of.get(flags_text)) is None:
+            flags = flags_of[flags_text] = json.loads(flags_text)
+        values["flags"] = flags
+        found.append(Event(event_id, at, kind, values, seconds, detail))
+    return found
+
+
 @dataclass
 class Timeline:
     session: Session
-    events: list[SessionEvent]  # oldest first
+    events: list[Event]  # oldest first
     notes: list[SessionNote]
     # The results sent, by id (each sending is an event of kind "result").
     results: dict[str, SessionResult]
@@ -139,43 +189,57 @@ class Timeline:
         return max(self.seconds(self.ended_at), MIN_SPAN_SECONDS)
 
 
-@dataclass
+@dataclass(slots=True)
 class Segment:
-    """From one change of values to the next (or the end): its target and trend."""
+    """From one change of values to the next (or the end): its target, and the trend toward it
+    (the values it starts from, over `seconds`), as SessionEvent.trend has it."""
 
     start: datetime.datetime
     end: datetime.datetime
     target: dict
-    trend: dict | None
+    trend_from: dict | None
+    seconds: int
+    # The values shown as it starts, asked for by the plot's corners, its markers and the alarms.
+    at_start: dict = field(init=False)
+
+    def __post_init__(self):
+        self.at_start = trends.between(self.trend_from, self.target, 0.0 if self.seconds else 1.0)
 
     def values_at(self, at: datetime.datetime) -> dict:
-        return trends.values_at(self.target, self.trend, at)
+        if not self.seconds:
+            return self.target
+        if at <= self.start:
+            return self.at_start
+        # As trends.progress, without parsing the trend's start again at each moment.
+        fraction = min(max((at - self.start).total_seconds() / self.seconds, 0.0), 1.0)
+        return trends.between(self.trend_from, self.target, fraction)
 
     @property
     def ramp_end(self) -> datetime.datetime:
-        if not self.trend:
+        if not self.seconds:
             return self.start
-        return min(self.start + datetime.timedelta(seconds=self.trend["seconds"]), self.end)
+        return min(self.start + datetime.timedelta(seconds=self.seconds), self.end)
 
 
 def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline:
-    # The authors are few: fetched once each, not joined to each of thousands of events.
-    events = list(session.events.prefetch_related("author").order_by("created_at", "id"))
+    stored = events(session)
     notes = list(session.notes.select_related("author").order_by("at", "created_at"))
     end = session.ended_at(now)
-    if events:
-        end = max(end, events[-1].created_at)
+    if stored:
+        end = max(end, stored[-1].created_at)
     sent = {str(result.pk): result for result in session.results.all()}
-    result = Timeline(session, events, notes, sent, session.created_at, end)
-    changes = [event for event in events if event.kind in SessionEvent.VALUE_KINDS]
+    result = Timeline(session, stored, notes, sent, session.created_at, end)
+    changes = [event for event in stored if event.kind in SessionEvent.VALUE_KINDS]
     for index, event in enumerate(changes):
         next_start = changes[index + 1].created_at if index + 1 < len(changes) else end
+        trend_from = event.detail.get("from") if event.transition_seconds else None
         result.segments.append(
             Segment(
                 event.created_at,
                 max(next_start, event.created_at),
                 event.values,
-                event.trend,
+                trend_from,
+                event.transition_seconds if trend_from is not None else 0,
             )
         )
     return result
@@ -229,7 +293,9 @@ def alarm_periods(
         for taken_at in nibp.measurement_ends(line.session, line.ended_at)
     )
     cut_moments = sorted((*limit_changes.moments, *readings.moments))
-    periods = []
+    # The same values, reading and limits raise the same alarms: a long session repeats them.
+    # The flags and the limits are each one of the session's few (events keeps them alive).
+    levels, periods = {}, []
     for segment in line.segments:
         cuts = cut_moments[
             bisect.bisect_right(cut_moments, segment.start) : bisect.bisect_left(
@@ -239,12 +305,21 @@ def alarm_periods(
         for start, end in _sample_intervals(segment, cuts, resolution):
             limits = limit_changes.latest(start) or vitals.DEFAULT_ALARM_LIMITS
             reading = readings.latest(start) or {}
-            shown = {
-                **segment.values_at(start),
-                "systolic": reading.get("systolic"),
-                "diastolic": reading.get("diastolic"),
-            }
-            level = alarms.alarm_level(shown, limits)
+            values = segment.values_at(start)
+            key = (
+                *map(values.get, ALARMED_NUMBERS),
+                reading.get("systolic"),
+                reading.get("diastolic"),
+                id(values["flags"]),
+                id(limits),
+            )
+            if (level := levels.get(key, "")) == "":
+                shown = {
+                    **values,
+                    "systolic": reading.get("systolic"),
+                    "diastolic": reading.get("diastolic"),
+                }
+                level = levels[key] = alarms.alarm_level(shown, limits)
             if level is None or end <= start:
                 continue
             if periods and periods[-1][2] == level and periods[-1][1] == start:
@@ -272,6 +347,8 @@ class _Timed:
 def _sample_intervals(segment: Segment, cuts: list[datetime.datetime], resolution: float):
     """Sub-intervals of a segment, cut where the limits change too, each judged at its start."""
     ramp_end = segment.ramp_end
+    if not cuts and ramp_end == segment.start:
+        return [(segment.start, segment.end)]  # most changes: at once, nothing in between
     moments = [segment.start]
     if ramp_end > segment.start:
         finest = datetime.timedelta(seconds=max(resolution, 1))
@@ -288,19 +365,25 @@ def _sample_intervals(segment: Segment, cuts: list[datetime.datetime], resolutio
 # The plot ---------------------------------------------------------------------------------
 
 
-def plotted_fields(events: list[SessionEvent]) -> list[str]:
-    used = [name for name in PLOTTED_WHEN_USED if any(getattr(e, name) is not None for e in events)]
+def plotted_fields(events: list[Event]) -> list[str]:
+    used = [
+        name for name in PLOTTED_WHEN_USED if any(e.values[name] is not None for e in events)
+    ]
     return [*ALWAYS_PLOTTED, *used]
 
 
 def plot(line: Timeline) -> dict | None:
-    """The plot's geometry for the template, or None when there is nothing to draw."""
+    """The plot's geometry for the template, or None when there is nothing to draw. The marks
+    of which a long session has thousands (points, alarm periods, steps, notes, shocks) come as
+    SVG, written here rather than by template loops: coordinates as Python writes floats (never
+    localised), every text escaped."""
     if not line.events:
         return None
     fields = plotted_fields(line.events)
     y_max = _y_max(line, fields)
 
     started_at, span = line.started_at, line.span_seconds
+    top, bottom = MARGIN_TOP, HEIGHT - MARGIN_BOTTOM
 
     def x(at):
         return round(MARGIN_LEFT + (at - started_at).total_seconds() / span * PLOT_WIDTH, 1)
@@ -308,74 +391,95 @@ def plot(line: Timeline) -> dict | None:
     def y(value):
         return round(MARGIN_TOP + (1 - value / y_max) * PLOT_HEIGHT, 1)
 
-    # Worked out once for every line: a long session has thousands of changes.
-    corners = [(x(at), values) for at, values in _corners(line)]
-    after_events = [(x(event.created_at), event, values) for event, values in _shown_after(line)]
+    # Worked out once for every line, in columns (a list of each line's values, the same
+    # length as that of the x): a long session has thousands of changes.
+    corners = _corners(line)
+    corner_xs = [x(at) for at, _values in corners]
+    corner_columns = _columns((values for _at, values in corners), fields)
+    after = _shown_after(line)
+    after_xs = [x(event.created_at) for event, _values in after]
+    after_columns = _columns((values for _event, values in after), fields)
+    kinds = {kind: escape(str(label)) for kind, label in SessionEvent.KINDS.items()}
     series = []
     for name in fields:
-        label = str(vitals.LABELS[name])
-        shown = [
-            (event_x, values[name], event)
-            for event_x, event, values in after_events
-            if values.get(name) is not None
-        ]
+        label = escape(str(vitals.LABELS[name]))
+        values = after_columns[name]
+        shown = [index for index, value in enumerate(values) if value is not None]
+        kept = lttb([after_xs[i] for i in shown], [values[i] for i in shown], MAX_MARKERS)
+        markers = "".join(
+            f'<circle class="marker marker-{name}" cx="{after_xs[i]}" cy="{y(values[i])}" r="3">'
+            f"<title>{format_offset(line.seconds(after[i][0].created_at))} "
+            f"{kinds[after[i][0].kind]}: {label} {values[i]}</title></circle>"
+            for i in (shown[k] for k in kept)
+        )
         series.append(
             {
                 "name": name,
-                "label": label,
-                "path": _path([(at_x, values.get(name)) for at_x, values in corners], y),
-                "markers": [
-                    {
-                        "x": marker_x,
-                        "y": y(value),
-                        "title": f"{format_offset(line.seconds(event.created_at))} "
-                        f"{event.kind_label()}: {label} {value}",
-                    }
-                    for marker_x, value, event in lttb(shown, MAX_MARKERS)
-                ],
+                "label": str(vitals.LABELS[name]),
+                "path": _path(corner_xs, corner_columns[name], y),
+                "markers": mark_safe(markers),
             }
         )
+    # Sampled no finer than the plot draws: a unit is 40 s of a 10,000-event session.
+    periods = alarm_periods(line, resolution=span / PLOT_WIDTH / 2)
+    alarm_titles = {
+        alarms.RED: escape(_("Red alarm")),
+        alarms.YELLOW: escape(_("Outside the alarm limits")),
+    }
+    compressions = escape(_("Compressions"))
     return {
         "width": WIDTH,
         "height": HEIGHT,
         "left": MARGIN_LEFT,
         "right": WIDTH - MARGIN_RIGHT,
-        "top": MARGIN_TOP,
-        "bottom": HEIGHT - MARGIN_BOTTOM,
-        "plot_width": PLOT_WIDTH,
-        "plot_height": PLOT_HEIGHT,
+        "top": top,
+        "bottom": bottom,
         "series": series,
-        "alarms": [
-            {"x": x(start), "width": round(x(end) - x(start), 1), "level": level}
-            # Sampled no finer than the plot draws: a unit is 40 s of a 10,000-event session.
-            for start, end, level in alarm_periods(line, resolution=span / PLOT_WIDTH / 2)
-        ],
-        "steps": [
-            {"x": x(e.created_at), "label": _("Step %(number)d") % {"number": step_number(e)}}
+        "alarms": _marks(
+            f'<rect class="alarm-period alarm-{level}" x="{x(start)}" y="{top}" '
+            f'width="{round(x(end) - x(start), 1)}" height="{PLOT_HEIGHT}">'
+            f"<title>{alarm_titles[level]}</title></rect>"
+            for start, end, level in periods
+        ),
+        "steps": _marks(
+            f'<g class="step-mark"><line x1="{x(e.created_at)}" x2="{x(e.created_at)}" '
+            f'y1="{top}" y2="{bottom}"/><text x="{x(e.created_at)}" y="{top - 14}">'
+            f"{escape(_('Step %(number)d') % {'number': step_number(e)})}</text></g>"
             for e in line.events
             if e.detail.get("step") is not None
-        ],
-        "notes": [
-            {"x": x(note.at), "number": number, "text": note.text}
+        ),
+        "notes": _marks(
+            f'<g class="note-mark"><title>{escape(note.text)}</title><line x1="{x(note.at)}" '
+            f'x2="{x(note.at)}" y1="{top}" y2="{bottom}"/><text x="{x(note.at)}" y="{top - 3}">'
+            f"{escape(pgettext('note marker on the plot', 'N%(number)s') % {'number': number})}"
+            "</text></g>"
             for number, note in enumerate(line.notes, start=1)
-        ],
+        ),
         # The trainee's shocks, and the periods of compressions, over the vital signs.
-        "shocks": [
-            {"x": x(e.created_at), "title": f"{format_offset(line.seconds(e.created_at))} {fragments.treatment_text(e.kind, e.detail)}"}
+        "shocks": _marks(
+            f'<g class="shock-mark"><title>{format_offset(line.seconds(e.created_at))} '
+            f"{escape(fragments.treatment_text(e.kind, e.detail))}</title>"
+            f'<line x1="{x(e.created_at)}" x2="{x(e.created_at)}" y1="{top}" y2="{bottom}"/>'
+            f'<text x="{x(e.created_at)}" y="{top - 3}">⚡</text></g>'
             for e in line.events
             if e.kind == SessionEvent.SHOCK
-        ],
-        "cpr": [
-            {"x": x(start), "width": round(x(end) - x(start), 1)}
+        ),
+        "cpr": _marks(
+            f'<rect class="cpr-period" x="{x(start)}" y="{bottom - 8}" '
+            f'width="{round(x(end) - x(start), 1)}" height="8"><title>{compressions}</title></rect>'
             for start, end in cpr_periods(line)
-        ],
+        ),
         "x_ticks": [
             {"x": x(line.started_at + datetime.timedelta(seconds=s)), "label": format_offset(s)}
             for s in _x_ticks(line.span_seconds)
         ],
         "y_ticks": [{"y": y(v), "label": v} for v in range(0, y_max + 1, y_max // 5)],
-        "label_y": HEIGHT - 6,
     }
+
+
+def _marks(elements) -> str:
+    """SVG elements, one a line: written here, their texts escaped."""
+    return mark_safe("\n".join(elements))
 
 
 def cpr_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.datetime]]:
@@ -395,19 +499,26 @@ def cpr_periods(line: Timeline) -> list[tuple[datetime.datetime, datetime.dateti
 
 
 def _y_max(line: Timeline, fields: list[str]) -> int:
-    highest = max((getattr(e, name) or 0 for e in line.events for name in fields), default=0)
-    for e in line.events:
-        for name in fields:
-            highest = max(highest, (e.detail.get("from") or {}).get(name) or 0)
+    """The top of the scale: above the highest value shown, or that a trend started from."""
+    starts = [start for e in line.events if (start := e.detail.get("from"))]
+    highest = max(
+        (
+            value
+            for values in (*(e.values for e in line.events), *starts)
+            for value in map(values.get, fields)
+            if value is not None
+        ),
+        default=0,
+    )
     return max(150, math.ceil(highest / 50) * 50)
 
 
-def _shown_after(line: Timeline) -> list[tuple[SessionEvent, dict]]:
+def _shown_after(line: Timeline) -> list[tuple[Event, dict]]:
     """Each event with the values the monitor showed just after it."""
-    shown = []
+    shown, segments = [], iter(line.segments)
     for event in line.events:
         if event.kind in SessionEvent.VALUE_KINDS:
-            shown.append((event, trends.values_at(event.values, event.trend, event.created_at)))
+            shown.append((event, next(segments).at_start))  # a segment per change, in order
         else:
             shown.append((event, event.values))  # Stored as shown at that moment.
     return shown
@@ -422,49 +533,62 @@ def _corners(line: Timeline) -> list[tuple[datetime.datetime, dict]]:
     ]
 
 
-def _path(points, y) -> str:
-    """An SVG path through (x, value) points: a gap wherever the value is None (a sensor not
+def _columns(rows, fields: list[str]) -> dict[str, tuple]:
+    """Each of `fields` down `rows` (dicts): a column per field, made in one pass."""
+    values_of = operator.itemgetter(*fields)  # a tuple: there are always four fields or more
+    return dict(zip(fields, list(zip(*map(values_of, rows))) or [()] * len(fields)))
+
+
+def _path(xs, values, y) -> str:
+    """An SVG path through points (xs, values): a gap wherever the value is None (a sensor not
     fitted); each stretch drawn from at most POINTS_PER_UNIT points per unit of its width."""
-    runs, run = [], []
-    for at_x, value in points:
-        if value is None:
-            runs.append(run)
-            run = []
-        else:
-            run.append((at_x, value))
-    runs.append(run)
-    commands = []
-    for run in filter(None, runs):
+    commands, start = [], 0
+    while start < len(values):
+        if values[start] is None:
+            start += 1
+            continue
+        # This stretch: up to the next None (most lines have none: found at C speed).
+        end = next((i for i in range(start, len(values)) if values[i] is None), len(values))
+        run_xs, run_values = xs[start:end], values[start:end]
         # Values, not heights, are downsampled: y() is linear, and only the kept are placed.
-        kept = lttb(run, math.ceil((run[-1][0] - run[0][0]) * POINTS_PER_UNIT) + 2)
-        commands += (f"{'L' if i else 'M'}{px},{y(value)}" for i, (px, value) in enumerate(kept))
+        kept = lttb(run_xs, run_values, math.ceil((run_xs[-1] - run_xs[0]) * POINTS_PER_UNIT) + 2)
+        commands += (
+            f"{'L' if n else 'M'}{run_xs[i]},{y(run_values[i])}" for n, i in enumerate(kept)
+        )
+        start = end
     return " ".join(commands)
 
 
-def lttb(points: list[tuple], threshold: int) -> list[tuple]:
-    """At most `threshold` of `points` (tuples starting x, y; x ascending), chosen by
+def lttb(xs, ys, threshold: int) -> list[int]:
+    """The indices of at most `threshold` of the points (xs, ys; xs ascending), chosen by
     largest-triangle-three-buckets (Steinarsson, "Downsampling Time Series for Visual
     Representation", 2013, ch. 4.2): the first and the last, and from each bucket between the
     point making the largest triangle with the one kept before it and the mean of the next
     bucket, so that peaks and corners survive where averaging would flatten them."""
-    count = len(points)
+    count = len(xs)
     if count <= threshold or threshold < 3:
-        return list(points)
-    kept = [points[0]]
+        return list(range(count))
+    kept = [0]
     every = (count - 2) / (threshold - 2)
-    previous = points[0]
+    ax, ay = xs[0], ys[0]
     for bucket in range(threshold - 2):
         start, end = int(bucket * every) + 1, int((bucket + 1) * every) + 1
-        following = points[end : min(int((bucket + 2) * every) + 1, count)] or points[-1:]
-        mean_x = sum(p[0] for p in following) / len(following)
-        mean_y = sum(p[1] for p in following) / len(following)
-        ax, ay = previous[0], previous[1]
-        previous = max(
-            points[start:end],
-            key=lambda p: abs((ax - mean_x) * (p[1] - ay) - (ax - p[0]) * (mean_y - ay)),
-        )
-        kept.append(previous)
-    kept.append(points[-1])
+        after = min(int((bucket + 2) * every) + 1, count)
+        if after > end:
+            mean_x = sum(xs[end:after]) / (after - end)
+            mean_y = sum(ys[end:after]) / (after - end)
+        else:
+            mean_x, mean_y = xs[-1], ys[-1]
+        # Twice the triangle's area, |(a - mean) x (p - a)|, for each p of the bucket.
+        dx, dy = ax - mean_x, mean_y - ay
+        best, largest = start, -1.0
+        for index in range(start, end):
+            area = abs(dx * (ys[index] - ay) - (ax - xs[index]) * dy)
+            if area > largest:
+                best, largest = index, area
+        kept.append(best)
+        ax, ay = xs[best], ys[best]
+    kept.append(count - 1)
     return kept
 
 
@@ -488,8 +612,15 @@ def rows(line: Timeline) -> list[dict]:
 
 
 def row_details(line: Timeline, shown: list[dict]) -> list[dict]:
-    """The time since the start, the step and the result of each of `shown` (a page of rows)."""
+    """The event, the time since the start, the step and the result of each of `shown` (a page
+    of rows)."""
+    # The page's events whole, for what their rows show (the author's name, a summary).
+    whole = line.session.events.select_related("author").in_bulk(
+        [row["event"].id for row in shown if "event" in row]
+    )
     for row in shown:
+        if "event" in row:
+            row["event"] = whole[row["event"].id]
         event = row.get("event")
         row["offset"] = format_offset(line.seconds(row["at"]))
         row["step"] = step_number(event)
@@ -689,26 +820,96 @@ def _csv_value(value) -> str:
 # Replay -----------------------------------------------------------------------------------
 
 
-def replay(session: Session, now: datetime.datetime | None = None) -> dict:
-    """The messages a screen received, from a blank snapshot at the start to the last event.
+def replay_chunks(session: Session, now: datetime.datetime | None = None):
+    """replay.json, a few hundred messages a chunk, for a streamed response: the messages a
+    screen received, from a blank snapshot at the start to the last event, written compactly
+    (ReplayWriter; docs/protocol.md).
 
     A replaying monitor plays them on a virtual clock that starts at `started_at`: the snapshot
     of the session as created, then each stored event as it was broadcast (limits and the cuff
     included).
     """
-    line = timeline(session, now)
-    return {
-        "started_at": line.started_at.isoformat(),
-        "ended_at": line.ended_at.isoformat(),
-        "messages": [replay_snapshot(session), *(event.message() for event in line.events)],
-    }
+    writer = ReplayWriter()
+    yield writer.opening(session.created_at, replay_end(session, now), replay_snapshot(session))
+    # In chunks, so that memory stays flat however long the session. message() needs no author
+    # but its id.
+    events = session.events.order_by("created_at", "id").iterator(chunk_size=CSV_CHUNK_ROWS)
+    while batch := list(itertools.islice(events, CSV_CHUNK_ROWS)):
+        yield writer.messages(event.message() for event in batch)
+    yield writer.closing()
+
+
+class ReplayWriter:
+    """replay.json without the repetition of 10,000 messages (7 MB as plain JSON): each message
+    after the snapshot is an array, its shape's index then the values of the shape's keys in
+    order; `values` an array of `fields` then its flags' index in `flags`; a trend its seconds
+    then its start values in `fields` order (it starts at the message's `at`); `by` an index in
+    `authors`. static/sessions_app/replay-messages.js reads it back; both are held to
+    simulator/contract/replay.json."""
+
+    def __init__(self):
+        self.shapes, self.flags, self.authors = {}, _Table(), _Table()
+
+    def opening(self, started_at: datetime.datetime, ended_at: datetime.datetime, snapshot):
+        head = {
+            "started_at": started_at.isoformat(),
+            "ended_at": ended_at.isoformat(),
+            "fields": vitals.NUMBER_FIELDS,
+        }
+        return f"{_json(head)[:-1]},\"messages\":[{_json(snapshot)}"
+
+    def messages(self, messages) -> str:
+        return "".join(f",{_json(self.compact(message))}" for message in messages)
+
+    def closing(self) -> str:
+        tables = {
+            "shapes": list(self.shapes),
+            "flags": self.flags.things,
+            "authors": self.authors.things,
+        }
+        return f"],{_json(tables)[1:]}"
+
+    def compact(self, message: dict) -> list:
+        message = dict(message)
+        if (values := message.get("values")) is not None:
+            flags = self.flags.index(values["flags"])
+            message["values"] = [*(values[name] for name in vitals.NUMBER_FIELDS), flags]
+        if trend := message.get("trend"):
+            start = trend["from"]
+            message["trend"] = [trend["seconds"], *map(start.get, vitals.NUMBER_FIELDS)]
+        if message.get("by") is not None:
+            message["by"] = self.authors.index(message["by"])
+        shape = self.shapes.setdefault(tuple(message), len(self.shapes))
+        return [shape, *message.values()]
+
+
+class _Table:
+    """Things written once each, known by their index."""
+
+    def __init__(self):
+        self.things, self.indices = [], {}
+
+    def index(self, thing: dict) -> int:
+        # By repr: equal dicts read from the database have their keys in the same order.
+        key = repr(thing)
+        if (found := self.indices.get(key)) is None:
+            found = self.indices[key] = len(self.things)
+            self.things.append(thing)
+        return found
+
+
+_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def replay_end(session: Session, now: datetime.datetime | None = None) -> datetime.datetime:
+    """Where the replay stops: at the end, or at the last event if later (as in timeline)."""
+    last = session.events.aggregate(last=Max("created_at"))["last"]
+    end = session.ended_at(now)
+    return max(end, last) if last else end
 
 
 def replay_seconds(session: Session, now: datetime.datetime | None = None) -> float:
-    """How long the replay runs: to the end, or to the last event if later (as in timeline)."""
-    last = session.events.aggregate(last=Max("created_at"))["last"]
-    end = session.ended_at(now)
-    return ((max(end, last) if last else end) - session.created_at).total_seconds()
+    return (replay_end(session, now) - session.created_at).total_seconds()
 
 
 def replay_snapshot(session: Session) -> dict:

@@ -41,14 +41,18 @@ def measurement_ends(session: Session, until: datetime.datetime) -> list[datetim
     Read from the events, not the session's current settings: a reading stays the last one
     after its cycle is turned off or changed, or while the next manual one is under way.
     """
-    events = list(
-        session.events.filter(
-            kind__in=(SessionEvent.NIBP_STARTED, SessionEvent.NIBP_INTERVAL), created_at__lte=until
-        ).order_by("created_at")
+    # Columns, not model instances: a long session starts the cuff hundreds of times.
+    events = session.events.filter(
+        kind__in=(SessionEvent.NIBP_STARTED, SessionEvent.NIBP_INTERVAL), created_at__lte=until
+    ).order_by("created_at")
+    manual_starts = list(
+        events.filter(kind=SessionEvent.NIBP_STARTED).values_list("created_at", flat=True)
     )
-    manual_starts = [e.created_at for e in events if e.kind == SessionEvent.NIBP_STARTED]
     cycles = [
-        (e.created_at, e.detail["minutes"]) for e in events if e.kind == SessionEvent.NIBP_INTERVAL
+        (at, detail["minutes"])
+        for at, detail in events.filter(kind=SessionEvent.NIBP_INTERVAL).values_list(
+            "created_at", "detail"
+        )
     ]
     return cuff.completed_measurements(manual_starts, cycles, until)
 

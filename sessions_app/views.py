@@ -534,4 +534,7 @@ def session_replay(request, pk):
 
 @login_required
 def session_replay_json(request, pk):
-    return JsonResponse(debrief.replay(_get_session(request, pk)))
+    chunks = debrief.replay_chunks(_get_session(request, pk))
+    if isinstance(request, ASGIRequest):
+        chunks = _from_request_thread(chunks)
+    return StreamingHttpResponse(chunks, content_type="application/json")

@@ -68,29 +68,8 @@ def conditions(
         return []
     flags = values.get("flags") or {}
     hidden = set(flags.get("hidden") or [])
-    ecg_on = "heart_rate" not in hidden and not flags.get("ecg_leads_off")
+    red, yellow = _physiological(shown, flags, hidden, limits)
     spo2_on = "spo2" not in hidden and not flags.get("spo2_probe_off")
-    red, alarming = [], set()
-    if flags.get("alarm"):
-        red.append("general")
-    if ecg_on and flags.get("rhythm") in vitals.RED_RHYTHMS:
-        red.append(f"rhythm.{flags['rhythm']}")
-        alarming.add("heart_rate")
-    if shown["respiratory_rate"] == 0:
-        red.append("apnoea")
-        alarming.add("respiratory_rate")
-    if shown["spo2"] is not None and shown["spo2"] < vitals.RED_SPO2_BELOW:
-        red.append("desaturation")
-        alarming.add("spo2")
-    yellow = []
-    for name in vitals.DEFAULT_ALARM_LIMITS:
-        value = shown[name]
-        if value is None or name in alarming or name not in limits:
-            continue
-        low, high = limits[name]
-        if low <= value <= high:
-            continue
-        yellow.append(f"{name}.{'low' if value < low else 'high'}")
     technical = [
         condition
         for condition, raised in (
@@ -112,10 +91,43 @@ def conditions(
     ]
 
 
+def _physiological(shown: dict, flags: dict, hidden: set, limits: dict):
+    """The red and the yellow conditions' ids, from the numbers shown (shown_values)."""
+    ecg_on = "heart_rate" not in hidden and not flags.get("ecg_leads_off")
+    red, alarming = [], set()
+    if flags.get("alarm"):
+        red.append("general")
+    if ecg_on and flags.get("rhythm") in vitals.RED_RHYTHMS:
+        red.append(f"rhythm.{flags['rhythm']}")
+        alarming.add("heart_rate")
+    if shown["respiratory_rate"] == 0:
+        red.append("apnoea")
+        alarming.add("respiratory_rate")
+    if shown["spo2"] is not None and shown["spo2"] < vitals.RED_SPO2_BELOW:
+        red.append("desaturation")
+        alarming.add("spo2")
+    yellow = []
+    for name in vitals.DEFAULT_ALARM_LIMITS:
+        value = shown[name]
+        if value is None or name in alarming or name not in limits:
+            continue
+        low, high = limits[name]
+        if low <= value <= high:
+            continue
+        yellow.append(f"{name}.{'low' if value < low else 'high'}")
+    return red, yellow
+
+
 def alarm_level(values: dict | None, limits: dict) -> str | None:
-    """RED or YELLOW, the most urgent physiological condition, or None (the debrief's periods)."""
-    levels = {condition["level"] for condition in conditions(values, limits)}
-    return next((level for level in (RED, YELLOW) if level in levels), None)
+    """RED or YELLOW, the most urgent physiological condition, or None (the debrief's periods):
+    as conditions, without the technical ones it has no use for (a long session asks
+    thousands of times)."""
+    shown = shown_values(values)
+    if shown is None:
+        return None
+    flags = values.get("flags") or {}
+    red, yellow = _physiological(shown, flags, set(flags.get("hidden") or []), limits)
+    return RED if red else YELLOW if yellow else None
 
 
 def sounding(

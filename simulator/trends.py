@@ -38,12 +38,16 @@ def values_at(target: dict | None, trend: dict | None, at: datetime.datetime) ->
     """The values shown at `at`: numbers interpolated from the trend's start, flags at once."""
     if target is None:
         return None
-    fraction = progress(trend, at)
+    return between(trend and trend["from"], target, progress(trend, at))
+
+
+def between(start: dict | None, target: dict, fraction: float) -> dict:
+    """The values `fraction` (0.0 to 1.0) of the way from `start` to `target`, flags at once."""
     if fraction >= 1.0:
         return target
     values = dict(target)
     for field in vitals.NUMBER_FIELDS:
-        start_value, end_value = trend["from"].get(field), target.get(field)
+        start_value, end_value = start.get(field), target.get(field)
         if start_value is None or end_value is None:
             continue  # A sensor appearing or going away has nothing to move from.
         values[field] = start_value + (end_value - start_value) * fraction

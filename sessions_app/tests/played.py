@@ -6,6 +6,7 @@ And long_session: thousands of changes, written at once, for the debrief of a lo
 """
 
 import datetime
+import json
 
 from sessions_app import services
 from sessions_app.models import Session, SessionEvent
@@ -55,3 +56,27 @@ def long_session(trainer, events: int, spike_at: int | None = None, steps=()):
         for index in range(events)
     )
     return close(session, 4 * events)
+
+
+def read_replay(response) -> dict:
+    """replay.json read back into the messages, as static/sessions_app/replay-messages.js does
+    (simulator/contract/replay.json holds both sides to the writer)."""
+    data = json.loads(b"".join(response.streaming_content))
+    fields, shapes = data["fields"], data["shapes"]
+    messages = data["messages"][:1]
+    for shape, *items in data["messages"][1:]:
+        message = dict(zip(shapes[shape], items))
+        if isinstance(message.get("values"), list):
+            *numbers, flags = message["values"]
+            message["values"] = {**dict(zip(fields, numbers)), "flags": data["flags"][flags]}
+        if isinstance(message.get("trend"), list):
+            seconds, *start = message["trend"]
+            message["trend"] = {
+                "from": dict(zip(fields, start)),
+                "started_at": message["at"],
+                "seconds": seconds,
+            }
+        if isinstance(message.get("by"), int):
+            message["by"] = data["authors"][message["by"]]
+        messages.append(message)
+    return {**data, "messages": messages}

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from sessions_app import services
-from sessions_app.tests.played import HYPOTENSION, T0, at, close
+from sessions_app.tests.played import HYPOTENSION, T0, at, close, read_replay
 from shiller.tests.factory import make_session
 from simulator import vitals
 
@@ -15,10 +15,11 @@ def _replay(client, session):
     return client.get(reverse("sessions:replay_json", args=[session.pk]))
 
 
+
 def test_it_starts_with_a_blank_snapshot(alice_client, played):
     r = _replay(alice_client, played)
-    assert r.status_code == 200 and r["Content-Type"] == "application/json"
-    data = r.json()
+    assert r.status_code == 200 and r["Content-Type"] == "application/json" and r.streaming
+    data = read_replay(r)
     assert data["started_at"] == T0.isoformat()
     assert data["ended_at"] == at(600).isoformat()
     snapshot = data["messages"][0]
@@ -48,7 +49,7 @@ def test_it_starts_with_a_blank_snapshot(alice_client, played):
 
 
 def test_then_one_message_per_event_in_order(alice_client, played):
-    messages = _replay(alice_client, played).json()["messages"][1:]
+    messages = read_replay(_replay(alice_client, played))["messages"][1:]
     events = list(played.events.order_by("created_at"))
     assert [m["event_id"] for m in messages] == [str(e.id) for e in events]
     assert [m["type"] for m in messages] == ["vitals", "vitals", "alarms_silenced", "vitals"]
@@ -91,14 +92,14 @@ def test_its_messages_are_those_the_screens_were_sent(
     with django_capture_on_commit_callbacks(execute=True):
         services.silence_alarms(session.pk, now=at(40))
     close(session, 60)
-    messages = _replay(alice_client, session).json()["messages"]
+    messages = read_replay(_replay(alice_client, session))["messages"]
     assert messages[1:] == json.loads(json.dumps(sent))
     assert [m.get("kind") for m in messages[1:]] == ["vitals", "vitals", "trend_stopped", None]
 
 
 def test_a_session_without_events_replays_only_its_snapshot(alice_client, alice):
     session = close(make_session(alice, now=T0), 90)
-    data = _replay(alice_client, session).json()
+    data = read_replay(_replay(alice_client, session))
     assert [m["type"] for m in data["messages"]] == ["snapshot"]
     assert data["ended_at"] == at(90).isoformat()
 

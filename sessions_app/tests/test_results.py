@@ -12,6 +12,7 @@ from PIL import Image
 from live.tests.ws import control, disconnect_all, receive, receive_type, screen, send
 from sessions_app import results, services
 from sessions_app.models import SessionEvent, SessionResult
+from sessions_app.tests.played import read_replay
 from shiller.tests.factory import make_session
 from simulator.vitals import VitalsError
 
@@ -387,7 +388,7 @@ def test_the_debrief_the_csv_and_the_replay_carry_the_results(alice_client, alic
     # Names in French, numbers as machines read them.
     french_rows = list(csv_reader(io.StringIO(french), delimiter=";"))
     assert french_rows[1][-4:-1] == ["Gazométrie", "", "pH 7.21 B; Lactates 4.8 mmol/L H"]
-    replay = alice_client.get(reverse("sessions:replay_json", args=[alice_session.pk])).json()
+    replay = read_replay(alice_client.get(reverse("sessions:replay_json", args=[alice_session.pk])))
     played = [message for message in replay["messages"] if message["type"] == "result"]
     assert [message["result"] for message in played] == [str(result.pk)]
     page = alice_client.get(reverse("sessions:replay", args=[alice_session.pk])).content.decode()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils.dateparse import parse_datetime
 
-from sessions_app import views
+from sessions_app import debrief, views
 from simulator import alarms, cuff, protocol, trends, vitals
 
 CONTRACT = Path(__file__).resolve().parent.parent / "contract"
@@ -99,3 +99,14 @@ def test_a_silence_acknowledges_only_conditions_still_active(case):
 def test_the_protocol_constants_the_pages_get():
     # The browser's own copies (trends.js, alarms.js) are held to the same file by the node tests.
     assert protocol.constants() == json.loads((CONTRACT / "protocol.json").read_text())
+
+
+@pytest.mark.parametrize("case", cases("replay.json"))
+def test_the_replay_is_written_compactly(case):
+    given = case["input"]
+    writer = debrief.ReplayWriter()
+    snapshot, *messages = given["messages"]
+    started_at, ended_at = parse_datetime(given["started_at"]), parse_datetime(given["ended_at"])
+    text = writer.opening(started_at, ended_at, snapshot) + writer.messages(messages)
+    text += writer.closing()
+    assert json.loads(text) == case["expected"]

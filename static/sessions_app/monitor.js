@@ -19,6 +19,7 @@ import {
 import { MonitorAudio, qrsBeepFrequency } from "./audio.js";
 import { KeepAwake } from "./keep-awake.js";
 import { LiveSocket, socketUrl } from "./live-socket.js";
+import { replayMessages } from "./replay-messages.js";
 import { Cuff, cuffPressure, inflationPeak, meanArterialPressure, nextAutomaticStart } from "./nibp.js";
 import { SweepTrace } from "./sweep.js";
 import { valuesAt } from "./trends.js";
@@ -644,9 +645,10 @@ function socketTransport() {
   };
 }
 
-// A recorded session played back: {started_at, ended_at, messages}, the first message a
-// snapshot, each later one with its "at". A virtual server clock runs from started_at at
-// data-replay-speed times real time, and each message is handled when the clock reaches it.
+// A recorded session played back: {started_at, ended_at, messages} written compactly
+// (replay-messages.js reads them back), the first message a snapshot, each later one with its
+// "at". A virtual server clock runs from started_at at data-replay-speed times real time, and
+// each message is handled when the clock reaches it.
 function replayTransport(src) {
   const api = { canSend: false, send: () => false, stop: () => clearInterval(timer) };
   let timer = null;
@@ -662,7 +664,7 @@ function replayTransport(src) {
         Number(config.replaySpeed) || 1,
         parseIsoTime(replay.ended_at) ?? Infinity,
       );
-      const queue = replay.messages.map((message) => ({
+      const queue = replayMessages(replay).map((message) => ({
         message,
         at: parseIsoTime(message.at ?? message.now ?? replay.started_at),
       }));

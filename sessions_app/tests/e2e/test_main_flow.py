@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils.dateparse import parse_datetime
 from playwright.sync_api import Page, expect
 
-from sessions_app import services
+from sessions_app import debrief, services
 from sessions_app.models import Session
 from sessions_app.tests.e2e.pages import log_in, open_control, send_vitals
 from shiller.tests.factory import make_session
@@ -327,35 +327,41 @@ def test_a_replay_plays_the_recorded_messages_on_its_own_clock_without_a_socket(
         "started_at": None,
         "reading": None,
     }
-    replay = {
-        "started_at": start,
-        "ended_at": "2026-01-01T10:01:00+00:00",
-        "messages": [
-            {
-                "type": "snapshot",
-                "now": start,
-                "values": values,
-                "trend": None,
-                "expires_at": "2026-01-01T12:00:00+00:00",
-                "trainee_name": "Recorded",
-                "alarm_limits": vitals.default_alarm_limits(),
-                "alarms_silenced_until": None,
-                "nibp": nibp,
-            },
-            {
-                "type": "vitals",
-                "kind": "vitals",
-                "values": {**values, "heart_rate": 140},
-                "trend": {"from": values, "started_at": "2026-01-01T10:00:20+00:00", "seconds": 10},
-                "event_id": "recorded-1",
-                "at": "2026-01-01T10:00:20+00:00",
-            },
-        ],
-    }
+    snapshot, change = (
+        {
+            "type": "snapshot",
+            "now": start,
+            "values": values,
+            "trend": None,
+            "expires_at": "2026-01-01T12:00:00+00:00",
+            "trainee_name": "Recorded",
+            "alarm_limits": vitals.default_alarm_limits(),
+            "alarms_silenced_until": None,
+            "nibp": nibp,
+        },
+        {
+            "type": "vitals",
+            "kind": "vitals",
+            "values": {**values, "heart_rate": 140},
+            "trend": {"from": values, "started_at": "2026-01-01T10:00:20+00:00", "seconds": 10},
+            "event_id": "recorded-1",
+            "at": "2026-01-01T10:00:20+00:00",
+        },
+    )
+    # As the server writes it (debrief.ReplayWriter).
+    writer = debrief.ReplayWriter()
+    replay = writer.opening(
+        parse_datetime(start),
+        parse_datetime("2026-01-01T10:01:00+00:00"),
+        snapshot,
+    )
+    replay += writer.messages([change]) + writer.closing()
     page = new_page()
     sockets = []
     page.on("websocket", lambda socket: sockets.append(socket))
-    page.route("**/replay.json", lambda route: route.fulfill(json=replay))
+    page.route(
+        "**/replay.json", lambda route: route.fulfill(body=replay, content_type="application/json")
+    )
 
     def with_replay(route):
         html = route.fetch().text().replace(

@@ -20,6 +20,7 @@ import {
 } from "../alarms.js";
 import { parseIsoTime } from "../clock.js";
 import { Cuff } from "../nibp.js";
+import { replayMessages } from "../replay-messages.js";
 import { INTEGER_FIELDS, NUMBER_FIELDS, valuesAt } from "../trends.js";
 
 const vectors = (name) =>
@@ -143,4 +144,16 @@ describe("protocol constants", () => {
     assert.deepEqual(NO_RATE_RHYTHMS, constants.no_rate_rhythms);
     assert.deepEqual(ZERO_RATE_RHYTHMS, constants.zero_rate_rhythms);
   });
+});
+
+// replay.json as the server writes it (sessions_app/debrief.py, ReplayWriter), read back into
+// the messages the screens were sent.
+describe("replay", () => {
+  for (const { name, input, expected } of vectors("replay.json").cases) {
+    test(name, () => {
+      assert.deepEqual(replayMessages(expected), input.messages);
+      assert.equal(expected.started_at, input.started_at);
+      assert.equal(expected.ended_at, input.ended_at);
+    });
+  }
 });
