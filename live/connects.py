@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from channels.db import database_sync_to_async
 from django.utils import timezone, translation
 
+from live import loops
 from live.groups import screens_group, session_of
 from sessions_app import services
 from sessions_app.models import Session
@@ -128,15 +129,7 @@ class _Kept:
         )
 
 
-_kept_by_loop: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _kept() -> _Kept:
-    loop = asyncio.get_running_loop()
-    kept = _kept_by_loop.get(loop)
-    if kept is None:
-        kept = _kept_by_loop[loop] = _Kept()
-    return kept
+_kept = loops.per_loop(_Kept)
 
 
 def heard(group: str) -> None:

@@ -24,13 +24,12 @@ import json
 import logging
 import sys
 import uuid
-import weakref
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from live import connects, viewers
+from live import connects, loops, viewers
 from live.groups import control_group, screens_group, session_of
 from sessions_app import services, treatment
 from simulator import protocol
@@ -373,13 +372,5 @@ def _reason() -> str:
     return f"{type(error).__name__}: {error}"
 
 
-# One hub per event loop: a server process has one loop; tests start a loop per test.
-_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
-
-
-def get_hub() -> Hub:
-    loop = asyncio.get_running_loop()
-    hub = _hubs.get(loop)
-    if hub is None:
-        hub = _hubs[loop] = Hub()
-    return hub
+# The process's hub (one per event loop: the tests start one per test).
+get_hub = loops.per_loop(Hub)

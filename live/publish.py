@@ -10,14 +10,13 @@ import contextvars
 import json
 import logging
 import uuid
-import weakref
 from contextlib import asynccontextmanager
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from live import connects
+from live import connects, loops
 from live.groups import control_group, screens_group
 
 logger = logging.getLogger(__name__)
@@ -113,17 +112,7 @@ class _Sender:
 
 
 # One sender per event loop, as the hubs (fanout.get_hub).
-_senders: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Sender]" = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _sender() -> _Sender:
-    loop = asyncio.get_running_loop()
-    sender = _senders.get(loop)
-    if sender is None:
-        sender = _senders[loop] = _Sender()
-    return sender
+_sender = loops.per_loop(_Sender)
 
 
 def _addressed(session_id, message: dict, ended: bool) -> tuple[list[str], dict]:
