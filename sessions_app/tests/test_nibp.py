@@ -1,22 +1,16 @@
 """The cuff: manual and automatic measurements, and what the monitor reads at their end."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
 from sessions_app import nibp, services
-from shiller.tests.factory import AT_REST, T0, make_session
+from shiller.tests.factory import AT_REST, T0, later, make_session
 from simulator import vitals
 
 pytestmark = pytest.mark.django_db
 
 MEASURING = vitals.NIBP_MEASUREMENT_SECONDS
 SHOCK = {**AT_REST, "systolic": 80, "diastolic": 40}
-
-
-def later(seconds: float) -> datetime.datetime:
-    return T0 + datetime.timedelta(seconds=seconds)
 
 
 @pytest.fixture

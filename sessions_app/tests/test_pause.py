@@ -1,8 +1,6 @@
 """Pause: every screen holds its numbers and its trend where they are, until the trainer
 resumes; both are stored as events, and nothing changes the patient in between."""
 
-import datetime
-
 import pytest
 from asgiref.sync import sync_to_async
 from django.urls import reverse
@@ -10,15 +8,11 @@ from django.urls import reverse
 from live.tests.ws import control, disconnect_all, receive, receive_type, screen, send
 from sessions_app import services
 from sessions_app.models import Session, SessionEvent
-from shiller.tests.factory import T0, make_session
+from shiller.tests.factory import T0, later, make_session
 from simulator import trends, vitals
 
 AT_REST = {**vitals.DEFAULT_VALUES, "heart_rate": 80}
 TACHYCARDIA = {**AT_REST, "heart_rate": 140}
-
-
-def later(seconds: float) -> datetime.datetime:
-    return T0 + datetime.timedelta(seconds=seconds)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from sessions_app import services
-from shiller.tests.factory import AT_REST, T0, make_session
+from shiller.tests.factory import AT_REST, T0, later, make_session
 from simulator import cuff, vitals
 
 pytestmark = pytest.mark.django_db
@@ -14,10 +14,6 @@ pytestmark = pytest.mark.django_db
 MEASURING = vitals.NIBP_MEASUREMENT_SECONDS
 SHOCK = {**AT_REST, "heart_rate": 150, "systolic": 80, "diastolic": 40}
 MICROSECOND = datetime.timedelta(microseconds=1)
-
-
-def later(seconds: float) -> datetime.datetime:
-    return T0 + datetime.timedelta(seconds=seconds)
 
 
 @pytest.fixture

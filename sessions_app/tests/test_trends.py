@@ -1,21 +1,15 @@
 """Trends: every screen computes the same value for the same moment, however it joined."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from sessions_app import services
 from sessions_app.models import SessionEvent
-from shiller.tests.factory import T0, make_session
+from shiller.tests.factory import T0, later, make_session
 from simulator import trends, vitals
 
 AT_REST = {**vitals.DEFAULT_VALUES, "heart_rate": 80}
-
-
-def later(seconds: float) -> datetime.datetime:
-    return T0 + datetime.timedelta(seconds=seconds)
 
 
 def tachycardia() -> dict:

@@ -17,6 +17,11 @@ T0 = datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.UTC)
 AT_REST = vitals.DEFAULT_VALUES
 
 
+def later(seconds: float) -> datetime.datetime:
+    """`seconds` after T0, the tests' fixed start."""
+    return T0 + datetime.timedelta(seconds=seconds)
+
+
 def make_session(trainer, code="ABC234", minutes=120, now=None, **fields) -> Session:
     now = now or timezone.now()
     return Session.objects.create(
