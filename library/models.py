@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from assessment import expected
 from simulator import vitals
 
 
@@ -46,6 +47,10 @@ class SessionTemplate(models.Model):
         choices=[(name, profile["label"]) for name, profile in vitals.PROFILES.items()],
         default=vitals.DEFAULT_PROFILE,
     )
+    # What the scenario expects of the trainee whatever the step, and the points each outcome
+    # scores (assessment/expected.py gives both shapes).
+    expected_actions = models.JSONField(_("expected actions"), default=list, blank=True)
+    scoring = models.JSONField(_("scoring"), default=expected.default_scoring)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -97,6 +102,8 @@ class TemplateStep(models.Model):
     # Results sent to the bedside with the step: text kinds only, each as sessions_app/results.py
     # returns it ({"kind", "title", "rows", "comment"}).
     results = models.JSONField(_("results"), default=list, blank=True)
+    # What the trainee is expected to do once the step is applied (assessment/expected.py).
+    expected_actions = models.JSONField(_("expected actions"), default=list, blank=True)
 
     class Meta:
         db_table = "session_template_steps"
@@ -127,6 +134,7 @@ class TemplateStep(models.Model):
             "results": [
                 {**result, "shipped_text": self.template.is_shipped} for result in self.results
             ],
+            "expected_actions": self.expected_actions,
         }
 
     def display_results(self) -> list[dict]:

@@ -97,6 +97,10 @@ class Session(models.Model):
     # The template's version when the session started (SessionTemplate.version).
     template_version = models.PositiveIntegerField(_("template version"), null=True, blank=True)
     steps = models.JSONField(_("steps"), null=True, blank=True)
+    # The template's expected actions for the whole scenario and its scoring, copied with the
+    # steps (each step's own are in `steps`); see assessment/expected.py.
+    expected_actions = models.JSONField(_("expected actions"), default=list, blank=True)
+    scoring = models.JSONField(_("scoring"), null=True, blank=True)
     # Index in `steps` of the step last applied; None before the first.
     current_step = models.PositiveSmallIntegerField(_("current step"), null=True, blank=True)
     # The monitor-defibrillator: the trainer's settings (mode, the pacer's capture threshold,

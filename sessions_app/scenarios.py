@@ -41,7 +41,12 @@ def start_session(
         # A school's template changes under its admins: the session says which version it ran.
         session.template_version = template.version
         session.steps = [step.as_snapshot() for step in template.steps.all()]
-        session.save(update_fields=["template", "template_version", "steps"])
+        # What the run is scored against, as the template said then (assessment/expected.py).
+        session.expected_actions = template.expected_actions
+        session.scoring = template.scoring
+        session.save(
+            update_fields=["template", "template_version", "steps", "expected_actions", "scoring"]
+        )
     return session
 
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "library",
     "schools",
+    "assessment",
 ]
 
 MIDDLEWARE = [
