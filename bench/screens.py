@@ -17,6 +17,7 @@ import json
 import resource
 import sys
 import time
+from pathlib import Path
 from contextlib import suppress
 from urllib.parse import urlsplit
 
@@ -176,4 +177,9 @@ if __name__ == "__main__":
     # One file descriptor per screen: lift the soft limit to the hard one.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    # A screen that stalls for its own collections would count them as the server's latency.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from shiller import collector
+
+    collector.tune()
     asyncio.run(main())

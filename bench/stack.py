@@ -96,6 +96,12 @@ class ShillerSetup:
         django.setup()
         from django.core.management import call_command
 
+        from shiller import collector
+
+        # The trainers' sockets live in this process: its own collections would be counted as
+        # the server's latency (the daphnes tune theirs in shiller/asgi.py).
+        collector.tune()
+
         call_command("migrate", interactive=False, verbosity=0)
         from django.conf import settings
 

@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shiller.settings")
 # Set up Django (apps, models) before the consumers are imported.
 django_asgi_app = get_asgi_application()
 
-from shiller import bodylimit  # noqa: E402
+from shiller import bodylimit, collector  # noqa: E402
 
 # daphne refuses bodies over MAX_REQUEST_BODY_BYTES before reading them (see the module).
 bodylimit.install()
@@ -49,3 +49,6 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# After startup, so that what it made is frozen (shiller/collector.py).
+collector.tune()
