@@ -4,6 +4,9 @@ is daphne's own handshake (Twisted, autobahn) and one message. Run by bench/sess
 
 import json
 
+from live import wire
+from shiller import collector
+
 SNAPSHOT = json.dumps({"type": "snapshot", "values": {}})
 
 
@@ -17,3 +20,8 @@ async def application(scope, receive, send):
             await send({"type": "websocket.send", "text": SNAPSHOT})
         elif message["type"] == "websocket.disconnect":
             return
+
+
+# Below the application, the floor's daphne is tuned as Shiller's is (shiller/asgi.py).
+wire.install()
+collector.tune()

@@ -26,6 +26,7 @@ daphne's `send` (a partial of Server.handle_reply on the protocol) and Twisted's
 
 import functools
 
+from autobahn.websocket import protocol as autobahn_protocol
 from autobahn.websocket.protocol import PreparedMessage
 from daphne.server import Server
 
@@ -33,6 +34,14 @@ from daphne.server import Server
 SCOPE_KEY = "shiller.daphne_protocol"
 # Texts whose frames are kept: the changes of the sessions a hub is delivering at once.
 FRAMES_KEPT = 32
+
+
+def install() -> None:
+    """On every connect, autobahn pretty-prints its protocol's whole configuration for a debug
+    line, whether or not debug is logged (WebSocketProtocol._connectionMade): a fifth of the
+    server's CPU in a storm of 1,000 connects (py-spy, docs/performance.md). repr writes the same
+    facts on one line, in C."""
+    autobahn_protocol.pformat = repr
 
 
 class WireMiddleware:

@@ -21,7 +21,7 @@ from django.core.exceptions import SuspiciousFileOperation  # noqa: E402
 from django.http import Http404  # noqa: E402
 
 from live.routing import websocket_urlpatterns  # noqa: E402
-from live.wire import WireMiddleware  # noqa: E402
+from live import wire  # noqa: E402
 from shiller.middleware import WebsocketLocaleMiddleware, WebsocketOriginMiddleware  # noqa: E402
 
 
@@ -42,7 +42,7 @@ application = ProtocolTypeRouter(
         "http": StaticFilesHandler(django_asgi_app),
         # WireMiddleware first, to see daphne's own `send` (see live/wire.py); the session and
         # the user are read for the control socket only (live/routing.py).
-        "websocket": WireMiddleware(
+        "websocket": wire.WireMiddleware(
             WebsocketOriginMiddleware(
                 CookieMiddleware(WebsocketLocaleMiddleware(URLRouter(websocket_urlpatterns)))
             )
@@ -50,5 +50,6 @@ application = ProtocolTypeRouter(
     }
 )
 
+wire.install()
 # After startup, so that what it made is frozen (shiller/collector.py).
 collector.tune()
