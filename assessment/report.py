@@ -21,10 +21,12 @@ STATUS_LABELS = {
 
 
 def duration_text(seconds: float) -> str:
-    """A length of time for people: "45 s", "2 min 05 s", "1 h 02 min"."""
+    """A length of time for people: "45 s", "2 min", "2 min 05 s", "1 h 02 min"."""
     seconds = max(round(seconds), 0)
     if seconds < 60:
         return _("%(seconds)d s") % {"seconds": seconds}
+    if seconds < 3600 and seconds % 60 == 0:
+        return _("%(minutes)d min") % {"minutes": seconds // 60}
     if seconds < 3600:
         return _("%(minutes)d min %(seconds)02d s") % {"minutes": seconds // 60, "seconds": seconds % 60}
     return _("%(hours)d h %(minutes)02d min") % {"hours": seconds // 3600, "minutes": seconds % 3600 // 60}
