@@ -151,30 +151,45 @@ class Event(NamedTuple):
 
 def events(session: Session) -> list[Event]:
     """The session's events, oldest first."""
-    return events_of(session.events.all()).get(session.pk, [])
+    return _read_events(session.events.all(), None)
 
 
 def events_of(queryset) -> dict[uuid.UUID, list[Event]]:
-    """The events of `queryset` (of one session or several: a cohort), oldest first, by
-    session."""
+    """The events of `queryset` (of several sessions: a cohort), oldest first, by session."""
+    found = {}
+    _read_events(queryset, found)
+    return found
+
+
+def _read_events(queryset, by_session: dict | None) -> list[Event]:
+    """The events of `queryset`, oldest first; into `by_session` (by their session) when given.
+    A single session's are read without their session's id: 10,000 UUIDs to decode."""
+    grouped = by_session is not None
     rows = (
         queryset.order_by("created_at", "id")
         # As text: a session's flags take few distinct values, each decoded once.
         .annotate(flags_text=Cast("flags", TextField()))
         .values_list(
-            "session_id", "id", "created_at", "kind", *vitals.NUMBER_FIELDS, "flags_text",
-            "transition_seconds", "detail",
+            *(("session_id",) if grouped else ()), "id", "created_at", "kind",
+            *vitals.NUMBER_FIELDS, "flags_text", "transition_seconds", "detail",
         )  # fmt: skip
     )
-    flags_of, found = {}, {}
-    for session_id, event_id, at, kind, *numbers, flags_text, seconds, detail in rows:
+    flags_of, found = {}, []
+    for row in rows:
+        session_id, (event_id, at, kind, *numbers, flags_text, seconds, detail) = (
+            (row[0], row[1:]) if grouped else (None, row)
+        )
         values = dict(zip(vitals.NUMBER_FIELDS, numbers))
         if values["temperature"] is not None:  # A Decimal column; values travel as JSON numbers.
             values["temperature"] = float(values["temperature"])
         if (flags := flags_of.get(flags_text)) is None:
             flags = flags_of[flags_text] = json.loads(flags_text)
         values["flags"] = flags
-        found.setdefault(session_id, []).append(Event(event_id, at, kind, values, seconds, detail))
+        event = Event(event_id, at, kind, values, seconds, detail)
+        if grouped:
+            by_session.setdefault(session_id, []).append(event)
+        else:
+            found.append(event)
     return found
 
 
@@ -190,6 +205,8 @@ class Timeline:
     segments: list["Segment"] = field(default_factory=list)
     # What the faculty logged (assessment.LoggedAction), undos included, oldest first.
     actions: list = field(default_factory=list)
+    # _judged by resolution: the plot's alarm periods and the time out of range read the same.
+    judged: dict = field(default_factory=dict, repr=False)
 
     def seconds(self, at: datetime.datetime) -> float:
         return (at - self.started_at).total_seconds()
@@ -197,6 +214,12 @@ class Timeline:
     @property
     def span_seconds(self) -> float:
         return max(self.seconds(self.ended_at), MIN_SPAN_SECONDS)
+
+    @property
+    def resolution(self) -> float:
+        """How finely trends are judged for alarms: no finer than the plot draws (a unit is
+        40 s of a 10,000-event session), and never below a second (_sample_intervals)."""
+        return self.span_seconds / PLOT_WIDTH / 2
 
     @functools.cached_property
     def expected(self) -> dict[str, dict]:
@@ -329,21 +352,21 @@ def step_number(event: SessionEvent | None) -> int | None:
 
 
 def alarm_periods(
-    line: Timeline, resolution: float = 1
+    line: Timeline, resolution: float | None = None
 ) -> list[tuple[datetime.datetime, datetime.datetime, str]]:
     """(start, end, level) of each period with an alarm condition, merged when contiguous.
 
-    Along a trend, the values are judged every `resolution` seconds at the finest.
+    Along a trend, the values are judged every `resolution` seconds at the finest (by default
+    the line's: the plot's).
 
     As on the monitor, blood pressure alarms on the cuff's last reading, not on the pressure of
     the moment.
     """
-    # The same values, reading and limits raise the same alarms: a long session repeats them.
-    levels, periods = {}, []
-    for start, end, key, shown, limits in _judged_intervals(line, resolution):
-        if (level := levels.get(key, "")) == "":
-            level = levels[key] = alarms.alarm_level(shown(), limits)
-        if level is None or end <= start:
+    judged = _judged(line, resolution)
+    levels = [alarms.alarm_level(shown, limits) for shown, limits in judged.cases]
+    periods = []
+    for start, end, case in judged.intervals:
+        if (level := levels[case]) is None or end <= start:
             continue
         if periods and periods[-1][2] == level and periods[-1][1] == start:
             periods[-1] = (periods[-1][0], end, level)
@@ -352,14 +375,15 @@ def alarm_periods(
     return periods
 
 
-def out_of_range(line: Timeline, resolution: float = 1) -> dict[str, float]:
+def out_of_range(line: Timeline, resolution: float | None = None) -> dict[str, float]:
     """Seconds each vital with alarm limits was shown outside them (the yellow alarm's rule,
-    on the values alarm_periods judges); a vital never outside, or never shown, is left out."""
-    outside_of, seconds = {}, {}
-    for start, end, key, shown, limits in _judged_intervals(line, resolution):
-        if (outside := outside_of.get(key)) is None:
-            outside = outside_of[key] = _outside_limits(shown(), limits)
-        for name in outside:
+    on the values alarm_periods judges, as finely); a vital never outside, or never shown, is
+    left out."""
+    judged = _judged(line, resolution)
+    outside = [_outside_limits(shown, limits) for shown, limits in judged.cases]
+    seconds = {}
+    for start, end, case in judged.intervals:
+        for name in outside[case]:
             seconds[name] = seconds.get(name, 0.0) + (end - start).total_seconds()
     return {name: seconds[name] for name in vitals.DEFAULT_ALARM_LIMITS if seconds.get(name)}
 
@@ -374,10 +398,23 @@ def _outside_limits(values: dict, limits: dict) -> list[str]:
     ]
 
 
-def _judged_intervals(line: Timeline, resolution: float):
-    """(start, end, key, shown, limits) of each interval over which the values shown, the cuff's
-    reading and the limits hold (along a trend, sampled): `shown()` the values an alarm reads,
-    `key` the same for the same values, reading and limits (a long session repeats them)."""
+class _Judged(NamedTuple):
+    # (start, end, case) over which the values shown, the cuff's reading and the limits hold.
+    intervals: list[tuple[datetime.datetime, datetime.datetime, int]]
+    # Each case once: (the values an alarm reads, the limits). A long session repeats few.
+    cases: list[tuple[dict, dict]]
+
+
+def _judged(line: Timeline, resolution: float | None) -> _Judged:
+    """The intervals alarms are judged on (along a trend, sampled), worked out once per line
+    and resolution."""
+    resolution = line.resolution if resolution is None else resolution
+    if (found := line.judged.get(resolution)) is None:
+        found = line.judged[resolution] = _judge(line, resolution)
+    return found
+
+
+def _judge(line: Timeline, resolution: float) -> _Judged:
     limit_changes = _Timed(
         (event.created_at, event.detail["limits"])
         for event in line.events
@@ -389,6 +426,8 @@ def _judged_intervals(line: Timeline, resolution: float):
         for taken_at in _measurement_ends(line)
     )
     cut_moments = sorted((*limit_changes.moments, *readings.moments))
+    numbers = operator.itemgetter(*ALARMED_NUMBERS)
+    case_of, cases, intervals = {}, [], []
     for segment in line.segments:
         cuts = cut_moments[
             bisect.bisect_right(cut_moments, segment.start) : bisect.bisect_left(
@@ -401,21 +440,22 @@ def _judged_intervals(line: Timeline, resolution: float):
             values = segment.values_at(start)
             # The flags and the limits are each one of the session's few (events keeps them alive).
             key = (
-                *map(values.get, ALARMED_NUMBERS),
+                numbers(values),
                 reading.get("systolic"),
                 reading.get("diastolic"),
                 id(values["flags"]),
                 id(limits),
             )
-
-            def shown(values=values, reading=reading):
-                return {
+            if (case := case_of.get(key)) is None:
+                case = case_of[key] = len(cases)
+                shown = {
                     **values,
                     "systolic": reading.get("systolic"),
                     "diastolic": reading.get("diastolic"),
                 }
-
-            yield start, end, key, shown, limits
+                cases.append((shown, limits))
+            intervals.append((start, end, case))
+    return _Judged(intervals, cases)
 
 
 def _measurement_ends(line: Timeline) -> list[datetime.datetime]:
@@ -520,8 +560,7 @@ def plot(line: Timeline) -> dict | None:
                 "markers": mark_safe(markers),
             }
         )
-    # Sampled no finer than the plot draws: a unit is 40 s of a 10,000-event session.
-    periods = alarm_periods(line, resolution=span / PLOT_WIDTH / 2)
+    periods = alarm_periods(line)
     alarm_titles = {
         alarms.RED: escape(_("Red alarm")),
         alarms.YELLOW: escape(_("Outside the alarm limits")),
