@@ -92,16 +92,12 @@ def _columns(template: SessionTemplate, runs: list[Run]) -> list[Column]:
     steps = [step.expected_actions for step in template.steps.all()]
     for number, actions in [(None, template.expected_actions), *enumerate(steps, start=1)]:
         for action in actions or []:
-            columns.setdefault(action["key"], Column(action["key"], _name(template, action), number))
+            columns.setdefault(action["key"], Column(action["key"], debrief.expected_name(template, action), number))
     for run in runs:
         for key, outcome in run.outcomes.items():
             step = None if outcome.step is None else outcome.step + 1
-            columns.setdefault(key, Column(key, _name(template, outcome.expected), step))
+            columns.setdefault(key, Column(key, debrief.expected_name(template, outcome.expected), step))
     return list(columns.values())
-
-
-def _name(template: SessionTemplate, action: dict) -> str:
-    return template.shipped_text(action["name"])
 
 
 def figures(runs: list[Run], key: str) -> Figures:

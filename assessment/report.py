@@ -80,7 +80,7 @@ def outcome_rows(line: debrief.Timeline, assessment: scoring.Assessment) -> list
         rows.append(
             {
                 "outcome": outcome,
-                "name": debrief.expected_name(line.session, outcome.expected),
+                "name": debrief.expected_name(line.session.template, outcome.expected),
                 "step": None if outcome.step is None else outcome.step + 1,
                 "anchor": anchor_text(outcome.expected, outcome.step),
                 "target": target_text(outcome.expected),

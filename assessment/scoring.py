@@ -22,6 +22,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
@@ -71,13 +72,12 @@ class Assessment:
     critical_missed: int
 
 
-class _Fact:
-    """What scoring reads of an event: debrief.Event and the cohort's rows both have these."""
+class _Fact(NamedTuple):
+    """What scoring reads of an event (debrief.Event has the same): a cohort reads only these."""
 
-    __slots__ = ("created_at", "kind", "detail")
-
-    def __init__(self, created_at, kind, detail):
-        self.created_at, self.kind, self.detail = created_at, kind, detail
+    created_at: datetime.datetime
+    kind: str
+    detail: dict
 
 
 def assess(

@@ -39,7 +39,7 @@ def cohort(request, pk):
     if found is not None:
         ctx["table"] = _table(found)
         ctx["query"] = request.GET.urlencode()
-    return render(request, "assessment/cohort.html", ctx, status=200 if found else 400)
+    return render(request, "assessment/cohort.html", ctx, status=400 if found is None else 200)
 
 
 @login_required

@@ -241,13 +241,13 @@ def logged_action_name(session: Session, expected: dict[str, dict], action) -> s
     """A logged action's name: that of the expected action it ticks (`expected`, by key),
     else as typed."""
     ticked = expected.get(action.expected_key)
-    return expected_name(session, ticked) if ticked else action.name
+    return expected_name(session.template, ticked) if ticked else action.name
 
 
-def expected_name(session: Session, action: dict) -> str:
-    """An expected action's name as the pages show it: a shipped template's in the active
-    language (stored in English), a trainer's as typed."""
-    template = session.template
+def expected_name(template, action: dict) -> str:
+    """An expected action's name as the pages show it, from the run's `template` (None: it was
+    deleted): a shipped template's in the active language (stored in English), a trainer's as
+    typed."""
     return template.shipped_text(action["name"]) if template is not None else action["name"]
 
 

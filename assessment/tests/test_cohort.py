@@ -28,9 +28,9 @@ def template(alice):
 
 @pytest.fixture
 def runs(alice, template):
-    """Five runs, a day apart, "help" done 20, 40, 60, 100 and 200 s after the first step (on
-    time within 60 s: three of five), cultures in only two of them (one late, 30 s past its two
-    minutes; one missed: the others never reached... all reach step 1 at 10 s)."""
+    """Five runs, a day apart, each reaching step 1 at 10 s: "help" done 20, 40, 60, 100 and
+    200 s after it (on time within 60 s: three of five); the cultures in two of them (one on
+    time, one 30 s past its two minutes), missed in the three others."""
     helps = [20, 40, 60, 100, 200]
     found = []
     for n, seconds in enumerate(helps):

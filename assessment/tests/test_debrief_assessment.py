@@ -161,3 +161,18 @@ def test_the_replay_carries_the_logged_actions(alice_client, run):
 def test_the_replay_page_lists_the_logged_actions(alice_client, run):
     body = alice_client.get(reverse("sessions:replay", args=[run.pk])).content.decode()
     assert '<li data-at="200" hidden><span class="replay-action-at">03:20</span> Blood cultures, by alice@example.org</li>' in body
+
+
+def test_a_shipped_scenarios_actions_are_named_in_the_page_language(alice_client, alice):
+    # Shipped templates are stored in English and translated when shown; "Shock" is in the
+    # catalogue ("Choc"). A trainer's own "Shock" would stay as typed.
+    template = make_template(None, name="Shipped drill")
+    template.expected_actions = [{**template.expected_actions[1], "name": "Shock"}]
+    template.save()
+    run = make_run(alice, template, "RUN002", steps=[0], shocks=[30])
+    body = _debrief(alice_client, run, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "<td>Choc <span" in _outcome_row(body, "shock1")
+    cohort = alice_client.get(
+        reverse("assessment:cohort", args=[template.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "<td>Choc</td>" in cohort
