@@ -17,6 +17,7 @@ compressions are drawn exactly.
 import bisect
 import csv
 import datetime
+import functools
 import gc
 import heapq
 import io
@@ -40,9 +41,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 
-from sessions_app import fragments, nibp, results, services
+from sessions_app import fragments, results, services
 from sessions_app.models import Session, SessionEvent, SessionNote, SessionResult
-from simulator import alarms, trends, vitals
+from simulator import alarms, cuff, trends, vitals
 
 # The plot's user units; the SVG scales to the width of its box (screen or A4 page).
 WIDTH, HEIGHT = 1000, 380
@@ -109,6 +110,7 @@ CSV_COLUMNS = (
 # The columns after the note's, empty on a note's row.
 CSV_AFTER_NOTE = len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS) + 4
 NOTE_KIND = "note"
+ACTION_KIND = "action"
 # Rows read from the database, and sent, at a time.
 CSV_CHUNK_ROWS = 500
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP's
@@ -149,24 +151,45 @@ class Event(NamedTuple):
 
 def events(session: Session) -> list[Event]:
     """The session's events, oldest first."""
+    return _read_events(session.events.all(), None)
+
+
+def events_of(queryset) -> dict[uuid.UUID, list[Event]]:
+    """The events of `queryset` (of several sessions: a cohort), oldest first, by session."""
+    found = {}
+    _read_events(queryset, found)
+    return found
+
+
+def _read_events(queryset, by_session: dict | None) -> list[Event]:
+    """The events of `queryset`, oldest first; into `by_session` (by their session) when given.
+    A single session's are read without their session's id: 10,000 UUIDs to decode."""
+    grouped = by_session is not None
     rows = (
-        session.events.order_by("created_at", "id")
+        queryset.order_by("created_at", "id")
         # As text: a session's flags take few distinct values, each decoded once.
         .annotate(flags_text=Cast("flags", TextField()))
         .values_list(
-            "id", "created_at", "kind", *vitals.NUMBER_FIELDS, "flags_text",
-            "transition_seconds", "detail",
+            *(("session_id",) if grouped else ()), "id", "created_at", "kind",
+            *vitals.NUMBER_FIELDS, "flags_text", "transition_seconds", "detail",
         )  # fmt: skip
     )
     flags_of, found = {}, []
-    for event_id, at, kind, *numbers, flags_text, seconds, detail in rows:
+    for row in rows:
+        session_id, (event_id, at, kind, *numbers, flags_text, seconds, detail) = (
+            (row[0], row[1:]) if grouped else (None, row)
+        )
         values = dict(zip(vitals.NUMBER_FIELDS, numbers))
         if values["temperature"] is not None:  # A Decimal column; values travel as JSON numbers.
             values["temperature"] = float(values["temperature"])
         if (flags := flags_of.get(flags_text)) is None:
             flags = flags_of[flags_text] = json.loads(flags_text)
         values["flags"] = flags
-        found.append(Event(event_id, at, kind, values, seconds, detail))
+        event = Event(event_id, at, kind, values, seconds, detail)
+        if grouped:
+            by_session.setdefault(session_id, []).append(event)
+        else:
+            found.append(event)
     return found
 
 
@@ -180,6 +203,10 @@ class Timeline:
     started_at: datetime.datetime
     ended_at: datetime.datetime
     segments: list["Segment"] = field(default_factory=list)
+    # What the faculty logged (assessment.LoggedAction), undos included, oldest first.
+    actions: list = field(default_factory=list)
+    # _judged by resolution: the plot's alarm periods and the time out of range read the same.
+    judged: dict = field(default_factory=dict, repr=False)
 
     def seconds(self, at: datetime.datetime) -> float:
         return (at - self.started_at).total_seconds()
@@ -187,6 +214,41 @@ class Timeline:
     @property
     def span_seconds(self) -> float:
         return max(self.seconds(self.ended_at), MIN_SPAN_SECONDS)
+
+    @property
+    def resolution(self) -> float:
+        """How finely trends are judged for alarms: no finer than the plot draws (a unit is
+        40 s of a 10,000-event session), and never below a second (_sample_intervals)."""
+        return self.span_seconds / PLOT_WIDTH / 2
+
+    @functools.cached_property
+    def expected(self) -> dict[str, dict]:
+        return expected_by_key(self.session)
+
+    def action_name(self, action) -> str:
+        return logged_action_name(self.session, self.expected, action)
+
+
+def expected_by_key(session: Session) -> dict[str, dict]:
+    """The session's expected actions (the scenario's and its steps'), by key."""
+    found = {action["key"]: action for action in session.expected_actions or []}
+    for step in session.steps or []:
+        found.update((action["key"], action) for action in step.get("expected_actions", []))
+    return found
+
+
+def logged_action_name(session: Session, expected: dict[str, dict], action) -> str:
+    """A logged action's name: that of the expected action it ticks (`expected`, by key),
+    else as typed."""
+    ticked = expected.get(action.expected_key)
+    return expected_name(session.template, ticked) if ticked else action.name
+
+
+def expected_name(template, action: dict) -> str:
+    """An expected action's name as the pages show it, from the run's `template` (None: it was
+    deleted): a shipped template's in the active language (stored in English), a trainer's as
+    typed."""
+    return template.shipped_text(action["name"]) if template is not None else action["name"]
 
 
 @dataclass(slots=True)
@@ -222,13 +284,30 @@ class Segment:
 
 
 def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline:
-    stored = events(session)
     notes = list(session.notes.select_related("author").order_by("at", "created_at"))
+    sent = {str(result.pk): result for result in session.results.all()}
+    line = timeline_of(session, events(session), notes, sent, now)
+    line.actions = logged_actions(session)
+    return line
+
+
+def logged_actions(session: Session) -> list:
+    return list(session.logged_actions.select_related("author").order_by("at", "id"))
+
+
+def timeline_of(
+    session: Session,
+    stored: list[Event],
+    notes: list[SessionNote] | None = None,
+    sent: dict[str, SessionResult] | None = None,
+    now: datetime.datetime | None = None,
+) -> Timeline:
+    """The timeline of events already read (a cohort's, in one query: without its notes and
+    results, which the scoring does not need)."""
     end = session.ended_at(now)
     if stored:
         end = max(end, stored[-1].created_at)
-    sent = {str(result.pk): result for result in session.results.all()}
-    result = Timeline(session, stored, notes, sent, session.created_at, end)
+    result = Timeline(session, stored, notes or [], sent or {}, session.created_at, end)
     changes = [event for event in stored if event.kind in SessionEvent.VALUE_KINDS]
     for index, event in enumerate(changes):
         next_start = changes[index + 1].created_at if index + 1 < len(changes) else end
@@ -273,15 +352,69 @@ def step_number(event: SessionEvent | None) -> int | None:
 
 
 def alarm_periods(
-    line: Timeline, resolution: float = 1
+    line: Timeline, resolution: float | None = None
 ) -> list[tuple[datetime.datetime, datetime.datetime, str]]:
     """(start, end, level) of each period with an alarm condition, merged when contiguous.
 
-    Along a trend, the values are judged every `resolution` seconds at the finest.
+    Along a trend, the values are judged every `resolution` seconds at the finest (by default
+    the line's: the plot's).
 
     As on the monitor, blood pressure alarms on the cuff's last reading, not on the pressure of
     the moment.
     """
+    judged = _judged(line, resolution)
+    levels = [alarms.alarm_level(shown, limits) for shown, limits in judged.cases]
+    periods = []
+    for start, end, case in judged.intervals:
+        if (level := levels[case]) is None or end <= start:
+            continue
+        if periods and periods[-1][2] == level and periods[-1][1] == start:
+            periods[-1] = (periods[-1][0], end, level)
+        else:
+            periods.append((start, end, level))
+    return periods
+
+
+def out_of_range(line: Timeline, resolution: float | None = None) -> dict[str, float]:
+    """Seconds each vital with alarm limits was shown outside them (the yellow alarm's rule,
+    on the values alarm_periods judges, as finely); a vital never outside, or never shown, is
+    left out."""
+    judged = _judged(line, resolution)
+    outside = [_outside_limits(shown, limits) for shown, limits in judged.cases]
+    seconds = {}
+    for start, end, case in judged.intervals:
+        for name in outside[case]:
+            seconds[name] = seconds.get(name, 0.0) + (end - start).total_seconds()
+    return {name: seconds[name] for name in vitals.DEFAULT_ALARM_LIMITS if seconds.get(name)}
+
+
+def _outside_limits(values: dict, limits: dict) -> list[str]:
+    """The vitals shown outside their limits, red or not (an SpO2 of 80 is out of range too)."""
+    shown = alarms.shown_values(values)
+    return [
+        name
+        for name, (low, high) in limits.items()
+        if name in shown and shown[name] is not None and not low <= shown[name] <= high
+    ]
+
+
+class _Judged(NamedTuple):
+    # (start, end, case) over which the values shown, the cuff's reading and the limits hold.
+    intervals: list[tuple[datetime.datetime, datetime.datetime, int]]
+    # Each case once: (the values an alarm reads, the limits). A long session repeats few.
+    cases: list[tuple[dict, dict]]
+
+
+def _judged(line: Timeline, resolution: float | None) -> _Judged:
+    """The intervals alarms are judged on (along a trend, sampled), worked out once per line
+    and resolution."""
+    resolution = line.resolution if resolution is None else resolution
+    if (found := line.judged.get(resolution)) is None:
+        found = line.judged[resolution] = _judge(line, resolution)
+    return found
+
+
+def _judge(line: Timeline, resolution: float) -> _Judged:
     limit_changes = _Timed(
         (event.created_at, event.detail["limits"])
         for event in line.events
@@ -290,12 +423,11 @@ def alarm_periods(
     segments = _Timed((segment.start, segment) for segment in line.segments)
     readings = _Timed(
         (taken_at, segment.values_at(taken_at) if (segment := segments.latest(taken_at)) else {})
-        for taken_at in nibp.measurement_ends(line.session, line.ended_at)
+        for taken_at in _measurement_ends(line)
     )
     cut_moments = sorted((*limit_changes.moments, *readings.moments))
-    # The same values, reading and limits raise the same alarms: a long session repeats them.
-    # The flags and the limits are each one of the session's few (events keeps them alive).
-    levels, periods = {}, []
+    numbers = operator.itemgetter(*ALARMED_NUMBERS)
+    case_of, cases, intervals = {}, [], []
     for segment in line.segments:
         cuts = cut_moments[
             bisect.bisect_right(cut_moments, segment.start) : bisect.bisect_left(
@@ -306,27 +438,35 @@ def alarm_periods(
             limits = limit_changes.latest(start) or vitals.DEFAULT_ALARM_LIMITS
             reading = readings.latest(start) or {}
             values = segment.values_at(start)
+            # The flags and the limits are each one of the session's few (events keeps them alive).
             key = (
-                *map(values.get, ALARMED_NUMBERS),
+                numbers(values),
                 reading.get("systolic"),
                 reading.get("diastolic"),
                 id(values["flags"]),
                 id(limits),
             )
-            if (level := levels.get(key, "")) == "":
+            if (case := case_of.get(key)) is None:
+                case = case_of[key] = len(cases)
                 shown = {
                     **values,
                     "systolic": reading.get("systolic"),
                     "diastolic": reading.get("diastolic"),
                 }
-                level = levels[key] = alarms.alarm_level(shown, limits)
-            if level is None or end <= start:
-                continue
-            if periods and periods[-1][2] == level and periods[-1][1] == start:
-                periods[-1] = (periods[-1][0], end, level)
-            else:
-                periods.append((start, end, level))
-    return periods
+                cases.append((shown, limits))
+            intervals.append((start, end, case))
+    return _Judged(intervals, cases)
+
+
+def _measurement_ends(line: Timeline) -> list[datetime.datetime]:
+    """As nibp.measurement_ends, from the events already read (no query: a cohort reads many)."""
+    manual = [e.created_at for e in line.events if e.kind == SessionEvent.NIBP_STARTED]
+    cycles = [
+        (e.created_at, e.detail["minutes"])
+        for e in line.events
+        if e.kind == SessionEvent.NIBP_INTERVAL
+    ]
+    return cuff.completed_measurements(manual, cycles, line.ended_at)
 
 
 class _Timed:
@@ -420,13 +560,13 @@ def plot(line: Timeline) -> dict | None:
                 "markers": mark_safe(markers),
             }
         )
-    # Sampled no finer than the plot draws: a unit is 40 s of a 10,000-event session.
-    periods = alarm_periods(line, resolution=span / PLOT_WIDTH / 2)
+    periods = alarm_periods(line)
     alarm_titles = {
         alarms.RED: escape(_("Red alarm")),
         alarms.YELLOW: escape(_("Outside the alarm limits")),
     }
     compressions = escape(_("Compressions"))
+    undone = {action.undoes_id for action in line.actions}
     return {
         "width": WIDTH,
         "height": HEIGHT,
@@ -464,6 +604,15 @@ def plot(line: Timeline) -> dict | None:
             for e in line.events
             if e.kind == SessionEvent.SHOCK
         ),
+        # What the faculty logged, at the foot of the plot: ✓ an action, ↶ an undo.
+        "actions": _marks(
+            f'<g class="action-mark{" undo-mark" if a.undoes_id else ""}'
+            f'{" undone-mark" if a.pk in undone else ""}">'
+            f"<title>{format_offset(line.seconds(a.at))} {escape(_action_title(line.session, line.expected, a))}</title>"
+            f'<line x1="{x(a.at)}" x2="{x(a.at)}" y1="{bottom - 14}" y2="{bottom}"/>'
+            f'<text x="{x(a.at)}" y="{bottom - 17}">{"↶" if a.undoes_id else "✓"}</text></g>'
+            for a in line.actions
+        ),
         "cpr": _marks(
             f'<rect class="cpr-period" x="{x(start)}" y="{bottom - 8}" '
             f'width="{round(x(end) - x(start), 1)}" height="8"><title>{compressions}</title></rect>'
@@ -475,6 +624,14 @@ def plot(line: Timeline) -> dict | None:
         ],
         "y_ticks": [{"y": y(v), "label": v} for v in range(0, y_max + 1, y_max // 5)],
     }
+
+
+def _action_title(session: Session, expected: dict[str, dict], action) -> str:
+    name = logged_action_name(session, expected, action)
+    text = _("Undone: %(action)s") % {"action": name} if action.undoes_id else name
+    if action.author_id:
+        text = _("%(action)s, by %(author)s") % {"action": text, "author": action.author.display_name}
+    return text
 
 
 def _marks(elements) -> str:
@@ -603,10 +760,12 @@ def _x_ticks(span: float) -> list[int]:
 
 
 def rows(line: Timeline) -> list[dict]:
-    """Events and notes in time order (a note after an event of the same moment); the rows
+    """Events, notes and logged actions in time order (a note after an event of the same
+    moment, an action after both); the rows
     shown get the rest of what they show from row_details."""
     items = [(e.created_at, 0, {"event": e}) for e in line.events]
     items += [(n.at, 1, {"note": n, "number": i}) for i, n in enumerate(line.notes, start=1)]
+    items += [(a.at, 2, {"action": a}) for a in line.actions]
     items.sort(key=lambda item: (item[0], item[1]))
     return [{**item, "at": at} for at, _order, item in items]
 
@@ -618,12 +777,17 @@ def row_details(line: Timeline, shown: list[dict]) -> list[dict]:
     whole = line.session.events.select_related("author").in_bulk(
         [row["event"].id for row in shown if "event" in row]
     )
+    undone = {action.undoes_id for action in line.actions}
     for row in shown:
         if "event" in row:
             row["event"] = whole[row["event"].id]
         event = row.get("event")
         row["offset"] = format_offset(line.seconds(row["at"]))
         row["step"] = step_number(event)
+        if action := row.get("action"):
+            row["step"] = None if action.step is None else action.step + 1
+            row["name"] = line.action_name(action)
+            row["undone"] = action.pk in undone
         row["result"] = line.results.get(event.detail.get("result")) if event else None
     return shown
 
@@ -662,8 +826,8 @@ class CsvStyle:
 
 
 def csv_chunks(session: Session, style: CsvStyle):
-    """The export, a few hundred rows a chunk, for a streamed response: one row per event, and
-    one per note, in time order.
+    """The export, a few hundred rows a chunk, for a streamed response: one row per event, one
+    per note and one per logged action (an undo too), in time order.
 
     Machine fields (numbers, true/false, ISO 8601 times) are never localised, in any language:
     37.5 must read back as 37.5 whoever opens the file. A translated export names its columns,
@@ -677,6 +841,7 @@ def csv_chunks(session: Session, style: CsvStyle):
     # The first byte leaves before the events are read.
     yield _taken(out)
     note_kind = _("Note") if style.translated else NOTE_KIND
+    action_kind = _("Action") if style.translated else ACTION_KIND
     # Translated once, not per row: a long session has 10,000 events.
     kinds, rhythms, parameters = (
         {key: str(label) for key, label in labels.items()}
@@ -690,10 +855,12 @@ def csv_chunks(session: Session, style: CsvStyle):
         .order_by("created_at", "id")
         .iterator(chunk_size=CSV_CHUNK_ROWS)
     )
-    # In time order, a note after an event of the same moment (as rows() does).
+    actions, expected = logged_actions(session), expected_by_key(session)
+    # In time order, a note after an event of the same moment, an action after both (as rows()).
     merged = heapq.merge(
         ((event.created_at, event) for event in events),
         ((note.at, note) for note in notes),
+        ((action.at, action) for action in actions),
         key=lambda item: item[0],
     )
     for count, (at, item) in enumerate(merged, start=1):
@@ -713,8 +880,11 @@ def csv_chunks(session: Session, style: CsvStyle):
                     _csv_text(author),
                 ]
             )
-        else:
+        elif isinstance(item, SessionEvent):
             writer.writerow(_csv_event(item, common, sent, style, kinds, rhythms, parameters))
+        else:
+            name = logged_action_name(session, expected, item) if style.translated else item.name
+            writer.writerow(_csv_action(item, name, common, action_kind))
         if count % CSV_CHUNK_ROWS == 0:
             yield _taken(out)
     yield _taken(out)
@@ -757,6 +927,31 @@ def _csv_event(event, common, sent, style, kinds, rhythms, parameters) -> list:
         _csv_detail(event),
         *_csv_result(sent.get(event.detail.get("result")), style),
         _csv_text(fragments.event_author(event)),
+    ]
+
+
+def _csv_action(action, name: str, common: list, kind: str) -> list:
+    """A logged action: its name in the note's column (a translated export names an expected
+    action as the page does), its step, and for machines in the detail's column which expected
+    action it ticks and which row an undo takes back."""
+    facts = {
+        "id": str(action.pk),
+        "expected_key": action.expected_key,
+        "undoes": None if action.undoes_id is None else str(action.undoes_id),
+    }
+    author = action.author.display_name if action.author_id else ""
+    return [
+        *common,
+        kind,
+        *[""] * 12,
+        "" if action.step is None else action.step + 1,
+        _csv_text(name),
+        *[""] * (len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS)),
+        json.dumps(facts, sort_keys=True, separators=(",", ":")),
+        "",
+        "",
+        "",
+        _csv_text(author),
     ]
 
 
@@ -827,16 +1022,53 @@ def replay_chunks(session: Session, now: datetime.datetime | None = None):
 
     A replaying monitor plays them on a virtual clock that starts at `started_at`: the snapshot
     of the session as created, then each stored event as it was broadcast (limits and the cuff
-    included).
+    included), and what the faculty logged ("action" messages: the replay is a faculty page;
+    a monitor ignores them).
     """
     writer = ReplayWriter()
     yield writer.opening(session.created_at, replay_end(session, now), replay_snapshot(session))
     # In chunks, so that memory stays flat however long the session. message() needs no author
     # but its id.
     events = session.events.order_by("created_at", "id").iterator(chunk_size=CSV_CHUNK_ROWS)
-    while batch := list(itertools.islice(events, CSV_CHUNK_ROWS)):
-        yield writer.messages(event.message() for event in batch)
+    actions = session.logged_actions.order_by("at", "id")
+    messages = heapq.merge(
+        ((event.created_at, 0, event.message) for event in events),
+        ((action.at, 1, functools.partial(action_message, action)) for action in actions),
+        key=operator.itemgetter(0, 1),
+    )
+    while batch := list(itertools.islice(messages, CSV_CHUNK_ROWS)):
+        yield writer.messages(message() for _at, _order, message in batch)
     yield writer.closing()
+
+
+def replay_actions(session: Session) -> list[dict]:
+    """What the replay page lists as the replay passes it: each logged action's moment (whole
+    seconds since the start, and as mm:ss) and what it says, in the page's language."""
+    expected = expected_by_key(session)
+    return [
+        {
+            "seconds": math.floor(seconds),
+            "offset": format_offset(seconds),
+            "text": _action_title(session, expected, action),
+            "undo": action.undoes_id is not None,
+        }
+        for action in logged_actions(session)
+        for seconds in [(action.at - session.created_at).total_seconds()]
+    ]
+
+
+def action_message(action) -> dict:
+    """A logged action as the replay carries it (docs/protocol.md)."""
+    return {
+        "type": "action",
+        "at": action.at.isoformat(),
+        "action_id": str(action.pk),
+        "name": action.name,
+        "expected_key": action.expected_key,
+        "step": action.step,
+        "undoes": None if action.undoes_id is None else str(action.undoes_id),
+        "by": None if action.author_id is None else {"trainer": str(action.author_id)},
+    }
 
 
 class ReplayWriter:
