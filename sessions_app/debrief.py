@@ -40,9 +40,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 
-from sessions_app import fragments, nibp, results, services
+from sessions_app import fragments, results, services
 from sessions_app.models import Session, SessionEvent, SessionNote, SessionResult
-from simulator import alarms, trends, vitals
+from simulator import alarms, cuff, trends, vitals
 
 # The plot's user units; the SVG scales to the width of its box (screen or A4 page).
 WIDTH, HEIGHT = 1000, 380
@@ -149,24 +149,30 @@ class Event(NamedTuple):
 
 def events(session: Session) -> list[Event]:
     """The session's events, oldest first."""
+    return events_of(session.events.all()).get(session.pk, [])
+
+
+def events_of(queryset) -> dict[uuid.UUID, list[Event]]:
+    """The events of `queryset` (of one session or several: a cohort), oldest first, by
+    session."""
     rows = (
-        session.events.order_by("created_at", "id")
+        queryset.order_by("created_at", "id")
         # As text: a session's flags take few distinct values, each decoded once.
         .annotate(flags_text=Cast("flags", TextField()))
         .values_list(
-            "id", "created_at", "kind", *vitals.NUMBER_FIELDS, "flags_text",
+            "session_id", "id", "created_at", "kind", *vitals.NUMBER_FIELDS, "flags_text",
             "transition_seconds", "detail",
         )  # fmt: skip
     )
-    flags_of, found = {}, []
-    for event_id, at, kind, *numbers, flags_text, seconds, detail in rows:
+    flags_of, found = {}, {}
+    for session_id, event_id, at, kind, *numbers, flags_text, seconds, detail in rows:
         values = dict(zip(vitals.NUMBER_FIELDS, numbers))
         if values["temperature"] is not None:  # A Decimal column; values travel as JSON numbers.
             values["temperature"] = float(values["temperature"])
         if (flags := flags_of.get(flags_text)) is None:
             flags = flags_of[flags_text] = json.loads(flags_text)
         values["flags"] = flags
-        found.append(Event(event_id, at, kind, values, seconds, detail))
+        found.setdefault(session_id, []).append(Event(event_id, at, kind, values, seconds, detail))
     return found
 
 
@@ -222,13 +228,24 @@ class Segment:
 
 
 def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline:
-    stored = events(session)
     notes = list(session.notes.select_related("author").order_by("at", "created_at"))
+    sent = {str(result.pk): result for result in session.results.all()}
+    return timeline_of(session, events(session), notes, sent, now)
+
+
+def timeline_of(
+    session: Session,
+    stored: list[Event],
+    notes: list[SessionNote] | None = None,
+    sent: dict[str, SessionResult] | None = None,
+    now: datetime.datetime | None = None,
+) -> Timeline:
+    """The timeline of events already read (a cohort's, in one query: without its notes and
+    results, which the scoring does not need)."""
     end = session.ended_at(now)
     if stored:
         end = max(end, stored[-1].created_at)
-    sent = {str(result.pk): result for result in session.results.all()}
-    result = Timeline(session, stored, notes, sent, session.created_at, end)
+    result = Timeline(session, stored, notes or [], sent or {}, session.created_at, end)
     changes = [event for event in stored if event.kind in SessionEvent.VALUE_KINDS]
     for index, event in enumerate(changes):
         next_start = changes[index + 1].created_at if index + 1 < len(changes) else end
@@ -282,6 +299,46 @@ def alarm_periods(
     As on the monitor, blood pressure alarms on the cuff's last reading, not on the pressure of
     the moment.
     """
+    # The same values, reading and limits raise the same alarms: a long session repeats them.
+    levels, periods = {}, []
+    for start, end, key, shown, limits in _judged_intervals(line, resolution):
+        if (level := levels.get(key, "")) == "":
+            level = levels[key] = alarms.alarm_level(shown(), limits)
+        if level is None or end <= start:
+            continue
+        if periods and periods[-1][2] == level and periods[-1][1] == start:
+            periods[-1] = (periods[-1][0], end, level)
+        else:
+            periods.append((start, end, level))
+    return periods
+
+
+def out_of_range(line: Timeline, resolution: float = 1) -> dict[str, float]:
+    """Seconds each vital with alarm limits was shown outside them (the yellow alarm's rule,
+    on the values alarm_periods judges); a vital never outside, or never shown, is left out."""
+    outside_of, seconds = {}, {}
+    for start, end, key, shown, limits in _judged_intervals(line, resolution):
+        if (outside := outside_of.get(key)) is None:
+            outside = outside_of[key] = _outside_limits(shown(), limits)
+        for name in outside:
+            seconds[name] = seconds.get(name, 0.0) + (end - start).total_seconds()
+    return {name: seconds[name] for name in vitals.DEFAULT_ALARM_LIMITS if seconds.get(name)}
+
+
+def _outside_limits(values: dict, limits: dict) -> list[str]:
+    """The vitals shown outside their limits, red or not (an SpO2 of 80 is out of range too)."""
+    shown = alarms.shown_values(values)
+    return [
+        name
+        for name, (low, high) in limits.items()
+        if name in shown and shown[name] is not None and not low <= shown[name] <= high
+    ]
+
+
+def _judged_intervals(line: Timeline, resolution: float):
+    """(start, end, key, shown, limits) of each interval over which the values shown, the cuff's
+    reading and the limits hold (along a trend, sampled): `shown()` the values an alarm reads,
+    `key` the same for the same values, reading and limits (a long session repeats them)."""
     limit_changes = _Timed(
         (event.created_at, event.detail["limits"])
         for event in line.events
@@ -290,12 +347,9 @@ def alarm_periods(
     segments = _Timed((segment.start, segment) for segment in line.segments)
     readings = _Timed(
         (taken_at, segment.values_at(taken_at) if (segment := segments.latest(taken_at)) else {})
-        for taken_at in nibp.measurement_ends(line.session, line.ended_at)
+        for taken_at in _measurement_ends(line)
     )
     cut_moments = sorted((*limit_changes.moments, *readings.moments))
-    # The same values, reading and limits raise the same alarms: a long session repeats them.
-    # The flags and the limits are each one of the session's few (events keeps them alive).
-    levels, periods = {}, []
     for segment in line.segments:
         cuts = cut_moments[
             bisect.bisect_right(cut_moments, segment.start) : bisect.bisect_left(
@@ -306,6 +360,7 @@ def alarm_periods(
             limits = limit_changes.latest(start) or vitals.DEFAULT_ALARM_LIMITS
             reading = readings.latest(start) or {}
             values = segment.values_at(start)
+            # The flags and the limits are each one of the session's few (events keeps them alive).
             key = (
                 *map(values.get, ALARMED_NUMBERS),
                 reading.get("systolic"),
@@ -313,20 +368,26 @@ def alarm_periods(
                 id(values["flags"]),
                 id(limits),
             )
-            if (level := levels.get(key, "")) == "":
-                shown = {
+
+            def shown(values=values, reading=reading):
+                return {
                     **values,
                     "systolic": reading.get("systolic"),
                     "diastolic": reading.get("diastolic"),
                 }
-                level = levels[key] = alarms.alarm_level(shown, limits)
-            if level is None or end <= start:
-                continue
-            if periods and periods[-1][2] == level and periods[-1][1] == start:
-                periods[-1] = (periods[-1][0], end, level)
-            else:
-                periods.append((start, end, level))
-    return periods
+
+            yield start, end, key, shown, limits
+
+
+def _measurement_ends(line: Timeline) -> list[datetime.datetime]:
+    """As nibp.measurement_ends, from the events already read (no query: a cohort reads many)."""
+    manual = [e.created_at for e in line.events if e.kind == SessionEvent.NIBP_STARTED]
+    cycles = [
+        (e.created_at, e.detail["minutes"])
+        for e in line.events
+        if e.kind == SessionEvent.NIBP_INTERVAL
+    ]
+    return cuff.completed_measurements(manual, cycles, line.ended_at)
 
 
 class _Timed:
