@@ -137,6 +137,8 @@ def lms_statements(request, trainer):
         more = f"{reverse('assessment:lms_statements')}?{urlencode(query)}"
     base = xapi.site_url(request)
     statements = [
-        statement for session in page for statement in xapi.statements(session, base, now)
+        statement
+        for of_session in xapi.statements_of_many(page, base, now)
+        for statement in of_session
     ]
     return _statement_result(statements, more)

@@ -16,11 +16,12 @@ about, so fetching a session twice gives the same ids and an LRS stores each sta
 import datetime
 import hashlib
 import uuid
+from collections import defaultdict
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from assessment import scoring
 from assessment.expected import DEFAULT_SCORING
@@ -36,10 +37,16 @@ NAMESPACE = uuid.UUID("6c1f0c8e-3a53-4b8e-9d0e-5f2f1b7a9c41")
 
 # ADL verbs (the ADL Vocabulary's ids; display: §2.4.3, a language map).
 VERBS = {
-    "attempted": ("http://adlnet.gov/expapi/verbs/attempted", gettext_lazy("attempted")),
-    "completed": ("http://adlnet.gov/expapi/verbs/completed", gettext_lazy("completed")),
-    "passed": ("http://adlnet.gov/expapi/verbs/passed", gettext_lazy("passed")),
-    "failed": ("http://adlnet.gov/expapi/verbs/failed", gettext_lazy("failed")),
+    "attempted": (
+        "http://adlnet.gov/expapi/verbs/attempted",
+        pgettext_lazy("xAPI verb", "attempted"),
+    ),
+    "completed": (
+        "http://adlnet.gov/expapi/verbs/completed",
+        pgettext_lazy("xAPI verb", "completed"),
+    ),
+    "passed": ("http://adlnet.gov/expapi/verbs/passed", pgettext_lazy("xAPI verb", "passed")),
+    "failed": ("http://adlnet.gov/expapi/verbs/failed", pgettext_lazy("xAPI verb", "failed")),
 }
 SIMULATION = "http://adlnet.gov/expapi/activities/simulation"
 INTERACTION = "http://adlnet.gov/expapi/activities/interaction"
@@ -100,10 +107,30 @@ def language_map(text) -> dict[str, str]:
 def statements(session: Session, base_url: str, now: datetime.datetime | None = None) -> list[dict]:
     """The session's statements, oldest first: attempted; one per expected action done (or
     missed, once it ended) and per other effective logged action; completed and, when its
-    template scores, passed or failed. `base_url` is the site's origin (SITE_URL, else the
-    request's): the actor's homePage and the root of every activity IRI."""
+    template scores, passed or failed. `base_url` is the site's origin (site_url): the actor's
+    homePage and the root of every activity IRI."""
+    return statements_of_many([session], base_url, now)[0]
+
+
+def statements_of_many(
+    sessions: list[Session], base_url: str, now: datetime.datetime | None = None
+) -> list[list[dict]]:
+    """statements() of each session, in a constant number of queries (the LMS's pages)."""
     now = now or timezone.now()
-    return _Statements(session, base_url.rstrip("/"), now).all()
+    assessments = scoring.assess_many(sessions, now, out_of_range=True)
+    logged = defaultdict(list)
+    effective = LoggedAction.objects.filter(
+        session__in=[session.pk for session in sessions],
+        undoes__isnull=True,
+        undone_by__isnull=True,
+    ).order_by("at")
+    for row in effective:
+        logged[row.session_id].append(row)
+    base_url = base_url.rstrip("/")
+    return [
+        _Statements(session, base_url, now).all(assessments[session.pk], logged[session.pk])
+        for session in sessions
+    ]
 
 
 class _Statements:
@@ -118,8 +145,8 @@ class _Statements:
         else:
             self.scenario_id = f"{self.base}/xapi/activities/free-session"
 
-    def all(self) -> list[dict]:
-        assessment = scoring.assess(self.session, now=self.now)
+    def all(self, assessment, logged: list[LoggedAction]) -> list[dict]:
+        """`logged`: the session's effective logged actions (neither an undo nor undone)."""
         result = [self.attempted()]
         counted, done_keys = set(), set()
         for outcome in assessment.outcomes:
@@ -130,27 +157,22 @@ class _Statements:
             if statement := self.outcome(outcome):
                 result.append(statement)
         expected = {outcome.expected["key"]: outcome for outcome in assessment.outcomes}
-        for logged in self.effective_logged():
-            if logged.pk in counted:
+        for row in logged:
+            if row.pk in counted:
                 continue
-            if logged.expected_key in done_keys:
+            if row.expected_key in done_keys:
                 timing = REPEATED
-            elif logged.expected_key in expected:
+            elif row.expected_key in expected:
                 timing = NOT_SCORED
             else:
                 timing = UNEXPECTED
-            result.append(self.logged(logged, timing, expected.get(logged.expected_key)))
+            result.append(self.logged(row, timing, expected.get(row.expected_key)))
         if self.ended:
             result.append(self.completed(assessment))
             if assessment.percent is not None:
                 result.append(self.scored(assessment))
         # Stable: "attempted" stays first when an action shares its moment.
         return sorted(result, key=lambda statement: statement["timestamp"])
-
-    def effective_logged(self):
-        return LoggedAction.objects.filter(
-            session=self.session, undoes__isnull=True, undone_by__isnull=True
-        ).order_by("at")
 
     # The parts.
 
