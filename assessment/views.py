@@ -4,7 +4,7 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -118,7 +118,7 @@ def lms_statements(request, trainer):
     # closed_at = expires_at, so the value does not move when it does).
     sessions = (
         access.sessions_for(trainer)
-        .annotate(ended=Coalesce("closed_at", Least("expires_at", now)))
+        .annotate(ended=Coalesce("closed_at", "expires_at"))
         .filter(Q(closed_at__isnull=False) | Q(expires_at__lte=now))
         .select_related("template", "school")
         .order_by("ended", "id")
