@@ -83,11 +83,12 @@ class _Fact:
 def assess(
     session: Session, now: datetime.datetime | None = None, *, line: debrief.Timeline | None = None
 ) -> Assessment:
-    """The session's assessment; `line`, the debrief's timeline when it has one (no reading
-    of the events again)."""
+    """The session's assessment. `line`: the debrief's timeline when it has one
+    (debrief.timeline, with the logged actions), read again otherwise."""
     if line is None:
         line = debrief.timeline_of(session, debrief.events(session), now=now)
-    return _assess(session, line.events, _logged(session.logged_actions.all()), now, line)
+        line.actions = debrief.logged_actions(session)
+    return _assess(session, line.events, _logged(line.actions), now, line)
 
 
 def assess_many(
@@ -113,7 +114,7 @@ def assess_many(
         for session_id, at, kind, detail in rows:
             facts[session_id].append(_Fact(at, kind, detail))
     logged = defaultdict(list)
-    rows = LoggedAction.objects.filter(session__in=ids).select_related("author").order_by("at")
+    rows = LoggedAction.objects.filter(session__in=ids).select_related("author").order_by("at", "id")
     for row in rows:
         logged[row.session_id].append(row)
     return {
@@ -131,9 +132,8 @@ def _timelines(sessions: list[Session], now) -> dict:
     return {s.pk: debrief.timeline_of(s, stored.get(s.pk, []), now=now) for s in sessions}
 
 
-def _logged(rows) -> list[LoggedAction]:
-    """The effective logged actions, oldest first: neither an undo nor undone."""
-    rows = sorted(rows, key=lambda row: row.at)
+def _logged(rows: list[LoggedAction]) -> list[LoggedAction]:
+    """The effective logged actions of `rows` (oldest first): neither an undo nor undone."""
     undone = {row.undoes_id for row in rows if row.undoes_id is not None}
     return [row for row in rows if row.undoes_id is None and row.pk not in undone]
 
@@ -249,9 +249,3 @@ def _recognised(facts) -> dict[str, datetime.datetime]:
         seen.setdefault(name, fact.created_at)
     return seen
 
-
-def action_name(session: Session, action: dict) -> str:
-    """An expected action's name as the page shows it: a shipped template's in the active
-    language (stored in English), a trainer's as typed."""
-    template = session.template
-    return template.shipped_text(action["name"]) if template is not None else action["name"]

@@ -197,3 +197,14 @@ def template_for(trainer, pk, edit: bool = False) -> SessionTemplate:
     if template is None or (edit and not can_edit_template(trainer, template)):
         raise Http404
     return template
+
+
+# Cohorts (issue 18).
+
+
+def cohort_sessions(trainer, template: SessionTemplate) -> QuerySet:
+    """The runs of `template` the trainer compares: their own, and as a school's admin the
+    school's. The template is one they may read (template_for)."""
+    return Session.objects.filter(template=template).filter(
+        Q(trainer=trainer) | Q(school__in=_administered(trainer))
+    )

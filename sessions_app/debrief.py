@@ -17,6 +17,7 @@ compressions are drawn exactly.
 import bisect
 import csv
 import datetime
+import functools
 import gc
 import heapq
 import io
@@ -109,6 +110,7 @@ CSV_COLUMNS = (
 # The columns after the note's, empty on a note's row.
 CSV_AFTER_NOTE = len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS) + 4
 NOTE_KIND = "note"
+ACTION_KIND = "action"
 # Rows read from the database, and sent, at a time.
 CSV_CHUNK_ROWS = 500
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP's
@@ -186,6 +188,8 @@ class Timeline:
     started_at: datetime.datetime
     ended_at: datetime.datetime
     segments: list["Segment"] = field(default_factory=list)
+    # What the faculty logged (assessment.LoggedAction), undos included, oldest first.
+    actions: list = field(default_factory=list)
 
     def seconds(self, at: datetime.datetime) -> float:
         return (at - self.started_at).total_seconds()
@@ -193,6 +197,35 @@ class Timeline:
     @property
     def span_seconds(self) -> float:
         return max(self.seconds(self.ended_at), MIN_SPAN_SECONDS)
+
+    @functools.cached_property
+    def expected(self) -> dict[str, dict]:
+        return expected_by_key(self.session)
+
+    def action_name(self, action) -> str:
+        return logged_action_name(self.session, self.expected, action)
+
+
+def expected_by_key(session: Session) -> dict[str, dict]:
+    """The session's expected actions (the scenario's and its steps'), by key."""
+    found = {action["key"]: action for action in session.expected_actions or []}
+    for step in session.steps or []:
+        found.update((action["key"], action) for action in step.get("expected_actions", []))
+    return found
+
+
+def logged_action_name(session: Session, expected: dict[str, dict], action) -> str:
+    """A logged action's name: that of the expected action it ticks (`expected`, by key),
+    else as typed."""
+    ticked = expected.get(action.expected_key)
+    return expected_name(session, ticked) if ticked else action.name
+
+
+def expected_name(session: Session, action: dict) -> str:
+    """An expected action's name as the pages show it: a shipped template's in the active
+    language (stored in English), a trainer's as typed."""
+    template = session.template
+    return template.shipped_text(action["name"]) if template is not None else action["name"]
 
 
 @dataclass(slots=True)
@@ -230,7 +263,13 @@ class Segment:
 def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline:
     notes = list(session.notes.select_related("author").order_by("at", "created_at"))
     sent = {str(result.pk): result for result in session.results.all()}
-    return timeline_of(session, events(session), notes, sent, now)
+    line = timeline_of(session, events(session), notes, sent, now)
+    line.actions = logged_actions(session)
+    return line
+
+
+def logged_actions(session: Session) -> list:
+    return list(session.logged_actions.select_related("author").order_by("at", "id"))
 
 
 def timeline_of(
@@ -488,6 +527,7 @@ def plot(line: Timeline) -> dict | None:
         alarms.YELLOW: escape(_("Outside the alarm limits")),
     }
     compressions = escape(_("Compressions"))
+    undone = {action.undoes_id for action in line.actions}
     return {
         "width": WIDTH,
         "height": HEIGHT,
@@ -525,6 +565,15 @@ def plot(line: Timeline) -> dict | None:
             for e in line.events
             if e.kind == SessionEvent.SHOCK
         ),
+        # What the faculty logged, at the foot of the plot: ✓ an action, ↶ an undo.
+        "actions": _marks(
+            f'<g class="action-mark{" undo-mark" if a.undoes_id else ""}'
+            f'{" undone-mark" if a.pk in undone else ""}">'
+            f"<title>{format_offset(line.seconds(a.at))} {escape(_action_title(line.session, line.expected, a))}</title>"
+            f'<line x1="{x(a.at)}" x2="{x(a.at)}" y1="{bottom - 14}" y2="{bottom}"/>'
+            f'<text x="{x(a.at)}" y="{bottom - 17}">{"↶" if a.undoes_id else "✓"}</text></g>'
+            for a in line.actions
+        ),
         "cpr": _marks(
             f'<rect class="cpr-period" x="{x(start)}" y="{bottom - 8}" '
             f'width="{round(x(end) - x(start), 1)}" height="8"><title>{compressions}</title></rect>'
@@ -536,6 +585,14 @@ def plot(line: Timeline) -> dict | None:
         ],
         "y_ticks": [{"y": y(v), "label": v} for v in range(0, y_max + 1, y_max // 5)],
     }
+
+
+def _action_title(session: Session, expected: dict[str, dict], action) -> str:
+    name = logged_action_name(session, expected, action)
+    text = _("Undone: %(action)s") % {"action": name} if action.undoes_id else name
+    if action.author_id:
+        text = _("%(action)s, by %(author)s") % {"action": text, "author": action.author.display_name}
+    return text
 
 
 def _marks(elements) -> str:
@@ -664,10 +721,12 @@ def _x_ticks(span: float) -> list[int]:
 
 
 def rows(line: Timeline) -> list[dict]:
-    """Events and notes in time order (a note after an event of the same moment); the rows
+    """Events, notes and logged actions in time order (a note after an event of the same
+    moment, an action after both); the rows
     shown get the rest of what they show from row_details."""
     items = [(e.created_at, 0, {"event": e}) for e in line.events]
     items += [(n.at, 1, {"note": n, "number": i}) for i, n in enumerate(line.notes, start=1)]
+    items += [(a.at, 2, {"action": a}) for a in line.actions]
     items.sort(key=lambda item: (item[0], item[1]))
     return [{**item, "at": at} for at, _order, item in items]
 
@@ -679,12 +738,17 @@ def row_details(line: Timeline, shown: list[dict]) -> list[dict]:
     whole = line.session.events.select_related("author").in_bulk(
         [row["event"].id for row in shown if "event" in row]
     )
+    undone = {action.undoes_id for action in line.actions}
     for row in shown:
         if "event" in row:
             row["event"] = whole[row["event"].id]
         event = row.get("event")
         row["offset"] = format_offset(line.seconds(row["at"]))
         row["step"] = step_number(event)
+        if action := row.get("action"):
+            row["step"] = None if action.step is None else action.step + 1
+            row["name"] = line.action_name(action)
+            row["undone"] = action.pk in undone
         row["result"] = line.results.get(event.detail.get("result")) if event else None
     return shown
 
@@ -723,8 +787,8 @@ class CsvStyle:
 
 
 def csv_chunks(session: Session, style: CsvStyle):
-    """The export, a few hundred rows a chunk, for a streamed response: one row per event, and
-    one per note, in time order.
+    """The export, a few hundred rows a chunk, for a streamed response: one row per event, one
+    per note and one per logged action (an undo too), in time order.
 
     Machine fields (numbers, true/false, ISO 8601 times) are never localised, in any language:
     37.5 must read back as 37.5 whoever opens the file. A translated export names its columns,
@@ -738,6 +802,7 @@ def csv_chunks(session: Session, style: CsvStyle):
     # The first byte leaves before the events are read.
     yield _taken(out)
     note_kind = _("Note") if style.translated else NOTE_KIND
+    action_kind = _("Action") if style.translated else ACTION_KIND
     # Translated once, not per row: a long session has 10,000 events.
     kinds, rhythms, parameters = (
         {key: str(label) for key, label in labels.items()}
@@ -751,10 +816,12 @@ def csv_chunks(session: Session, style: CsvStyle):
         .order_by("created_at", "id")
         .iterator(chunk_size=CSV_CHUNK_ROWS)
     )
-    # In time order, a note after an event of the same moment (as rows() does).
+    actions, expected = logged_actions(session), expected_by_key(session)
+    # In time order, a note after an event of the same moment, an action after both (as rows()).
     merged = heapq.merge(
         ((event.created_at, event) for event in events),
         ((note.at, note) for note in notes),
+        ((action.at, action) for action in actions),
         key=lambda item: item[0],
     )
     for count, (at, item) in enumerate(merged, start=1):
@@ -774,8 +841,11 @@ def csv_chunks(session: Session, style: CsvStyle):
                     _csv_text(author),
                 ]
             )
-        else:
+        elif isinstance(item, SessionEvent):
             writer.writerow(_csv_event(item, common, sent, style, kinds, rhythms, parameters))
+        else:
+            name = logged_action_name(session, expected, item) if style.translated else item.name
+            writer.writerow(_csv_action(item, name, common, action_kind))
         if count % CSV_CHUNK_ROWS == 0:
             yield _taken(out)
     yield _taken(out)
@@ -818,6 +888,31 @@ def _csv_event(event, common, sent, style, kinds, rhythms, parameters) -> list:
         _csv_detail(event),
         *_csv_result(sent.get(event.detail.get("result")), style),
         _csv_text(fragments.event_author(event)),
+    ]
+
+
+def _csv_action(action, name: str, common: list, kind: str) -> list:
+    """A logged action: its name in the note's column (a translated export names an expected
+    action as the page does), its step, and for machines in the detail's column which expected
+    action it ticks and which row an undo takes back."""
+    facts = {
+        "id": str(action.pk),
+        "expected_key": action.expected_key,
+        "undoes": None if action.undoes_id is None else str(action.undoes_id),
+    }
+    author = action.author.display_name if action.author_id else ""
+    return [
+        *common,
+        kind,
+        *[""] * 12,
+        "" if action.step is None else action.step + 1,
+        _csv_text(name),
+        *[""] * (len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS)),
+        json.dumps(facts, sort_keys=True, separators=(",", ":")),
+        "",
+        "",
+        "",
+        _csv_text(author),
     ]
 
 
@@ -888,16 +983,53 @@ def replay_chunks(session: Session, now: datetime.datetime | None = None):
 
     A replaying monitor plays them on a virtual clock that starts at `started_at`: the snapshot
     of the session as created, then each stored event as it was broadcast (limits and the cuff
-    included).
+    included), and what the faculty logged ("action" messages: the replay is a faculty page;
+    a monitor ignores them).
     """
     writer = ReplayWriter()
     yield writer.opening(session.created_at, replay_end(session, now), replay_snapshot(session))
     # In chunks, so that memory stays flat however long the session. message() needs no author
     # but its id.
     events = session.events.order_by("created_at", "id").iterator(chunk_size=CSV_CHUNK_ROWS)
-    while batch := list(itertools.islice(events, CSV_CHUNK_ROWS)):
-        yield writer.messages(event.message() for event in batch)
+    actions = session.logged_actions.order_by("at", "id")
+    messages = heapq.merge(
+        ((event.created_at, 0, event.message) for event in events),
+        ((action.at, 1, functools.partial(action_message, action)) for action in actions),
+        key=operator.itemgetter(0, 1),
+    )
+    while batch := list(itertools.islice(messages, CSV_CHUNK_ROWS)):
+        yield writer.messages(message() for _at, _order, message in batch)
     yield writer.closing()
+
+
+def replay_actions(session: Session) -> list[dict]:
+    """What the replay page lists as the replay passes it: each logged action's moment (whole
+    seconds since the start, and as mm:ss) and what it says, in the page's language."""
+    expected = expected_by_key(session)
+    return [
+        {
+            "seconds": math.floor(seconds),
+            "offset": format_offset(seconds),
+            "text": _action_title(session, expected, action),
+            "undo": action.undoes_id is not None,
+        }
+        for action in logged_actions(session)
+        for seconds in [(action.at - session.created_at).total_seconds()]
+    ]
+
+
+def action_message(action) -> dict:
+    """A logged action as the replay carries it (docs/protocol.md)."""
+    return {
+        "type": "action",
+        "at": action.at.isoformat(),
+        "action_id": str(action.pk),
+        "name": action.name,
+        "expected_key": action.expected_key,
+        "step": action.step,
+        "undoes": None if action.undoes_id is None else str(action.undoes_id),
+        "by": None if action.author_id is None else {"trainer": str(action.author_id)},
+    }
 
 
 class ReplayWriter:

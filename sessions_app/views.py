@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from assessment import report, scoring
 from schools import access
 from sessions_app import (
     actions,
@@ -465,6 +466,7 @@ def _render_debrief(request, session, line, note_form=None, status=200):
         "session": session,
         "timeline": line,
         "plot": debrief.plot(line),
+        "assessment": report.section(line, scoring.assess(session, line=line)),
         "rows": page,
         "show_all": show_all,
         "duration": debrief.format_offset(line.seconds(line.ended_at)),
@@ -528,6 +530,8 @@ def session_replay(request, pk):
         "replay_seconds": seconds,
         "replay_at_text": debrief.format_offset(at),
         "replay_duration": debrief.format_offset(seconds),
+        # What the faculty logged, listed as the replay passes it (replay.js).
+        "replay_actions": debrief.replay_actions(session),
     }
     return render(request, "sessions_app/replay.html", ctx)
 

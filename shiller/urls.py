@@ -7,7 +7,7 @@ urlpatterns = [
     path("", include("sessions_app.urls")),
     path("", include("library.urls")),
     path("", include("schools.urls")),
-    path("", include("assessment.urls")),
+    path("assessment/", include("assessment.urls")),
     path("accounts/", include("trainers.urls")),
     # Django's set_language view: the footer's language switcher posts to /i18n/setlang/.
     path("i18n/", include("django.conf.urls.i18n")),

@@ -11,6 +11,17 @@ const toggle = document.getElementById("replay-toggle");
 const seek = document.getElementById("replay-seek");
 const shownAt = document.getElementById("replay-at");
 const duration = Number(bar.dataset.duration);
+// The logged actions the replay has passed: the last few show.
+const actions = [...document.querySelectorAll("#replay-actions li")];
+const ACTIONS_SHOWN = 3;
+
+function showActions(seconds) {
+  const passed = actions.filter((item) => Number(item.dataset.at) <= seconds);
+  const shown = new Set(passed.slice(-ACTIONS_SHOWN));
+  for (const item of actions) {
+    if (item.hidden === shown.has(item)) item.hidden = !shown.has(item);
+  }
+}
 
 function reloadAt(seconds, paused) {
   const query = new URLSearchParams(location.search);
@@ -27,6 +38,7 @@ function start(clock) {
   function show() {
     const seconds = dragging ? Number(seek.value) : elapsed();
     const text = formatOffset(seconds);
+    showActions(seconds);
     if (shownAt.textContent !== text) shownAt.textContent = text;
     if (!dragging) seek.value = String(Math.floor(seconds));
     seek.setAttribute("aria-valuetext", text);

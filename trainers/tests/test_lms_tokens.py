@@ -41,7 +41,7 @@ def test_a_new_key_is_shown_once(alice_client, alice):
 
 def test_it_tells_the_lms_where_to_fetch(alice_client):
     page = alice_client.get(reverse("profile")).content.decode()
-    assert '<code id="lms-statements-url">http://testserver/xapi/statements</code>' in page
+    assert '<code id="lms-statements-url">http://testserver/assessment/xapi/statements</code>' in page
     assert "No key yet." in page
 
 
