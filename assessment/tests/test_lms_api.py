@@ -6,6 +6,8 @@ import json
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment import lms
@@ -246,3 +248,12 @@ def test_the_debrief_links_the_download(alice_client, runs, language, label):
     href = reverse("assessment:xapi", args=[runs[0].pk])
     assert f'href="{href}" id="export-xapi" download' in page
     assert f">{label}</a>" in page
+
+
+def test_a_page_costs_the_same_queries_whatever_its_sessions(client, runs, key):
+    fetch(client, statements_url(), key)  # the key's first use is stamped once
+    with CaptureQueriesContext(connection) as one:
+        assert len(registrations(fetch(client, statements_url(), key, limit=1).json())) == 1
+    with CaptureQueriesContext(connection) as three:
+        assert len(registrations(fetch(client, statements_url(), key, limit=3).json())) == 3
+    assert len(three) == len(one)
