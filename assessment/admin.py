@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assessment.models import LoggedAction
+from assessment.models import LmsToken, LoggedAction
 from sessions_app.admin import ReadOnlyAdminMixin
 
 
@@ -12,3 +12,15 @@ class LoggedActionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["at"]
     search_fields = ["name", "session__code"]
     list_select_related = ["session", "author"]
+
+
+@admin.register(LmsToken)
+class LmsTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Which keys a trainer gave a learning platform, and when each was last used; made and
+    revoked on the trainer's profile page. The hash stays out of sight."""
+
+    list_display = ["name", "trainer", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "trainer__email"]
+    list_select_related = ["trainer"]
+    exclude = ["key_hash"]

@@ -61,3 +61,35 @@ class LoggedAction(models.Model):
 
     def delete(self, *args, **kwargs):
         raise EventsAreFinal
+
+
+class LmsToken(models.Model):
+    """A key a trainer gives the school's learning platform to fetch xAPI statements of the
+    sessions they may see (assessment/lms.py). Shown once when made; only its SHA-256 is kept,
+    and a revoked key stays as a row (when, by whom it was used) but opens nothing."""
+
+    MAX_NAME = 60
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lms_tokens",
+        verbose_name=_("trainer"),
+    )
+    name = models.CharField(_("name"), max_length=MAX_NAME)
+    # Its first characters, so that the trainer can tell which key an LMS holds.
+    prefix = models.CharField(_("starts with"), max_length=12)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        db_table = "assessment_lms_tokens"
+        ordering = ["-created_at"]
+        verbose_name = _("LMS token")
+        verbose_name_plural = _("LMS tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

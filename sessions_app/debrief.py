@@ -1147,7 +1147,7 @@ def replay_seconds(session: Session, now: datetime.datetime | None = None) -> fl
 def replay_snapshot(session: Session) -> dict:
     """What a screen joining at the very start was sent: the session as it was created."""
     as_created = Session(
-        trainee_name=session.trainee_name,
+        trainee_name=session.trainee_label,
         created_at=session.created_at,
         expires_at=session.expires_at,
     )

@@ -54,6 +54,9 @@ class Session(models.Model):
     )
     code = models.CharField(_("code"), max_length=6, unique=True)
     trainee_name = models.CharField(_("trainee"), max_length=100)
+    # When anonymise_trainees blanked the name (sessions_app/privacy.py): pages then show
+    # trainee_label, in their own language.
+    trainee_anonymised_at = models.DateTimeField(_("trainee anonymised"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"), db_index=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -128,7 +131,14 @@ class Session(models.Model):
         verbose_name_plural = _("sessions")
 
     def __str__(self):
-        return f"{self.code} ({self.trainee_name})"
+        return f"{self.code} ({self.trainee_label})"
+
+    @property
+    def trainee_label(self) -> str:
+        """The trainee's name, or what stands for it once anonymised."""
+        if self.trainee_anonymised_at is not None:
+            return gettext("Anonymised trainee")
+        return self.trainee_name
 
     def status(self, now=None) -> str:
         if self.closed_at is not None:

@@ -3,6 +3,10 @@
 With no variables set, Shiller runs embedded: SQLite under the project and the in-memory
 channel layer. `DATABASE_URL` (or the libpq `PG*` variables) and `REDIS_URL` switch it to
 PostgreSQL and Redis; `USE_IN_MEMORY=true` forces the embedded default back.
+
+Trainee names are personal data: `RETENTION_DAYS` (default 180) is how many days after a session
+ended its trainee's name is kept; `manage.py anonymise_trainees`, run nightly, then replaces it
+(the events, logged actions and scores stay, for the cohort).
 """
 
 import warnings
@@ -245,6 +249,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 SESSION_DEFAULT_MINUTES = 120
 SESSION_MIN_MINUTES = 5
 SESSION_MAX_MINUTES = 24 * 60
+
+# Days a trainee's name is kept once the session ended (anonymise_trainees; README, Privacy).
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=180)
+if RETENTION_DAYS < 1:
+    raise SystemExit("RETENTION_DAYS is a number of days, 1 or more.")
 
 # Websockets each server process accepts, per client address (a classroom behind one NAT is
 # one address) and per session (its screens, and apart its control pages); more are refused

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from assessment.models import LmsToken
 from trainers.models import Trainer
 
 
@@ -43,3 +44,14 @@ class ProfileForm(forms.ModelForm):
         help_texts = {
             "name": _("How colleagues see you: on shared sessions' changes, notes and debriefs.")
         }
+
+
+class LmsTokenForm(forms.ModelForm):
+    """A new key for the school's learning platform: named so that the trainer knows which
+    platform holds it."""
+
+    class Meta:
+        model = LmsToken
+        fields = ["name"]
+        labels = {"name": _("Name of the key")}
+        help_texts = {"name": _("Which platform it is for, e.g. Moodle of the nursing school.")}

@@ -8,12 +8,18 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from assessment import lms, xapi
 from schools import services as school_services
 from shiller import throttle
-from trainers.forms import ProfileForm, SignupForm
+from trainers.forms import LmsTokenForm, ProfileForm, SignupForm
+
+# A new LMS key, kept in the trainer's session from its POST to the page that shows it once.
+NEW_LMS_KEY = "new_lms_key"
 
 
 def throttled_login(view):
@@ -88,5 +94,43 @@ def profile(request):
         form.save()
         messages.success(request, _("Your name is saved."))
         return redirect("profile")
-    status = 400 if form.errors else 200
-    return render(request, "registration/profile.html", {"form": form}, status=status)
+    return _render_profile(request, form=form)
+
+
+def _render_profile(request, form=None, token_form=None):
+    ctx = {
+        "form": form or ProfileForm(instance=request.user),
+        "token_form": token_form or LmsTokenForm(),
+        "lms_tokens": lms.active_tokens(request.user),
+        # Shown once: a reload of the page no longer has it.
+        "new_lms_key": request.session.pop(NEW_LMS_KEY, None),
+        "max_lms_tokens": lms.MAX_ACTIVE,
+        "lms_statements_url": xapi.site_url(request) + reverse("assessment:lms_statements"),
+    }
+    status = 400 if form and form.errors or token_form and token_form.errors else 200
+    return render(request, "registration/profile.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def lms_token_new(request):
+    form = LmsTokenForm(request.POST)
+    if form.is_valid() and lms.active_tokens(request.user).count() >= lms.MAX_ACTIVE:
+        form.add_error(
+            None, _("At most %(max)s keys: revoke one first.") % {"max": lms.MAX_ACTIVE}
+        )
+    if not form.is_valid():
+        return _render_profile(request, token_form=form)
+    token, key = lms.create_token(request.user, form.cleaned_data["name"])
+    request.session[NEW_LMS_KEY] = key
+    messages.success(request, _("Key %(name)s made.") % {"name": token.name})
+    return redirect(reverse("profile") + "#lms")
+
+
+@login_required
+@require_POST
+def lms_token_revoke(request, pk):
+    if not lms.revoke(request.user, pk):
+        raise Http404
+    messages.success(request, _("The key is revoked: it opens nothing any more."))
+    return redirect(reverse("profile") + "#lms")
