@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from assessment import services as assessment
 from schools import access
 from sessions_app import (
     actions,
@@ -42,6 +43,7 @@ from sessions_app.forms import (
     ImageForm,
     JoinForm,
     LabPanelForm,
+    LogActionForm,
     NibpIntervalForm,
     NoteForm,
     ProfileForm,
@@ -223,6 +225,7 @@ def _render_control(
     note_form=None,
     defibrillator_form=None,
     team_form=None,
+    action_form=None,
     status=200,
     **result_forms,
 ):
@@ -244,6 +247,8 @@ def _render_control(
         "presets": _presets(session.profile),
         "profile_form": ProfileForm(initial={"profile": session.profile}),
         "scenario": scenarios.control_panel(session),
+        "checklist": assessment.checklist(session),
+        "action_form": action_form or LogActionForm(),
         "join_url": join_url,
         "join_origin_reason": join_origin_reason,
         "join_host": request.get_host(),
