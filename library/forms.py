@@ -165,7 +165,7 @@ class ExpectedActionRows:
             for part, field in row.items():
                 self.fields[f"act_{number}_{part}"] = field
 
-    def action_rows(self) -> list[dict]:
+    def action_table(self) -> list[dict]:
         """Each row's hidden key and its bound fields, in the table's columns."""
         return [
             {
