@@ -13,14 +13,15 @@ from assessment.models import LoggedAction
 from library.models import SessionTemplate
 from live.tests.ws import control, disconnect_all, receive_type, screen, send
 from sessions_app import scenarios
-from shiller.tests.factory import make_faculty
+from shiller.tests.factory import make_faculty, restore_shipped_templates
 
-# The shipped templates (migrations) are kept across the flush of each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _vf_faculty() -> dict:
     """make_faculty's cast on a session started from the shipped VF template, at its 2nd step."""
+    # Another transactional test's flush took the shipped templates with it.
+    restore_shipped_templates()
     faculty = make_faculty()
     template = SessionTemplate.objects.get(name="Ventricular fibrillation arrest", trainer=None)
     session = faculty["session"]
