@@ -155,3 +155,58 @@ def unique_keys(scenario: list[dict], steps: list[list[dict]]) -> None:
         while action["key"] in seen:
             action["key"] = new_key()
         seen.add(action["key"])
+
+
+def display_name(action: dict, translate=str) -> str:
+    """An expected action's name as a page shows it. `translate`: the template's shipped_text
+    (SessionTemplate.shipped_text) for a template or a session started from one, so that a
+    shipped template's names (stored in English, library migration 0008) read in the page's
+    language and a trainer's own never change; `str` without a template."""
+    return translate(action["name"])
+
+
+def translator(template):
+    """The `translate` display_name takes for actions copied from `template` (None: none)."""
+    return template.shipped_text if template is not None else str
+
+
+def duration_text(seconds: int) -> str:
+    """"2 min", "1 min 30 s", "45 s": a target time as the pages say it."""
+    minutes, seconds = divmod(seconds, 60)
+    if minutes and seconds:
+        return _("%(minutes)s min %(seconds)s s") % {"minutes": minutes, "seconds": seconds}
+    if minutes:
+        return _("%(minutes)s min") % {"minutes": minutes}
+    return _("%(seconds)s s") % {"seconds": seconds}
+
+
+def target_text(action: dict) -> str:
+    """When an action is due, in the active language: "within 2 min of the step's start",
+    "after shock 3", "any time"."""
+    anchor = {
+        "scenario": _("the scenario's start"),
+        "step": _("the step's start"),
+        "shock": _("shock %(number)s") % {"number": action.get("shock_number")},
+    }[action["from"]]
+    if action["target_seconds"] is None:
+        if action["from"] == "shock":
+            return _("after %(anchor)s") % {"anchor": anchor}
+        return _("any time")
+    return _("within %(time)s of %(anchor)s") % {
+        "time": duration_text(action["target_seconds"]),
+        "anchor": anchor,
+    }
+
+
+def described(actions: list[dict], translate=str) -> list[dict]:
+    """Each action as the pages list it: {"action", "name", "target", "recognised"} (the label
+    of what Shiller recognises it by, or "") in the active language."""
+    return [
+        {
+            "action": action,
+            "name": display_name(action, translate),
+            "target": target_text(action),
+            "recognised": RECOGNISED.get(action["recognise"], ""),
+        }
+        for action in actions
+    ]

@@ -8,7 +8,7 @@ from sessions_app.admin import ReadOnlyAdminMixin
 
 class TemplateStepInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TemplateStep
-    fields = ["position", "values", "transition_seconds", "note"]
+    fields = ["position", "values", "transition_seconds", "note", "expected_actions"]
     readonly_fields = fields
     extra = 0
 
@@ -22,7 +22,8 @@ class SessionTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "trainer__email", "school__name"]
     list_select_related = ["trainer", "school"]
     readonly_fields = [
-        "id", "trainer", "school", "version", "name", "description", "created_at", "updated_at"
+        "id", "trainer", "school", "version", "name", "description", "expected_actions",
+        "scoring", "created_at", "updated_at",
     ]
     inlines = [TemplateStepInline]
 

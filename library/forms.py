@@ -1,10 +1,12 @@
-"""The library's forms: a template's name and description, and its steps as a formset."""
+"""The library's forms: a template's name and description, its expected actions and scoring, and
+its steps as a formset."""
 
 from django import forms
 from django.forms import formset_factory
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from assessment import expected
 from library.models import SessionTemplate
 from library.services import MAX_STEPS, StepData, clean_on_shock
 from schools import access
@@ -73,7 +75,186 @@ class TemplateForm(forms.ModelForm):
         return school
 
 
-class TemplateStepForm(VitalsForm):
+class RowCountField(forms.IntegerField):
+    """How many action rows the page shows (template-edit.js adds some): never a change of its
+    own, so a blank new step whose rows were added but left empty is still skipped."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data):
+        return False
+
+
+class ExpectedActionRows:
+    """A form's rows of expected actions (a step's, or the whole scenario's), one row per
+    action: its name, what its target time counts from, the target in minutes and seconds (none:
+    any time), critical, and what Shiller recognises it by. A row left without a name and a time
+    is no action; clearing an action's name removes it. Each action is checked by
+    assessment/expected.py, its refusals put beside the row's fields.
+
+    Without the script the page offers EXTRA_ROWS blank rows after the actions; the script adds
+    more (action_rows counts them, up to expected.MAX_ACTIONS)."""
+
+    EXTRA_ROWS = 2
+    COLUMNS = ("name", "from", "shock", "minutes", "seconds", "critical", "recognise")
+    # The part of an action each of expected.clean_expected_actions' refusals names.
+    ERROR_COLUMNS = {
+        "name": "name",
+        "from": "from",
+        "shock_number": "shock",
+        "target_seconds": "minutes",
+        "recognise": "recognise",
+        "critical": "critical",
+    }
+    in_step = False
+
+    def add_action_rows(self, actions: list[dict]) -> None:
+        count = min(len(actions) + self.EXTRA_ROWS, expected.MAX_ACTIONS)
+        if self.is_bound:
+            try:
+                count = int(self.data.get(self.add_prefix("action_rows"), 0))
+            except (TypeError, ValueError):
+                count = 0
+            count = min(max(count, 0), expected.MAX_ACTIONS)
+        self.fields["action_rows"] = RowCountField(initial=count, required=False)
+        self.action_row_count = count
+        anchors = [("scenario", _("the scenario's start")), ("shock", _("a shock"))]
+        if self.in_step:
+            anchors.insert(0, ("step", _("this step's start")))
+        recognised = [("", _("no: tapped on the control page")), *expected.RECOGNISED.items()]
+        for number in range(1, count + 1):
+            action = actions[number - 1] if number <= len(actions) else None
+            target = action["target_seconds"] if action else None
+            row = {
+                "key": forms.CharField(required=False, max_length=16, widget=forms.HiddenInput),
+                "name": forms.CharField(
+                    label=_("Action"), required=False, max_length=expected.MAX_NAME
+                ),
+                "from": forms.ChoiceField(label=_("Counts from"), choices=anchors, required=False),
+                "shock": forms.IntegerField(label=_("Shock number"), required=False),
+                "minutes": forms.IntegerField(
+                    label=_("Target (min)"),
+                    required=False,
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                ),
+                "seconds": forms.IntegerField(
+                    label=_("and (s)"),
+                    required=False,
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                ),
+                "critical": forms.BooleanField(label=_("Critical"), required=False),
+                "recognise": forms.ChoiceField(
+                    label=_("Recognised automatically"), choices=recognised, required=False
+                ),
+            }
+            row["from"].initial = anchors[0][0]
+            if action:
+                minutes, seconds = divmod(target, 60) if target is not None else (None, None)
+                values = {
+                    "key": action["key"],
+                    "name": action["name"],
+                    "from": action["from"],
+                    "shock": action["shock_number"],
+                    "minutes": minutes,
+                    "seconds": seconds,
+                    "critical": action["critical"],
+                    "recognise": action["recognise"] or "",
+                }
+                for part, value in values.items():
+                    row[part].initial = value
+            for part, field in row.items():
+                self.fields[f"act_{number}_{part}"] = field
+
+    def action_table(self) -> list[dict]:
+        """Each row's hidden key and its bound fields, in the table's columns."""
+        return [
+            {
+                "key": self[f"act_{number}_key"],
+                "fields": [self[f"act_{number}_{part}"] for part in self.COLUMNS],
+            }
+            for number in range(1, self.action_row_count + 1)
+        ]
+
+    def action_field_names(self) -> set[str]:
+        return {name for name in self.fields if name.startswith("act_")} | {"action_rows"}
+
+    def clean_actions(self) -> list[dict]:
+        """The rows as clean expected actions; each refusal added beside its field."""
+        data = self.cleaned_data
+        listed, numbers = [], []
+        for number in range(1, self.action_row_count + 1):
+            row = {part: data.get(f"act_{number}_{part}") for part in ("key", *self.COLUMNS)}
+            timed = row["minutes"] is not None or row["seconds"] is not None
+            if not (row["name"] or "").strip() and not timed and row["shock"] is None:
+                continue  # a blank row, or an action whose name was cleared: none
+            target = (row["minutes"] or 0) * 60 + (row["seconds"] or 0) if timed else None
+            if timed and not (0 <= (row["seconds"] or 0) < 60 and (row["minutes"] or 0) >= 0):
+                self.add_error(f"act_{number}_seconds", _("Minutes, then 0 to 59 seconds."))
+                target = None
+            listed.append(
+                {
+                    "key": row["key"],
+                    "name": row["name"],
+                    "from": row["from"] or None,
+                    "shock_number": row["shock"],
+                    "target_seconds": target,
+                    "critical": bool(row["critical"]),
+                    "recognise": row["recognise"] or None,
+                }
+            )
+            numbers.append(number)
+        try:
+            return expected.clean_expected_actions(listed, in_step=self.in_step)
+        except vitals.VitalsError as error:
+            for key, message in error.errors.items():
+                parts = key.split(".")
+                if len(parts) == 3:
+                    number = numbers[int(parts[1]) - 1]
+                    self.add_error(f"act_{number}_{self.ERROR_COLUMNS[parts[2]]}", message)
+                else:
+                    self.add_error(None, message)
+            return []
+
+
+class ExpectedForm(ExpectedActionRows, forms.Form):
+    """The scenario's own expected actions (whatever the step) and the template's scoring: the
+    points each outcome scores and the pass mark (assessment/expected.py checks both)."""
+
+    on_time = forms.IntegerField(label=_("Done on time"), required=False)
+    late = forms.IntegerField(label=_("Done late"), required=False)
+    missed = forms.IntegerField(label=_("Missed"), required=False)
+    critical_missed = forms.IntegerField(
+        label=_("A critical action missed (on top)"), required=False
+    )
+    pass_percent = forms.IntegerField(label=_("Pass mark (%)"), required=False)
+
+    SCORING = ("on_time", "late", "missed", "critical_missed", "pass_percent")
+
+    def __init__(self, *args, actions=(), scoring=None, **kwargs):
+        kwargs.setdefault("prefix", "expected")
+        super().__init__(*args, **kwargs)
+        scoring = scoring or expected.DEFAULT_SCORING
+        for name in self.SCORING:
+            self.fields[name].initial = scoring.get(name, expected.DEFAULT_SCORING[name])
+        self.add_action_rows(list(actions))
+
+    def scoring_fields(self) -> list:
+        return [self[name] for name in self.SCORING]
+
+    def clean(self):
+        data = super().clean()
+        data["expected_actions"] = self.clean_actions()
+        # A page from before the scoring posts none of it: the default, as a new template's.
+        posted = {name: data[name] for name in self.SCORING if data.get(name) is not None}
+        try:
+            data["scoring"] = expected.clean_scoring(posted)
+        except vitals.VitalsError as error:
+            for key, message in error.errors.items():
+                self.add_error(key.removeprefix("scoring.") if "." in key else None, message)
+        return data
+
+
+class TemplateStepForm(ExpectedActionRows, VitalsForm):
     """One step of a template: the control page's values, its transition, and a note."""
 
     note = forms.CharField(
@@ -101,9 +282,11 @@ class TemplateStepForm(VitalsForm):
     )
 
     SYNC = {"": None, "sync": True, "unsync": False}
+    in_step = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.add_action_rows(self.initial.get("expected_actions") or [])
         # A blank "new step" left untouched must count as unchanged, so it is skipped.
         self.fields["rhythm"].initial = "sinus"
         # The results the step sends: a blood gas, a glucose, a few lab rows or a lab's comment.
@@ -117,7 +300,12 @@ class TemplateStepForm(VitalsForm):
         )
 
     def vital_fields(self):
-        return [field for field in self if not _is_result_field(field.name)]
+        actions = self.action_field_names()
+        return [
+            field
+            for field in self
+            if not _is_result_field(field.name) and field.name not in actions
+        ]
 
     def gas_fields(self):
         return [self[f"gas_{key}"] for key in results.ANALYTES]
@@ -130,6 +318,8 @@ class TemplateStepForm(VitalsForm):
 
     def clean(self):
         data = super().clean()
+        # Beside the values' refusals, not after them.
+        data["expected_actions"] = self.clean_actions()
         if self.errors:
             return data
         sent = []
@@ -147,6 +337,7 @@ class TemplateStepForm(VitalsForm):
             payload = {"rows": rows, "comment": data["lab_comment"]}
             sent.append(self._checked(results.validate_lab_panel, payload, "lab_{}"))
         data["results"] = [result for result in sent if result is not None]
+        data["expected_actions"] = self.clean_actions()
         return data
 
     def _checked(self, validate, payload: dict, field_name: str) -> dict | None:
@@ -175,6 +366,7 @@ class TemplateStepForm(VitalsForm):
             "shock_after_seconds": rule.get("after_seconds"),
             # The step's results fold open in the editor.
             "results_shown": bool(step.results),
+            "expected_actions": step.expected_actions,
         }
         for result in step.results:
             if result["kind"] == results.BLOOD_GAS:
@@ -284,6 +476,7 @@ class BaseStepFormSet(forms.BaseFormSet):
                 form.cleaned_data["note"],
                 form.on_shock(),
                 form.cleaned_data["results"],
+                form.cleaned_data["expected_actions"],
             )
             for form in self.ordered_forms
         ]

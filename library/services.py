@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from assessment import expected
 from library.models import SessionTemplate, TemplateStep
 from schools import access
 from simulator import vitals
@@ -27,6 +28,8 @@ class StepData:
     on_shock: dict | None = None
     # Each clean, as sessions_app/results.py returns it.
     results: list = field(default_factory=list)
+    # What the trainee is expected to do once it is applied (assessment/expected.py).
+    expected_actions: list = field(default_factory=list)
 
 
 # A shock's step starts at once or after the trainer's pause; ten minutes is more than any.
@@ -62,11 +65,14 @@ def _clean_steps(steps: list[StepData]) -> list[StepData]:
             values = vitals.validate(step.values)
             seconds = vitals.validate_transition(step.transition_seconds)
             on_shock = clean_on_shock(step.on_shock, len(steps))
+            actions = expected.clean_expected_actions(step.expected_actions, in_step=True)
         except vitals.VitalsError as error:
             raise vitals.VitalsError(
                 {f"steps.{number}.{field}": message for field, message in error.errors.items()}
             ) from None
-        clean.append(StepData(values, seconds, step.note.strip(), on_shock, step.results))
+        clean.append(
+            StepData(values, seconds, step.note.strip(), on_shock, step.results, actions)
+        )
     return clean
 
 
@@ -79,15 +85,22 @@ def save_template(
     template: SessionTemplate | None = None,
     profile: str = vitals.DEFAULT_PROFILE,
     school=None,
+    expected_actions: list = (),
+    scoring: dict | None = None,
 ) -> SessionTemplate:
-    """Create a trainer's template, or replace the name, description, steps and school of one
-    they may edit (access.can_edit_template): its author stays who wrote it, and each save is
-    a new version.
+    """Create a trainer's template, or replace the name, description, steps, school, expected
+    actions and scoring of one they may edit (access.can_edit_template): its author stays who
+    wrote it, and each save is a new version.
 
-    `school` is the form's clean choice (TemplateForm checks the trainer may share there).
-    Raises VitalsError (nothing stored) when a step's values are refused.
+    `school` is the form's clean choice (TemplateForm checks the trainer may share there);
+    `expected_actions` the scenario's, each step's in its StepData; `scoring` None: the default.
+    Raises VitalsError (nothing stored) when a step's values or an expected action are refused.
     """
     steps = _clean_steps(steps)
+    expected_actions = expected.clean_expected_actions(list(expected_actions), in_step=False)
+    scoring = expected.clean_scoring(scoring)
+    # A row copied in the editor, or a step's copied from another, keeps one key per action.
+    expected.unique_keys(expected_actions, [step.expected_actions for step in steps])
     if template is None:
         template = SessionTemplate(trainer=trainer)
     elif not access.can_edit_template(trainer, template):
@@ -99,6 +112,8 @@ def save_template(
     template.description = description
     template.profile = vitals.validate_profile(profile)
     template.school = school
+    template.expected_actions = expected_actions
+    template.scoring = scoring
     template.save()
     template.refresh_from_db(fields=["version"])
     # Steps are replaced as a whole: positions stay 0..n-1 whatever was added, removed or moved.
@@ -112,6 +127,7 @@ def save_template(
             note=step.note,
             on_shock=step.on_shock,
             results=step.results,
+            expected_actions=step.expected_actions,
         )
         for position, step in enumerate(steps)
     )
@@ -126,11 +142,31 @@ def duplicate_template(template: SessionTemplate, trainer) -> SessionTemplate:
     text from then on, and is never translated again.
     """
     name = _("Copy of %(name)s") % {"name": template.display_name}
+
+    def actions(listed: list[dict]) -> list[dict]:
+        return [
+            {**action, "name": expected.display_name(action, template.shipped_text)}
+            for action in listed
+        ]
+
     steps = [
-        StepData(s.values, s.transition_seconds, s.display_note, s.on_shock, s.display_results())
+        StepData(
+            s.values,
+            s.transition_seconds,
+            s.display_note,
+            s.on_shock,
+            s.display_results(),
+            actions(s.expected_actions),
+        )
         for s in template.steps.all()
     ]
     max_length = SessionTemplate._meta.get_field("name").max_length
     return save_template(
-        trainer, name[:max_length], template.display_description, steps, profile=template.profile
+        trainer,
+        name[:max_length],
+        template.display_description,
+        steps,
+        profile=template.profile,
+        expected_actions=actions(template.expected_actions),
+        scoring=template.scoring,
     )

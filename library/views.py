@@ -14,8 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assessment import expected
 from library import services
-from library.forms import StepFormSet, TemplateForm, TemplateStepForm
+from library.forms import ExpectedForm, StepFormSet, TemplateForm, TemplateStepForm
 from library.models import SessionTemplate
 from schools import access
 
@@ -57,9 +58,14 @@ def template_list(request):
 @login_required
 def template_detail(request, pk):
     template = access.template_for(request.user, pk)
+    steps = list(template.steps.all())
+    for step in steps:
+        step.expected_shown = expected.described(step.expected_actions, template.shipped_text)
     ctx = {
         "template": template,
-        "steps": template.steps.all(),
+        "steps": steps,
+        "expected": expected.described(template.expected_actions, template.shipped_text),
+        "scoring": template.scoring,
         "editable": access.can_edit_template(request.user, template),
     }
     return render(request, "library/template_detail.html", ctx)
@@ -83,7 +89,14 @@ def _edit_template(request, template: SessionTemplate | None):
         prefix="steps",
         initial=[TemplateStepForm.initial_from_step(step) for step in steps],
     )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    expected_form = ExpectedForm(
+        request.POST or None,
+        actions=template.expected_actions if template else (),
+        scoring=template.scoring if template else None,
+    )
+    # Each form checked, so that every refusal shows at once.
+    valid = [form.is_valid(), formset.is_valid(), expected_form.is_valid()]
+    if request.method == "POST" and all(valid):
         data = form.cleaned_data
         template = services.save_template(
             request.user,
@@ -93,6 +106,8 @@ def _edit_template(request, template: SessionTemplate | None):
             template,
             profile=data["profile"],
             school=data["school"],
+            expected_actions=expected_form.cleaned_data["expected_actions"],
+            scoring=expected_form.cleaned_data["scoring"],
         )
         messages.success(request, _("Template saved."))
         return redirect("library:detail", pk=template.pk)
@@ -101,6 +116,7 @@ def _edit_template(request, template: SessionTemplate | None):
         "template": template,
         "form": form,
         "formset": formset,
+        "expected_form": expected_form,
         "refused": refused,
         # For the summary at the top, counted from 1 as the legends say (unbound: none).
         "steps_with_errors": [n for n, step in enumerate(formset.forms, start=1) if step.errors],

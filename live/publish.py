@@ -22,8 +22,8 @@ from live.groups import control_group, screens_group
 logger = logging.getLogger(__name__)
 
 # Never for the trainees' screens: a change of the team (each control page checks who it is
-# for) and a faculty note.
-FACULTY_ONLY = {"access_changed", "note"}
+# for), a faculty note, and the checklist's actions logged and undone (assessment/services.py).
+FACULTY_ONLY = {"access_changed", "note", "action_logged", "action_undone"}
 
 
 class Held:

@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from assessment import services as assessment
 from schools import access
 from sessions_app import forms, fragments, results, scenarios, services, team, treatment
 from sessions_app.models import Session
@@ -300,6 +301,39 @@ def add_note(sender: Sender, payload: dict) -> Done:
     session = access.sessions_for(sender.trainer).get(pk=sender.session_id)
     note = services.add_note(session, form.cleaned_data["text"], author=sender.trainer)
     return Done({"note": str(note.id), "note_html": fragments.note_item(note)})
+
+
+# The checklist (assessment/services.py): any of the faculty logs what the trainee did, and
+# takes a slip back within seconds; the trainee screens never hear of it.
+
+
+@action(
+    "log_action",
+    senders={FACULTY},
+    form=lambda data, session: forms.LogActionForm(data),
+    form_context="action_form",
+    done=_("Action logged."),
+)
+def log_action(sender: Sender, payload: dict) -> Done:
+    """`expected`: one of the session's expected actions (its key); else `name`: another."""
+    expected_key = payload.get("expected") or None
+    name = None if expected_key is not None else payload.get("name")
+    logged = assessment.log_action(
+        sender.session_id, trainer=sender.trainer, expected_key=expected_key, name=name
+    )
+    reply = {"logged": str(logged.row.id), "expected": logged.row.expected_key}
+    return Done({**reply, "logged_html": fragments.logged_item(logged.message)})
+
+
+@action(
+    "undo_action",
+    senders={FACULTY},
+    form=lambda data, session: forms.UndoActionForm(data),
+    done=_("Undone: the action is no longer logged."),
+)
+def undo_action(sender: Sender, payload: dict) -> Done:
+    undo = assessment.undo_action(sender.session_id, payload.get("logged"), trainer=sender.trainer)
+    return Done({"logged": str(undo.row.id), "undoes": str(undo.row.undoes_id)})
 
 
 @action("close_session", senders={TRAINER}, done=_("Session closed."))

@@ -4,6 +4,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from assessment.models import LoggedAction
 from library.models import SessionTemplate
 from sessions_app import debrief, results, screens
 from schools import access
@@ -401,6 +402,41 @@ class MemberForm(forms.Form):
 
     def clean_member(self):
         return self.cleaned_data["member"].pk
+
+
+class LogActionForm(forms.Form):
+    """The checklist's taps: an expected action's key, or the name of one nobody expected."""
+
+    expected = forms.CharField(required=False, max_length=16, widget=forms.HiddenInput)
+    name = forms.CharField(
+        label=_("Another action"),
+        required=False,
+        max_length=LoggedAction.MAX_NAME,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Chest X-ray asked for")}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data["expected"]:
+            return {"expected": data["expected"]}
+        if not data["name"].strip():
+            self.add_error("name", _("Name the action first: an empty one is not logged."))
+            return data
+        return {"name": data["name"].strip()}
+
+
+class UndoActionForm(forms.Form):
+    """Undo, beside an action just logged."""
+
+    logged = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("No such logged action."),
+            "invalid": _("No such logged action."),
+        },
+    )
 
 
 class StepForm(forms.Form):

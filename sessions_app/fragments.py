@@ -11,6 +11,7 @@ path a template would be about ten times slower on.
 import html
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
@@ -52,6 +53,8 @@ def for_message(message: dict, names: dict[str, str] | None = None) -> dict | No
     time zone."""
     if message.get("type") == "note":
         return {"note_item": note_item(_NoteShown(message), message.get("author", ""))}
+    if message.get("type") == "action_logged":
+        return {"logged_item": logged_item(message)}
     if message.get("type") not in EVENT_TYPES:
         return None
     values = message.get("values") or {}
@@ -344,6 +347,73 @@ def screen_list(count: int, described: list[dict]) -> str:
     if more > 0:
         items.append(format_html('<li class="muted">{}</li>', _("and %(count)s more") % {"count": more}))
     return format_html('<ul class="screens" id="screen-items">{}</ul>', mark_safe("".join(items)))
+
+
+def elapsed_text(seconds: int) -> str:
+    """Time from the scenario's start as the checklist says it: "+02:14", "+1:02:14"."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"+{hours}:{minutes:02}:{seconds:02}" if hours else f"+{minutes:02}:{seconds:02}"
+
+
+def _done_tick() -> str:
+    return format_html(
+        '<span class="done-tick" aria-hidden="true">✓</span><span class="visually-hidden">{}</span>',
+        _("done"),
+    )
+
+
+def logged_item(message: dict, csrf_input: str = "", now=None) -> str:
+    """A logged action (as assessment.services reports it) in the control page's checklist: an
+    expected one's mark beside it (when from the scenario's start, by whom), another's row in
+    the list of unexpected actions, with its name. With an Undo button until `undo_until`
+    (control.js takes it away then; `now`: the page is rendered at that moment)."""
+    logged = message["logged"]
+    until = parse_datetime(message["undo_until"])
+    undo = ""
+    if now is None or now < until:
+        undo = format_html(
+            '<form method="post" action="{}" class="inline undo-form" id="undo-{}"'
+            ' data-action="undo_action" data-until="{}">{}'
+            '<input type="hidden" name="logged" value="{}">'
+            '<button type="submit" class="undo">{}</button>'
+            '<span class="send-status" role="status" data-status-for="undo-{}"></span></form>',
+            reverse("sessions:action", args=[message["session"], "undo_action"]),
+            logged,
+            message["undo_until"],
+            csrf_input,
+            logged,
+            _("Undo"),
+            logged,
+        )
+    when = format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        message["at"],
+        clock(parse_datetime(message["at"])),
+        elapsed_text(message["elapsed"]),
+    )
+    author = format_html(
+        '<span class="logged-author">{}</span>', message["author"] or _("A colleague")
+    )
+    if message["expected"]:
+        return format_html(
+            '<span class="logged-mark" data-logged="{}">{} {} · {} {}</span>',
+            logged, _done_tick(), when, author, undo,
+        )  # fmt: skip
+    return format_html(
+        '<li class="logged-free" data-logged="{}">{} <span class="logged-name">{}</span> · {} {}</li>',
+        logged, when, message["name"], author, undo,
+    )  # fmt: skip
+
+
+def recognised_mark(elapsed: int, what) -> str:
+    """An expected action Shiller saw done in the session's events (a shock, CPR started)."""
+    return format_html(
+        '<span class="logged-mark recognised">{} <time>{}</time> · {}</span>',
+        _done_tick(),
+        elapsed_text(elapsed),
+        _("recognised: %(what)s") % {"what": what},
+    )
 
 
 class _NoteShown:

@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from assessment import report, scoring
+from assessment import services as assessment
 from schools import access
 from sessions_app import (
     actions,
@@ -43,6 +44,7 @@ from sessions_app.forms import (
     ImageForm,
     JoinForm,
     LabPanelForm,
+    LogActionForm,
     NibpIntervalForm,
     NoteForm,
     ProfileForm,
@@ -224,6 +226,7 @@ def _render_control(
     note_form=None,
     defibrillator_form=None,
     team_form=None,
+    action_form=None,
     status=200,
     **result_forms,
 ):
@@ -245,6 +248,8 @@ def _render_control(
         "presets": _presets(session.profile),
         "profile_form": ProfileForm(initial={"profile": session.profile}),
         "scenario": scenarios.control_panel(session),
+        "checklist": assessment.checklist(session),
+        "action_form": action_form or LogActionForm(),
         "join_url": join_url,
         "join_origin_reason": join_origin_reason,
         "join_host": request.get_host(),

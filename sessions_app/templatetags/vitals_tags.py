@@ -1,5 +1,5 @@
 from django import template
-from django.utils.html import json_script
+from django.utils.html import format_html, json_script
 
 from sessions_app import debrief, fragments
 from sessions_app import page_text as page_text_module
@@ -49,3 +49,12 @@ register.simple_tag(fragments.device_summary, name="device_summary")
 register.simple_tag(fragments.treatment_news, name="treatment_news")
 register.simple_tag(debrief.result_card, name="result_card")
 register.simple_tag(fragments.result_summary, name="result_summary")
+register.simple_tag(fragments.recognised_mark, name="recognised_mark")
+
+
+@register.simple_tag(takes_context=True)
+def logged_item(context, message: dict, now=None):
+    """fragments.logged_item on the page: its Undo form carries the page's CSRF token."""
+    token = context.get("csrf_token")
+    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token) if token else ""
+    return fragments.logged_item(message, csrf, now)

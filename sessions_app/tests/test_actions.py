@@ -34,6 +34,9 @@ def test_each_action_says_who_may_send_it():
         "extend_session": {"trainer"},
         # Observers and the school's admins write notes too.
         "add_note": {"faculty"},
+        # And log what the trainee did (the checklist), never a trainee screen.
+        "log_action": {"faculty"},
+        "undo_action": {"faculty"},
         "close_session": {"trainer"},
         "silence_alarms": {"screen"},
         "set_profile": {"trainer"},

@@ -70,3 +70,26 @@ def make_faculty(now=None) -> dict:
     SessionMember.objects.create(session=session, trainer=people["cotrainer"], role="cotrainer")
     SessionMember.objects.create(session=session, trainer=people["observer"], role="observer")
     return {**people, "session": session, "school": school, "school_b": school_b}
+
+
+def restore_shipped_templates() -> None:
+    """Write the shipped templates again, as their data migrations do: for a transactional test
+    (a browser test) after another's flush. serialized_rollback cannot do it there: Playwright's
+    event loop gives the test a database connection of its own, without the saved rows."""
+    import importlib
+
+    from django.apps import apps
+
+    class LibraryApps:
+        # 0005 still names the templates' models by their first app.
+        def get_model(self, app_label, name):
+            return apps.get_model("library", name)
+
+    for module, function in [
+        ("sessions_app.migrations.0005_shipped_templates", "create_shipped_templates"),
+        ("library.migrations.0003_septic_shock_arterial_line", "add_lines"),
+        ("library.migrations.0004_step_on_shock", "add_rules"),
+        ("library.migrations.0005_step_results", "add_results"),
+        ("library.migrations.0008_shipped_expected_actions", "add_expected"),
+    ]:
+        getattr(importlib.import_module(module), function)(LibraryApps(), None)

@@ -126,11 +126,11 @@ async function resync() {
   live.silencedUntil = parseIsoTime(state.alarms_silenced_until);
   live.cuff = new Cuff(state.nibp, parseIsoTime(state.now));
   showPaused(state.paused);
-  for (const id of ["current-values", "trend-rows", "event-rows", "scenario-steps", "note-items", "presets", "result-items"]) {
+  for (const id of ["current-values", "trend-rows", "event-rows", "scenario-steps", "note-items", "presets", "result-items", "checklist-items"]) {
     const fresh = page.getElementById(id);
     if (fresh && byId(id)) byId(id).replaceWith(document.adoptNode(fresh));
   }
-  setupStepForms();
+  wireChecklist();
   setupPresets();
   const profile = page.getElementById("profile-form")?.elements.profile.value;
   if (profile && byId("profile-form") && !edited.has(byId("profile-form"))) byId("profile-form").elements.profile.value = profile;
@@ -187,6 +187,7 @@ function handle(message) {
       live.defibrillator = message.defibrillator;
       showTreatment(message);
       showFragments(message.html);
+      followRecognised(message.kind);
       break;
     case "alarm_limits":
       live.limits = message.limits;
@@ -196,6 +197,7 @@ function handle(message) {
     case "nibp_started":
       live.cuff.receive(message, now, currentValuesAt);
       showFragments(message.html);
+      followRecognised(message.type);
       break;
     case "nibp_interval":
       live.cuff.receive(message, now, currentValuesAt);
@@ -235,6 +237,13 @@ function handle(message) {
       // A colleague's note; this page's own arrives with its ack too.
       addNote(message.note, message.html?.note_item);
       break;
+    case "action_logged":
+      // Logged here or on another control page of the session; this page's own comes with its ack too.
+      placeLogged(message.expected, message.logged, message.html?.logged_item);
+      break;
+    case "action_undone":
+      removeLogged(message.undoes);
+      break;
     case "access_changed":
       // The owner gave this trainer another role: the page comes back with its controls.
       if (message.role !== config.role) location.reload();
@@ -250,6 +259,64 @@ function addNote(id, html) {
   const list = byId("note-items");
   if (!html || list.querySelector(`[data-note="${CSS.escape(id)}"]`)) return;
   list.insertAdjacentHTML("beforeend", html);
+}
+
+// The checklist (includes/control_checklist.html): each logged action is the server's fragment,
+// placed once (keyed by its id) beside its expected action or in the list of unexpected ones.
+function placeLogged(expected, id, html) {
+  const checklist = byId("checklist");
+  if (!html || !checklist || checklist.querySelector(`[data-logged="${CSS.escape(id)}"]`)) return;
+  if (!expected) byId("logged-actions").insertAdjacentHTML("beforeend", html);
+  else {
+    const row = checklist.querySelector(`li.expected[data-expected="${CSS.escape(expected)}"]`);
+    // An action this page does not list (a step not reached yet): nothing to mark.
+    if (!row) return;
+    row.classList.add("done");
+    row.querySelector(".log-expected")?.setAttribute("disabled", "");
+    row.querySelector(".done-slot").innerHTML = html;
+  }
+  wireChecklist();
+}
+
+function removeLogged(id) {
+  const mark = byId("checklist")?.querySelector(`[data-logged="${CSS.escape(id)}"]`);
+  if (!mark) return;
+  const row = mark.closest("li.expected");
+  mark.remove();
+  if (!row) return;
+  row.classList.remove("done");
+  row.querySelector(".log-expected")?.removeAttribute("disabled");
+  // Shiller may have seen it done meanwhile (a shock): the server says.
+  if (row.dataset.recognise) resync();
+}
+
+// What a trainee's treatment can tick without a tap (assessment/expected.py RECOGNISED): the
+// server decides whether this event does it, so the page asks for its checklist again.
+const RECOGNISING = { shock: "first_shock", nibp_started: "first_nibp", pacer: "pacing_started", cpr: "cpr_started" };
+function followRecognised(kind) {
+  const name = RECOGNISING[kind];
+  if (name && byId("checklist")?.querySelector(`li.expected[data-recognise="${name}"]:not(.done)`)) resync();
+}
+
+// The fragments the socket brings have no CSRF token (no request renders them): the page's own
+// goes in, for a form posted the classic way.
+function wireChecklist() {
+  const token = root.querySelector("[name=csrfmiddlewaretoken]")?.value;
+  for (const undo of byId("checklist")?.querySelectorAll("form.undo-form") ?? []) {
+    if (token && !undo.elements.csrfmiddlewaretoken) {
+      undo.prepend(Object.assign(document.createElement("input"), { type: "hidden", name: "csrfmiddlewaretoken", value: token }));
+    }
+  }
+  setupStepForms();
+}
+
+// Undo is offered for a few seconds after the logging (server time): then the log is the record.
+function hideLateUndos(now) {
+  const sending = new Set([...pending.values()].map((request) => request.sender));
+  for (const undo of byId("checklist")?.querySelectorAll("form.undo-form[data-until]") ?? []) {
+    // One on its way stays until answered: a refusal is said beside it.
+    if (now >= parseIsoTime(undo.dataset.until) && !sending.has(undo)) undo.remove();
+  }
 }
 
 function loseSession() {
@@ -618,6 +685,7 @@ function tick() {
   showSilenced(now);
   showMirror(now);
   showCprCycle(now);
+  hideLateUndos(now);
 }
 
 // "120/70 (87)": systolic/diastolic (mean), the mean as vitals.mean_arterial_pressure has it.
@@ -705,6 +773,13 @@ const payloads = {
   // A jump names its step; Next step names none.
   apply_step: (sender) => (sender.elements.index ? { index: Number(sender.elements.index.value) } : {}),
   add_note: (sender) => ({ text: sender.elements.text.value }),
+  // An expected action's key, a common action's button, or the name typed.
+  log_action: (sender, submitter) => {
+    if (sender.elements.expected) return { expected: sender.elements.expected.value };
+    if (submitter?.name === "name") return { name: submitter.value };
+    return { name: sender.elements.name.value };
+  },
+  undo_action: (sender) => ({ logged: sender.elements.logged.value }),
   set_profile: (sender) => ({ profile: sender.elements.profile.value }),
   set_defibrillator: (sender) => ({
     mode: sender.elements.mode.value,
@@ -739,6 +814,11 @@ const afterAck = {
     addNote(ack.note, ack.note_html);
     sender.reset();
   },
+  log_action: (ack, sender) => {
+    placeLogged(ack.expected, ack.logged, ack.logged_html);
+    if (sender.id === "free-action-form") sender.reset();
+  },
+  undo_action: (ack) => removeLogged(ack.undoes),
   close_session: () => (byId("close-confirm").open = false),
   send_blood_gas: resultSent,
   send_lab_panel: resultSent,

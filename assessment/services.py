@@ -1,0 +1,279 @@
+"""What the faculty log during a run, and the checklist their control pages show (issue 18).
+
+A tap logs an expected action done, or one nobody expected; an undo within UNDO_WINDOW is a new
+row, never an edit. Both are the faculty's: reported after commit through
+sessions_app.services.broadcast to the control pages only (live/publish.py FACULTY_ONLY).
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assessment import expected
+from assessment.models import LoggedAction
+from schools import access
+from sessions_app import services
+from sessions_app.models import Session, SessionEvent
+from simulator import vitals
+
+# A slip of the finger is taken back at once; after that the log is the record.
+UNDO_WINDOW = datetime.timedelta(seconds=10)
+
+# The control page's buttons for what a scenario did not expect: frequent in every emergency
+# (the ABCDE approach, Resuscitation Council UK). Logged in the words of the page that tapped.
+COMMON_ACTIONS = [
+    gettext_lazy("Call for help"),
+    gettext_lazy("ABCDE assessment"),
+    gettext_lazy("Oxygen"),
+    gettext_lazy("IV access"),
+    gettext_lazy("Fluid bolus"),
+    gettext_lazy("Airway manoeuvre"),
+]
+
+# The events that can do an expected action without a tap (expected.RECOGNISED), and which of
+# their events count: the first shock or cuff measurement, the first that starts pacing or CPR.
+RECOGNISED_BY = {
+    "first_shock": (SessionEvent.SHOCK, lambda detail: True),
+    "first_nibp": (SessionEvent.NIBP_STARTED, lambda detail: True),
+    "pacing_started": (SessionEvent.PACER, lambda detail: detail.get("on") is True),
+    "cpr_started": (SessionEvent.CPR, lambda detail: detail.get("on") is True),
+}
+
+
+@dataclass
+class Logged:
+    """A logged row (an action, or the undo of one) and the message its control pages get."""
+
+    row: LoggedAction
+    message: dict
+
+
+def _lock_open(session_id, trainer, now) -> tuple[Session, datetime.datetime]:
+    """The session, its row locked, if `trainer` is on its faculty (any role) and it is open:
+    two taps at once on two control pages are then taken in turn."""
+    session = (
+        access.sessions_for(trainer)
+        .select_for_update(of=("self",))
+        .select_related("template")
+        .get(pk=session_id)
+    )
+    now = now or timezone.now()
+    if not session.is_open(now):
+        raise services.SessionNotOpen(session.status(now))
+    return session, now
+
+
+def expected_actions(session: Session) -> dict[str, tuple[dict, int | None]]:
+    """Every expected action of the session by key: the action and its step (None: the
+    scenario's), as the session copied them when it started."""
+    found = {action["key"]: (action, None) for action in session.expected_actions or []}
+    for index, step in enumerate(session.steps or []):
+        for action in step.get("expected_actions", []):
+            found.setdefault(action["key"], (action, index))
+    return found
+
+
+def applied_steps(session: Session) -> dict[int, datetime.datetime]:
+    """When each step was first applied, by index (SessionEvent detail["step"])."""
+    first = {}
+    rows = (
+        session.events.filter(detail__has_key="step")
+        .order_by("created_at")
+        .values_list("detail", "created_at")
+    )
+    for detail, at in rows:
+        first.setdefault(detail["step"], at)
+    return first
+
+
+def started_at(session: Session, applied: dict | None = None) -> datetime.datetime:
+    """The scenario's start: its first step applied, else the session's opening."""
+    applied = applied_steps(session) if applied is None else applied
+    return min(applied.values(), default=session.created_at)
+
+
+def _message(session, row: LoggedAction, author, start, kind="action_logged") -> dict:
+    message = {
+        "type": kind,
+        "session": str(session.pk),
+        "logged": str(row.id),
+        "expected": row.expected_key,
+        "name": row.name,
+        # A shipped template's names are shown in each page's language (expected.display_name).
+        "shipped_text": bool(session.template and session.template.is_shipped),
+        "at": row.at.isoformat(),
+        # Whole seconds from the scenario's start, as the checklist shows it.
+        "elapsed": max(0, int((row.at - start).total_seconds())),
+        "step": row.step,
+        "author": author.display_name if author is not None else "",
+    }
+    if kind == "action_logged":
+        message["undo_until"] = (row.at + UNDO_WINDOW).isoformat()
+    else:
+        message["undoes"] = str(row.undoes_id)
+    return message
+
+
+def _report(session_id, message: dict) -> None:
+    # After commit: a rolled-back log must not reach the control pages.
+    transaction.on_commit(lambda: services.broadcast(session_id, message))
+
+
+def log_action(
+    session_id, *, trainer, expected_key: str | None = None, name: str | None = None, now=None
+) -> Logged:
+    """Log that the trainee did one of the session's expected actions (`expected_key`) or an
+    action nobody expected (`name`), now, at the current step, by `trainer` (any of the
+    session's faculty). Raises VitalsError (nothing stored), Session.DoesNotExist or
+    SessionNotOpen."""
+    if (expected_key is None) == (name is None):
+        raise vitals.VitalsError({"name": _("Log an expected action or name one.")})
+    with transaction.atomic():
+        session, now = _lock_open(session_id, trainer, now)
+        if expected_key is not None:
+            found = expected_actions(session).get(expected_key) if isinstance(expected_key, str) else None
+            if found is None:
+                raise vitals.VitalsError({"expected": _("This session expects no such action.")})
+            if _effective(session).filter(expected_key=expected_key).exists():
+                raise vitals.VitalsError({"expected": _("This action is logged already.")})
+            name = found[0]["name"]
+        else:
+            name = name.strip() if isinstance(name, str) else ""
+            if not name or len(name) > LoggedAction.MAX_NAME:
+                message = _("Name the action (at most %(max)s characters).")
+                raise vitals.VitalsError({"name": message % {"max": LoggedAction.MAX_NAME}})
+        row = LoggedAction.objects.create(
+            session=session,
+            name=name,
+            expected_key=expected_key or "",
+            step=session.current_step,
+            at=now,
+            author=trainer,
+        )
+        message = _message(session, row, trainer, started_at(session))
+        _report(session.pk, message)
+    return Logged(row, message)
+
+
+def undo_action(session_id, logged_id, *, trainer, now=None) -> Logged:
+    """Take back a logged action within UNDO_WINDOW of its logging (server time), by any of the
+    session's faculty: a new row that `undoes` it. Raises VitalsError({"logged": ...}) when it
+    is unknown, undone already, an undo itself, or too old; Session.DoesNotExist; SessionNotOpen."""
+    with transaction.atomic():
+        session, now = _lock_open(session_id, trainer, now)
+        try:
+            row = session.logged_actions.get(pk=uuid.UUID(str(logged_id)), undoes__isnull=True)
+        except (LoggedAction.DoesNotExist, ValueError):
+            raise vitals.VitalsError({"logged": _("No such logged action.")}) from None
+        if LoggedAction.objects.filter(undoes=row).exists():
+            raise vitals.VitalsError({"logged": _("This action is undone already.")})
+        if now - row.at > UNDO_WINDOW:
+            message = _("Too late to undo: an action can be undone for %(seconds)s seconds.")
+            seconds = int(UNDO_WINDOW.total_seconds())
+            raise vitals.VitalsError({"logged": message % {"seconds": seconds}})
+        undo = LoggedAction.objects.create(
+            session=session,
+            name=row.name,
+            expected_key=row.expected_key,
+            step=session.current_step,
+            at=now,
+            undoes=row,
+            author=trainer,
+        )
+        message = _message(session, undo, trainer, started_at(session), kind="action_undone")
+        _report(session.pk, message)
+    return Logged(undo, message)
+
+
+def _effective(session: Session):
+    """The session's logged actions that count: neither an undo nor undone."""
+    return session.logged_actions.filter(undoes__isnull=True, undone_by__isnull=True)
+
+
+def recognised_at(session: Session) -> dict[str, SessionEvent]:
+    """The first event that does each recognised action (RECOGNISED_BY), by its name."""
+    kinds = {kind: name for name, (kind, _counts) in RECOGNISED_BY.items()}
+    first = {}
+    events = session.events.filter(kind__in=kinds).order_by("created_at").only(
+        "kind", "detail", "created_at"
+    )
+    for event in events:
+        name = kinds[event.kind]
+        if name not in first and RECOGNISED_BY[name][1](event.detail or {}):
+            first[name] = event
+        if len(first) == len(kinds):
+            break
+    return first
+
+
+def checklist(session: Session, now=None) -> dict:
+    """The control page's checklist: the current step's expected actions (the first step's
+    before any), the scenario's, and those of the steps applied before that are not done yet, each with how it was done (a
+    logged message, or the event that did it); and the unexpected actions logged. Names in the
+    page's language (expected.display_name)."""
+    now = now or timezone.now()
+    translate = expected.translator(session.template)
+    applied = applied_steps(session)
+    start = started_at(session, applied)
+    logged = {}
+    free = []
+    rows = _effective(session).select_related("author").order_by("at")
+    known = expected_actions(session)
+    for row in rows:
+        message = _message(session, row, row.author, start)
+        if row.expected_key in known:
+            logged.setdefault(row.expected_key, message)
+        else:
+            free.append(message)
+    events = recognised_at(session)
+
+    def items(actions: list[dict]) -> list[dict]:
+        shown = []
+        for described in expected.described(actions, translate):
+            action = described["action"]
+            event = events.get(action["recognise"])
+            mark = logged.get(action["key"])
+            recognised = None
+            if event is not None and (
+                mark is None or event.created_at < datetime.datetime.fromisoformat(mark["at"])
+            ):
+                mark = None
+                recognised = max(0, int((event.created_at - start).total_seconds()))
+            shown.append({**described, "logged": mark, "recognised_elapsed": recognised})
+        return shown
+
+    groups = []
+    current = session.current_step
+    steps = session.steps or []
+    shown = current if current is not None else 0
+    if shown < len(steps) and steps[shown].get("expected_actions"):
+        # Before the first step, its actions: the faculty may see one done early.
+        title = (
+            _("Step %(number)s (current)") if current is not None else _("Step %(number)s (next)")
+        ) % {"number": shown + 1}
+        groups.append(("current", title, items(steps[shown]["expected_actions"])))
+    if session.expected_actions:
+        groups.append(("scenario", _("Whole scenario"), items(session.expected_actions)))
+    earlier = [
+        item
+        for index in sorted(applied)
+        if index != shown and index < len(steps)
+        for item in items(steps[index].get("expected_actions", []))
+        if item["logged"] is None and item["recognised_elapsed"] is None
+    ]
+    if earlier:
+        groups.append(("earlier", _("Earlier steps, not done yet"), earlier))
+    return {
+        "groups": [{"id": id, "title": title, "items": shown} for id, title, shown in groups],
+        "free": free,
+        "has_expected": bool(known),
+        "common": [str(name) for name in COMMON_ACTIONS],
+        "now": now,
+        "url": reverse("sessions:action", args=[session.pk, "log_action"]),
+    }
