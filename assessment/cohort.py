@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment import report, scoring
+from assessment import expected, report, scoring
 from library.models import SessionTemplate
 from sessions_app import debrief
 from sessions_app.models import Session
@@ -89,14 +89,17 @@ def build(template: SessionTemplate, sessions, now=None) -> Cohort:
 def _columns(template: SessionTemplate, runs: list[Run]) -> list[Column]:
     """The template's expected actions as it stands, then those only older runs had."""
     columns = {}
+    translate = expected.translator(template)
     steps = [step.expected_actions for step in template.steps.all()]
     for number, actions in [(None, template.expected_actions), *enumerate(steps, start=1)]:
         for action in actions or []:
-            columns.setdefault(action["key"], Column(action["key"], debrief.expected_name(template, action), number))
+            name = expected.display_name(action, translate)
+            columns.setdefault(action["key"], Column(action["key"], name, number))
     for run in runs:
         for key, outcome in run.outcomes.items():
             step = None if outcome.step is None else outcome.step + 1
-            columns.setdefault(key, Column(key, debrief.expected_name(template, outcome.expected), step))
+            name = expected.display_name(outcome.expected, translate)
+            columns.setdefault(key, Column(key, name, step))
     return list(columns.values())
 
 

@@ -170,14 +170,16 @@ def translator(template):
     return template.shipped_text if template is not None else str
 
 
-def duration_text(seconds: int) -> str:
-    """"2 min", "1 min 30 s", "45 s": a target time as the pages say it."""
-    minutes, seconds = divmod(seconds, 60)
-    if minutes and seconds:
-        return _("%(minutes)s min %(seconds)s s") % {"minutes": minutes, "seconds": seconds}
-    if minutes:
-        return _("%(minutes)s min") % {"minutes": minutes}
-    return _("%(seconds)s s") % {"seconds": seconds}
+def duration_text(seconds: float) -> str:
+    """A length of time for people: "45 s", "2 min", "2 min 05 s", "1 h 02 min"."""
+    seconds = max(round(seconds), 0)
+    if seconds < 60:
+        return _("%(seconds)d s") % {"seconds": seconds}
+    if seconds < 3600 and seconds % 60 == 0:
+        return _("%(minutes)d min") % {"minutes": seconds // 60}
+    if seconds < 3600:
+        return _("%(minutes)d min %(seconds)02d s") % {"minutes": seconds // 60, "seconds": seconds % 60}
+    return _("%(hours)d h %(minutes)02d min") % {"hours": seconds // 3600, "minutes": seconds % 3600 // 60}
 
 
 def target_text(action: dict) -> str:

@@ -1,12 +1,12 @@
 """An assessment as the pages show it: the debrief's section, in the page's language.
 
-Times read as the debrief's (mm:ss since the start), durations as "2 min 10 s".
+Times read as the debrief's (mm:ss since the start), durations as expected.duration_text says.
 """
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessment import scoring
+from assessment import expected, scoring
 from sessions_app import debrief
 from simulator import vitals
 
@@ -20,43 +20,13 @@ STATUS_LABELS = {
 }
 
 
-def duration_text(seconds: float) -> str:
-    """A length of time for people: "45 s", "2 min", "2 min 05 s", "1 h 02 min"."""
-    seconds = max(round(seconds), 0)
-    if seconds < 60:
-        return _("%(seconds)d s") % {"seconds": seconds}
-    if seconds < 3600 and seconds % 60 == 0:
-        return _("%(minutes)d min") % {"minutes": seconds // 60}
-    if seconds < 3600:
-        return _("%(minutes)d min %(seconds)02d s") % {"minutes": seconds // 60, "seconds": seconds % 60}
-    return _("%(hours)d h %(minutes)02d min") % {"hours": seconds // 3600, "minutes": seconds % 3600 // 60}
-
-
-def anchor_text(action: dict, step: int | None) -> str:
-    """What an expected action's target counts from."""
-    match action.get("from"):
-        case "shock":
-            return _("from shock %(number)s") % {"number": action.get("shock_number") or 1}
-        case "step":
-            return _("from step %(number)s") % {"number": step + 1}
-        case _:
-            return _("from the start of the scenario")
-
-
-def target_text(action: dict) -> str:
-    target = action.get("target_seconds")
-    if target is None:
-        return _("any time")
-    return _("within %(time)s") % {"time": duration_text(target)}
-
-
 def outcome_text(outcome: scoring.Outcome) -> str:
     """The status as a sentence: "late by 50 s", "early by 20 s", "on time"..."""
     label = str(STATUS_LABELS[outcome.status])
     if outcome.status == scoring.LATE:
-        return _("late by %(time)s") % {"time": duration_text(outcome.late_seconds)}
+        return _("late by %(time)s") % {"time": expected.duration_text(outcome.late_seconds)}
     if outcome.status == scoring.EARLY:
-        return _("early by %(time)s") % {"time": duration_text(outcome.late_seconds)}
+        return _("early by %(time)s") % {"time": expected.duration_text(outcome.late_seconds)}
     return label
 
 
@@ -80,10 +50,9 @@ def outcome_rows(line: debrief.Timeline, assessment: scoring.Assessment) -> list
         rows.append(
             {
                 "outcome": outcome,
-                "name": debrief.expected_name(line.session.template, outcome.expected),
+                "name": expected.display_name(outcome.expected, expected.translator(line.session.template)),
                 "step": None if outcome.step is None else outcome.step + 1,
-                "anchor": anchor_text(outcome.expected, outcome.step),
-                "target": target_text(outcome.expected),
+                "target": expected.target_text(outcome.expected),
                 "status": outcome.status,
                 "status_text": outcome_text(outcome),
                 "done_offset": None if done is None else debrief.format_offset(line.seconds(done)),
@@ -114,7 +83,7 @@ def section(line: debrief.Timeline, assessment: scoring.Assessment) -> dict:
             for action in assessment.unexpected
         ],
         "out_of_range": [
-            {"field": name, "label": vitals.LABELS[name], "text": duration_text(seconds),
+            {"field": name, "label": vitals.LABELS[name], "text": expected.duration_text(seconds),
              "seconds": seconds}
             for name, seconds in assessment.out_of_range.items()
         ],  # fmt: skip

@@ -70,6 +70,8 @@ class Assessment:
     percent: int | None
     passed: bool | None
     critical_missed: int
+    started_at: datetime.datetime  # the scenario's start, which "scenario" anchors count from
+    steps_applied: dict[int, datetime.datetime]  # when each step was first applied, by index
 
 
 class _Fact(NamedTuple):
@@ -99,20 +101,12 @@ def assess_many(
     and Assessment.out_of_range stays empty."""
     sessions = list(sessions)
     ids = [session.pk for session in sessions]
-    facts = defaultdict(list)
     if out_of_range:
         lines = _timelines(sessions, now)
         facts = {pk: line.events for pk, line in lines.items()}
     else:
         lines = {}
-        rows = (
-            SessionEvent.objects.filter(session__in=ids)
-            .filter(Q(kind__in=SCORED_KINDS) | Q(detail__has_key="step"))
-            .order_by("created_at", "id")
-            .values_list("session_id", "created_at", "kind", "detail")
-        )
-        for session_id, at, kind, detail in rows:
-            facts[session_id].append(_Fact(at, kind, detail))
+        facts = _scored_facts(ids)
     logged = defaultdict(list)
     rows = LoggedAction.objects.filter(session__in=ids).select_related("author").order_by("at", "id")
     for row in rows:
@@ -123,6 +117,25 @@ def assess_many(
         )
         for session in sessions
     }
+
+
+def started_at(session: Session) -> datetime.datetime:
+    """The scenario's start: its first step applied, else the session's opening."""
+    return _Anchors(session, _scored_facts([session.pk])[session.pk]).scenario
+
+
+def _scored_facts(ids: list) -> dict:
+    """The events scoring reads (anchors, recognised actions) of each session, by its pk."""
+    facts = defaultdict(list)
+    rows = (
+        SessionEvent.objects.filter(session__in=ids)
+        .filter(Q(kind__in=SCORED_KINDS) | Q(detail__has_key="step"))
+        .order_by("created_at", "id")
+        .values_list("session_id", "created_at", "kind", "detail")
+    )
+    for session_id, at, kind, detail in rows:
+        facts[session_id].append(_Fact(at, kind, detail))
+    return facts
 
 
 def _timelines(sessions: list[Session], now) -> dict:
@@ -200,6 +213,8 @@ def _assess(session, facts, logged, now, line) -> Assessment:
         critical_missed=sum(
             1 for outcome in outcomes if outcome.status == MISSED and outcome.expected.get("critical")
         ),
+        started_at=anchors.scenario,
+        steps_applied=anchors.steps,
     )
 
 

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessment import expected
+from assessment import expected, scoring
 from assessment.models import LoggedAction
 from schools import access
 from sessions_app import services
-from sessions_app.models import Session, SessionEvent
+from sessions_app.models import Session
 from simulator import vitals
 
 # A slip of the finger is taken back at once; after that the log is the record.
@@ -35,16 +35,6 @@ COMMON_ACTIONS = [
     gettext_lazy("Fluid bolus"),
     gettext_lazy("Airway manoeuvre"),
 ]
-
-# The events that can do an expected action without a tap (expected.RECOGNISED), and which of
-# their events count: the first shock or cuff measurement, the first that starts pacing or CPR.
-RECOGNISED_BY = {
-    "first_shock": (SessionEvent.SHOCK, lambda detail: True),
-    "first_nibp": (SessionEvent.NIBP_STARTED, lambda detail: True),
-    "pacing_started": (SessionEvent.PACER, lambda detail: detail.get("on") is True),
-    "cpr_started": (SessionEvent.CPR, lambda detail: detail.get("on") is True),
-}
-
 
 @dataclass
 class Logged:
@@ -72,30 +62,7 @@ def _lock_open(session_id, trainer, now) -> tuple[Session, datetime.datetime]:
 def expected_actions(session: Session) -> dict[str, tuple[dict, int | None]]:
     """Every expected action of the session by key: the action and its step (None: the
     scenario's), as the session copied them when it started."""
-    found = {action["key"]: (action, None) for action in session.expected_actions or []}
-    for index, step in enumerate(session.steps or []):
-        for action in step.get("expected_actions", []):
-            found.setdefault(action["key"], (action, index))
-    return found
-
-
-def applied_steps(session: Session) -> dict[int, datetime.datetime]:
-    """When each step was first applied, by index (SessionEvent detail["step"])."""
-    first = {}
-    rows = (
-        session.events.filter(detail__has_key="step")
-        .order_by("created_at")
-        .values_list("detail", "created_at")
-    )
-    for detail, at in rows:
-        first.setdefault(detail["step"], at)
-    return first
-
-
-def started_at(session: Session, applied: dict | None = None) -> datetime.datetime:
-    """The scenario's start: its first step applied, else the session's opening."""
-    applied = applied_steps(session) if applied is None else applied
-    return min(applied.values(), default=session.created_at)
+    return {action["key"]: (action, step) for step, action in scoring.expected_of(session)}
 
 
 def _message(session, row: LoggedAction, author, start, kind="action_logged") -> dict:
@@ -156,7 +123,7 @@ def log_action(
             at=now,
             author=trainer,
         )
-        message = _message(session, row, trainer, started_at(session))
+        message = _message(session, row, trainer, scoring.started_at(session))
         _report(session.pk, message)
     return Logged(row, message)
 
@@ -186,7 +153,7 @@ def undo_action(session_id, logged_id, *, trainer, now=None) -> Logged:
             undoes=row,
             author=trainer,
         )
-        message = _message(session, undo, trainer, started_at(session), kind="action_undone")
+        message = _message(session, undo, trainer, scoring.started_at(session), kind="action_undone")
         _report(session.pk, message)
     return Logged(undo, message)
 
@@ -196,55 +163,28 @@ def _effective(session: Session):
     return session.logged_actions.filter(undoes__isnull=True, undone_by__isnull=True)
 
 
-def recognised_at(session: Session) -> dict[str, SessionEvent]:
-    """The first event that does each recognised action (RECOGNISED_BY), by its name."""
-    kinds = {kind: name for name, (kind, _counts) in RECOGNISED_BY.items()}
-    first = {}
-    events = session.events.filter(kind__in=kinds).order_by("created_at").only(
-        "kind", "detail", "created_at"
-    )
-    for event in events:
-        name = kinds[event.kind]
-        if name not in first and RECOGNISED_BY[name][1](event.detail or {}):
-            first[name] = event
-        if len(first) == len(kinds):
-            break
-    return first
-
-
 def checklist(session: Session, now=None) -> dict:
     """The control page's checklist: the current step's expected actions (the first step's
-    before any), the scenario's, and those of the steps applied before that are not done yet, each with how it was done (a
-    logged message, or the event that did it); and the unexpected actions logged. Names in the
-    page's language (expected.display_name)."""
+    before any), the scenario's, and those of the steps applied before that are not done yet,
+    each with how it was done (a logged message, or the event that did it); and the unexpected
+    actions logged. Names in the page's language (expected.display_name)."""
     now = now or timezone.now()
     translate = expected.translator(session.template)
-    applied = applied_steps(session)
-    start = started_at(session, applied)
-    logged = {}
-    free = []
-    rows = _effective(session).select_related("author").order_by("at")
-    known = expected_actions(session)
-    for row in rows:
-        message = _message(session, row, row.author, start)
-        if row.expected_key in known:
-            logged.setdefault(row.expected_key, message)
-        else:
-            free.append(message)
-    events = recognised_at(session)
+    # The same outcomes the debrief scores (assessment/scoring.py), from the events it needs.
+    result = scoring.assess_many([session], now)[session.pk]
+    start = result.started_at
+    outcomes = {outcome.expected["key"]: outcome for outcome in result.outcomes}
+    applied = sorted(result.steps_applied)
 
     def items(actions: list[dict]) -> list[dict]:
         shown = []
         for described in expected.described(actions, translate):
-            action = described["action"]
-            event = events.get(action["recognise"])
-            mark = logged.get(action["key"])
-            recognised = None
-            if event is not None and (
-                mark is None or event.created_at < datetime.datetime.fromisoformat(mark["at"])
-            ):
-                mark = None
-                recognised = max(0, int((event.created_at - start).total_seconds()))
+            outcome = outcomes[described["action"]["key"]]
+            mark = recognised = None
+            if outcome.how == scoring.LOGGED:
+                mark = _message(session, outcome.logged, outcome.logged.author, start)
+            elif outcome.how == scoring.RECOGNISED:
+                recognised = max(0, int((outcome.done_at - start).total_seconds()))
             shown.append({**described, "logged": mark, "recognised_elapsed": recognised})
         return shown
 
@@ -262,7 +202,7 @@ def checklist(session: Session, now=None) -> dict:
         groups.append(("scenario", _("Whole scenario"), items(session.expected_actions)))
     earlier = [
         item
-        for index in sorted(applied)
+        for index in applied
         if index != shown and index < len(steps)
         for item in items(steps[index].get("expected_actions", []))
         if item["logged"] is None and item["recognised_elapsed"] is None
@@ -271,8 +211,8 @@ def checklist(session: Session, now=None) -> dict:
         groups.append(("earlier", _("Earlier steps, not done yet"), earlier))
     return {
         "groups": [{"id": id, "title": title, "items": shown} for id, title, shown in groups],
-        "free": free,
-        "has_expected": bool(known),
+        "free": [_message(session, row, row.author, start) for row in result.unexpected],
+        "has_expected": bool(outcomes),
         "common": [str(name) for name in COMMON_ACTIONS],
         "now": now,
         "url": reverse("sessions:action", args=[session.pk, "log_action"]),

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 
+from assessment.expected import display_name, translator
 from sessions_app import fragments, results, services
 from sessions_app.models import Session, SessionEvent, SessionNote, SessionResult
 from simulator import alarms, cuff, trends, vitals
@@ -241,14 +242,7 @@ def logged_action_name(session: Session, expected: dict[str, dict], action) -> s
     """A logged action's name: that of the expected action it ticks (`expected`, by key),
     else as typed."""
     ticked = expected.get(action.expected_key)
-    return expected_name(session.template, ticked) if ticked else action.name
-
-
-def expected_name(template, action: dict) -> str:
-    """An expected action's name as the pages show it, from the run's `template` (None: it was
-    deleted): a shipped template's in the active language (stored in English), a trainer's as
-    typed."""
-    return template.shipped_text(action["name"]) if template is not None else action["name"]
+    return display_name(ticked, translator(session.template)) if ticked else action.name
 
 
 @dataclass(slots=True)

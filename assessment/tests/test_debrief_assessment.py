@@ -51,11 +51,11 @@ def test_the_debrief_lists_each_expected_action_and_how_it_went(alice_client, ru
     body = _debrief(alice_client, run)
     help_ = _outcome_row(body, "help")
     assert "Call for help" in help_ and "on time" in help_
-    assert "within 1 min, from the start of the scenario" in help_
+    assert "within 1 min of the scenario&#x27;s start" in help_
     assert "00:50" in help_ and "+00:20" in help_ and "Alice" not in help_  # alice has no name
     assert "alice@example.org" in help_  # who logged it
     cultures = _outcome_row(body, "cultures")
-    assert "late by 50 s" in cultures and "from step 1" in cultures and "+02:50" in cultures
+    assert "late by 50 s" in cultures and "the step&#x27;s start" in cultures and "+02:50" in cultures
     assert "early by 20 s" in _outcome_row(body, "norad")
     shock = _outcome_row(body, "shock1")
     assert "missed" in shock and "critical" in shock and "-5" in shock
@@ -80,7 +80,7 @@ def test_the_debrief_says_it_in_french(alice_client, run):
     assert "Ce qui était attendu" in body
     assert "en retard de 50 s" in _outcome_row(body, "cultures")
     assert "à l’heure" in _outcome_row(body, "help")
-    assert "dans les 1 min, depuis le début du scénario" in _outcome_row(body, "help")
+    assert "dans les 1 min après le début du scénario" in _outcome_row(body, "help")
     assert "manquée" in _outcome_row(body, "shock1")
     assert "non atteinte" in _outcome_row(body, "adren")
     assert '<span class="badge failed">échec</span>' in body
