@@ -12,7 +12,8 @@ import datetime
 from assessment.models import LoggedAction
 from library.models import SessionTemplate, TemplateStep
 from sessions_app.models import Session, SessionEvent
-from shiller.tests.factory import T0, make_session
+from sessions_app import services
+from shiller.tests.factory import T0, later, make_session
 from simulator import vitals
 
 HELP = {"key": "help", "name": "Call for help", "from": "scenario", "shock_number": None,
@@ -103,3 +104,21 @@ def log(session, seconds, key, name=None, *, author=None, start=T0, undoes=None)
         undoes=undoes,
     )
 
+
+
+def make_debriefed_run(trainer, template) -> Session:
+    """The run the debrief's tests read. Step 1 at 00:30, step 2 at 05:00; help at 00:50 (on
+    time), cultures at 03:20 (late by 50 s), noradrenaline at 04:40 (early by 20 s), no shock
+    (the critical first shock missed); a free "Oxygen 15 L" at 01:00, an "Intubation" undone;
+    the heart rate at 140 from 01:40 to 02:40 (60 s above its limit of 120). Closed at 15:00."""
+    run = make_run(
+        trainer, template, "RUN001", steps=[30, 300], ended=None,
+        logged=[(50, "help"), (200, "cultures"), (280, "norad"), (60, "Oxygen 15 L")],
+    )  # fmt: skip
+    intubation = log(run, 70, "", "Intubation", author=trainer)
+    log(run, 75, "", "Intubation", author=trainer, undoes=intubation)
+    services.apply_vitals(run.pk, {**vitals.DEFAULT_VALUES, "heart_rate": 140}, now=later(100))
+    services.apply_vitals(run.pk, vitals.DEFAULT_VALUES, now=later(160))
+    Session.objects.filter(pk=run.pk).update(closed_at=later(900))
+    run.refresh_from_db()
+    return run

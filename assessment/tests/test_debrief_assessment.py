@@ -8,12 +8,9 @@ import json
 import pytest
 from django.urls import reverse
 
-from assessment.tests.runs import log, make_run, make_template
-from sessions_app import services
-from sessions_app.models import Session
+from assessment.tests.runs import make_debriefed_run, make_run, make_template
 from sessions_app.tests.played import read_replay
 from shiller.tests.factory import later, make_session
-from simulator import vitals
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +21,7 @@ def run(alice):
     50 s), noradrenaline at 04:40 (early by 20 s), no shock (the critical first shock missed);
     a free "Oxygen 15 L" at 01:00, an "Intubation" undone; the heart rate at 140 from 01:40 to
     02:40 (60 s above its limit of 120). Closed at 15:00."""
-    template = make_template(alice)
-    run = make_run(
-        alice, template, "RUN001", steps=[30, 300], ended=None,
-        logged=[(50, "help"), (200, "cultures"), (280, "norad"), (60, "Oxygen 15 L")],
-    )  # fmt: skip
-    intubation = log(run, 70, "", "Intubation", author=alice)
-    log(run, 75, "", "Intubation", author=alice, undoes=intubation)
-    services.apply_vitals(run.pk, {**vitals.DEFAULT_VALUES, "heart_rate": 140}, now=later(100))
-    services.apply_vitals(run.pk, vitals.DEFAULT_VALUES, now=later(160))
-    Session.objects.filter(pk=run.pk).update(closed_at=later(900))
-    run.refresh_from_db()
-    return run
+    return make_debriefed_run(alice, make_template(alice))
 
 
 def _debrief(client, session, **headers):

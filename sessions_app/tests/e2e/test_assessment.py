@@ -7,12 +7,9 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from assessment.tests.runs import log, make_run, make_template
-from sessions_app import services
-from sessions_app.models import Session
+from assessment.tests.runs import make_debriefed_run, make_run, make_template
 from sessions_app.tests.e2e.pages import log_in
-from shiller.tests.factory import T0, later
-from simulator import vitals
+from shiller.tests.factory import T0
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -40,15 +37,7 @@ def scored(alice):
     tests: help on time, cultures late by 50 s, the critical shock missed, the heart rate out of
     range for a minute, an intubation logged and undone)."""
     template = make_template(alice)
-    run = make_run(
-        alice, template, "RUN001", steps=[30, 300], ended=None,
-        logged=[(50, "help"), (200, "cultures"), (280, "norad"), (60, "Oxygen 15 L")],
-    )  # fmt: skip
-    intubation = log(run, 70, "", "Intubation", author=alice)
-    log(run, 75, "", "Intubation", author=alice, undoes=intubation)
-    services.apply_vitals(run.pk, {**vitals.DEFAULT_VALUES, "heart_rate": 140}, now=later(100))
-    services.apply_vitals(run.pk, vitals.DEFAULT_VALUES, now=later(160))
-    Session.objects.filter(pk=run.pk).update(closed_at=later(900))
+    run = make_debriefed_run(alice, template)
     for n, seconds in [(1, 40), (2, 100)]:
         start = T0 + datetime.timedelta(days=n)
         make_run(alice, template, f"RUN00{n + 1}", start=start, steps=[10], logged=[(10 + seconds, "help")])

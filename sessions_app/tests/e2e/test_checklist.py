@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from assessment.models import LoggedAction
 from library.models import SessionTemplate
-from sessions_app import scenarios
+from sessions_app import scenarios, services
 from sessions_app.tests.e2e.pages import VIEWPORT, log_in, open_control
 from shiller.tests.factory import restore_shipped_templates
 
@@ -21,6 +21,9 @@ WORDS = {
         "oxygen": "Oxygen",
         "undo": "Undo",
         "undone": "Undone: the action is no longer logged.",
+        "on_time": "on time",
+        "missed": "missed",
+        "failed": "failed",
     },
     "fr-FR": {
         "step": "Étape 2 (en cours)",
@@ -29,6 +32,9 @@ WORDS = {
         "oxygen": "Oxygène",
         "undo": "Annuler",
         "undone": "Annulé : l'action n'est plus notée.",
+        "on_time": "à l’heure",
+        "missed": "manquée",
+        "failed": "échec",
     },
 }
 
@@ -78,6 +84,32 @@ def test_taps_and_an_undo_show_on_both_control_pages(chromium, server, alice, lo
     expect(second.locator("#logged-actions li")).to_have_count(0)
     for context in contexts:
         context.close()
+
+
+@pytest.mark.parametrize("locale", WORDS)
+def test_an_action_logged_during_the_run_is_scored_on_the_debrief(chromium, server, alice, locale):
+    words = WORDS[locale]
+    restore_shipped_templates()
+    template = SessionTemplate.objects.get(name="Ventricular fibrillation arrest", trainer=None)
+    session = scenarios.start_session(alice, "Alex", 60, template)
+    context = chromium.new_context(base_url=server, viewport=VIEWPORT, locale=locale)
+    page = open_control(context.new_page(), alice, session)
+    page.locator("#jump-step-1 button").click()
+    expect(page.locator("#checklist")).to_contain_text(words["step"])
+    page.locator('li.expected[data-expected="arrestcall"]').get_by_role(
+        "button", name=words["call"]
+    ).click()
+    expect(page.locator('li.expected[data-expected="arrestcall"]')).to_have_class("expected done")
+    services.close_session(session)
+
+    page.goto(f"/sessions/{session.pk}/debrief/")
+    expect(page.locator('tr[data-key="arrestcall"]')).to_contain_text(words["on_time"])
+    expect(page.locator('tr[data-key="arrestcall"]')).to_contain_text(alice.display_name)
+    # Neither CPR nor a shock came: both critical, both missed, and the run fails.
+    expect(page.locator('tr[data-key="cpr"]')).to_contain_text(words["missed"])
+    expect(page.locator('tr[data-key="shock1"]')).to_contain_text(words["missed"])
+    expect(page.locator("#score-result")).to_have_text(words["failed"])
+    context.close()
 
 
 def test_the_editor_adds_a_row_of_expected_actions(new_page, alice):
