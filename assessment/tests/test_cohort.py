@@ -11,6 +11,7 @@ from django.urls import reverse
 from assessment import cohort
 from assessment.tests.runs import make_run, make_template
 from schools.models import Membership, School
+from sessions_app.models import Session
 from shiller.tests.factory import PASSWORD, T0
 from trainers.models import Trainer
 
@@ -186,3 +187,14 @@ def test_the_template_page_links_to_its_cohort(alice_client, template):
 
 def test_a_visitor_is_sent_to_log_in(client, template):
     assert _get(client, template).status_code == 302
+
+
+def test_an_anonymised_run_stays_in_the_cohort_without_its_name(alice_client, template, runs):
+    name = runs[0].trainee_name
+    Session.objects.filter(pk=runs[0].pk).update(trainee_name="", trainee_anonymised_at=day(30))
+    body = _get(alice_client, template).content.decode()
+    run0 = body[body.index('data-code="RUN000"') :]
+    run0 = run0[: run0.index("</tr>")]
+    assert "Anonymised trainee" in run0 and "late by 30 s" in run0
+    assert body.count('<tr data-code="RUN00') == 5
+    assert name not in run0
