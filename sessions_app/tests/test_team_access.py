@@ -24,7 +24,9 @@ STRANGERS = ["colleague", "other_school"]
 # The rows that only show the session; the rest change it.
 VIEWS = {"sessions:control", "sessions:debrief", "sessions:export", "sessions:replay",
          "sessions:replay_json"}  # fmt: skip
-NOTES = {("sessions:note", ()), ("sessions:action", ("add_note",))}
+# The faculty's own, any of them: notes and the checklist.
+FACULTY_ROWS = {("sessions:note", ()), ("sessions:action", ("add_note",)),
+                ("sessions:action", ("log_action",)), ("sessions:action", ("undo_action",))}  # fmt: skip
 TEAM_ACTIONS = {("sessions:action", ("add_member",)), ("sessions:action", ("remove_member",))}
 
 
@@ -39,7 +41,7 @@ def expected(role: str, name: str, more: tuple):
         return 404
     if name in VIEWS:
         return 200
-    if (name, more) in NOTES:
+    if (name, more) in FACULTY_ROWS:
         return ALLOWED
     if (name, more) in TEAM_ACTIONS:
         return ALLOWED if role == "owner" else 403

@@ -70,7 +70,7 @@ def test_a_drivers_page_has_its_controls_enabled(client, faculty):
     client.force_login(faculty["cotrainer"])
     page = client.get(reverse("sessions:control", args=[faculty["session"].pk])).content.decode()
     assert "You are on this session as" not in page
-    assert re.findall(r'<fieldset class="drive"( disabled)?>', page) == [""] * 5
+    assert re.findall(r'<fieldset class="drive"( disabled)?>', page) == [""] * 6
 
 
 def test_a_former_member_cannot_start_a_session_in_the_school_through_a_template(client, faculty):
