@@ -67,8 +67,8 @@ def browser_page(chromium, server):
         context.close()
 
 
-def served(log: Path, path: str) -> bool:
-    return f'"WSCONNECT {path}"' in log.read_text()
+def served(log: Path, path: str, method: str = "WSCONNECT") -> bool:
+    return f'"{method} {path}"' in log.read_text()
 
 
 @pytest.mark.parametrize("locale", ["en-US", "fr-FR"])
@@ -99,6 +99,7 @@ def test_a_screen_on_one_process_follows_a_control_page_on_the_other(
     assert screens_process != controls_process
     assert not served(controls_process, monitor_socket)
     assert not served(screens_process, control_socket)
+    assert served(controls_process, f"/sessions/{session.pk}/", method="GET")
 
     # The page's script, by its hashed name, from nginx: compressed, cached for a year.
     script = next(r for r in static if HASHED.search(r.url))
