@@ -16,30 +16,17 @@ bodylimit.install()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.sessions import CookieMiddleware  # noqa: E402
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
-from django.core.exceptions import SuspiciousFileOperation  # noqa: E402
-from django.http import Http404  # noqa: E402
 
 from live.routing import websocket_urlpatterns  # noqa: E402
 from live import wire  # noqa: E402
 from shiller.middleware import WebsocketLocaleMiddleware, WebsocketOriginMiddleware  # noqa: E402
 
 
-class StaticFilesHandler(ASGIStaticFilesHandler):
-    """Django's, but a path out of the static folders (/static/../x) is a 404, not a 500."""
-
-    def serve(self, request):
-        try:
-            return super().serve(request)
-        except SuspiciousFileOperation as error:
-            raise Http404 from error
-
-
 application = ProtocolTypeRouter(
     {
-        # daphne serves Shiller's few small static files itself, so that one process is a
-        # whole deployment; put a proxy or CDN in front of /static/ for heavy traffic.
-        "http": StaticFilesHandler(django_asgi_app),
+        # Static files too, through WhiteNoise (shiller/staticfiles.py), so that one process is
+        # a whole deployment; behind nginx they never reach daphne (deploy/nginx.conf).
+        "http": django_asgi_app,
         # WireMiddleware first, to see daphne's own `send` (see live/wire.py); the session and
         # the user are read for the control socket only (live/routing.py).
         "websocket": wire.WireMiddleware(

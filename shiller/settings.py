@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the rest: a static file needs no session, language or CSRF token.
+    "shiller.staticfiles.StaticFilesMiddleware",
     "shiller.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -243,7 +245,23 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` puts the files that nginx (deploy/nginx.conf) or WhiteNoise serves.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default="") or BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # In production, names carry a hash of the content (monitor.3f2a….js), so they may be
+    # cached for a year, with a .gz beside each for nginx's gzip_static; this needs
+    # `collectstatic`. DEBUG serves the source files by their own names, as they are edited.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "shiller.staticfiles.HashedStaticFilesStorage"
+    },
+}
+# One daphne process serves its own static files (make run, or no proxy): WhiteNoise reads
+# them from STATIC_ROOT, or under DEBUG from the source folders, as they change.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Session lengths a trainer may pick, in minutes.
 SESSION_DEFAULT_MINUTES = 120

@@ -1,6 +1,9 @@
 """Real daphne processes for tests that cross process boundaries (the Redis layer, browsers)."""
 
+import atexit
+import functools
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -30,25 +33,47 @@ def current_database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+@functools.cache
+def collected_static() -> Path:
+    """A STATIC_ROOT filled by `collectstatic` as production's is (hashed names, .gz files),
+    once per test run: a DEBUG=false daphne's pages name those files."""
+    folder = Path(tempfile.mkdtemp(prefix="shiller-static-")) / "static"
+    atexit.register(shutil.rmtree, folder.parent, ignore_errors=True)
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "x" * 50, "STATIC_ROOT": str(folder)}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=BASE_DIR, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    return folder
+
+
 @contextmanager
 def daphne(port: int | None = None, env: dict | None = None, stderr=None, bind="127.0.0.1"):
     """Serve shiller.asgi on `bind`:`port` against the test database and Redis; yields the
     127.0.0.1 address to reach it by.
 
-    `env` adds or overrides variables (e.g. {"DEBUG": "false", ...} for production shape);
-    `stderr` takes an open file to keep daphne's log (by default a temporary file: a pipe
-    nobody reads would fill up and freeze a daphne that logs a lot).
+    `env` adds or overrides variables (e.g. {"DEBUG": "false", ...} for production shape,
+    which then serves collected_static()); `stderr` takes an open file to keep daphne's log
+    (by default a temporary file: a pipe nobody reads would fill up and freeze a daphne that
+    logs a lot).
     """
     with daphne_process(port, env, stderr, bind) as (address, _process):
         yield address
 
 
 @contextmanager
-def daphne_process(port: int | None = None, env: dict | None = None, stderr=None, bind="127.0.0.1"):
-    """daphne() that also yields its Popen, e.g. to read its memory: (address, process)."""
+def daphne_process(
+    port: int | None = None,
+    env: dict | None = None,
+    stderr=None,
+    bind="127.0.0.1",
+    access_log: Path | None = None,
+):
+    """daphne() that also yields its Popen, e.g. to read its memory: (address, process).
+    `access_log` is a file for daphne's own log of each request and socket it served."""
     if stderr is None:
         with tempfile.TemporaryFile() as log:
-            with daphne_process(port, env, log, bind) as running:
+            with daphne_process(port, env, log, bind, access_log) as running:
                 yield running
         return
     port = port or free_port()
@@ -60,8 +85,11 @@ def daphne_process(port: int | None = None, env: dict | None = None, stderr=None
         "DEBUG": "true",
         **(env or {}),
     }
+    if env["DEBUG"] == "false":
+        env.setdefault("STATIC_ROOT", str(collected_static()))
+    logging = ["--access-log", str(access_log)] if access_log else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", bind, "-p", str(port),
+        [sys.executable, "-m", "daphne", "-b", bind, "-p", str(port), *logging,
          "--websocket-max-message-size", "16384", "shiller.asgi:application"],  # fmt: skip
         cwd=BASE_DIR,
         env=env,
@@ -118,28 +146,44 @@ def self_signed_certificate(folder: Path, address: str) -> tuple[Path, Path]:
 
 
 @contextmanager
-def nginx(upstream: str):
-    """deploy/nginx.conf, as shipped, in front of `upstream` (a daphne's host:port), with a
-    self-signed certificate for 127.0.0.1; yields the port it serves HTTPS on."""
+def nginx(upstreams: str | list[str], static_root: Path | None = None):
+    """deploy/nginx.conf, as shipped, in front of `upstreams` (daphnes' host:port), with a
+    self-signed certificate for 127.0.0.1, serving `static_root` (collected_static() by
+    default) at /static/; yields the port it serves HTTPS on."""
     if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
         raise RuntimeError("nginx is not installed (make test installs Debian's nginx)")
+    if isinstance(upstreams, str):
+        upstreams = [upstreams]
+    static_root = static_root or collected_static()
+    assert static_root.name == "static", "nginx serves /static/ from a folder of that name"
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         cert, key = self_signed_certificate(folder, "127.0.0.1")
-        site = (
-            NGINX_CONF.read_text()
-            .replace("server 127.0.0.1:8000;", f"server {upstream};")
-            .replace("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;")
-            .replace("/etc/ssl/certs/shiller.example.org.pem", str(cert))
-            .replace("/etc/ssl/private/shiller.example.org.key", str(key))
-        )
+        servers = "".join(f"    server {upstream};\n" for upstream in upstreams)
+        site = NGINX_CONF.read_text()
+        # The shipped upstream lines (127.0.0.1:8001, :8002) become the test's daphnes.
+        site = re.sub(r"(    server 127\.0\.0\.1:\d+;\n)+", lambda _: servers, site, count=1)
+        for shipped, tested in {
+            "listen 80;": f"listen 127.0.0.1:{free_port()};",
+            "listen 443 ssl;": f"listen 127.0.0.1:{port} ssl;",
+            "/etc/shiller/tls/fullchain.pem": str(cert),
+            "/etc/shiller/tls/privkey.pem": str(key),
+            # root names STATIC_ROOT's parent: /static/x is STATIC_ROOT/x.
+            "root /srv/shiller;": f"root {static_root.parent};",
+        }.items():
+            if shipped not in site:
+                raise RuntimeError(f"deploy/nginx.conf has no {shipped!r} to test with")
+            site = site.replace(shipped, tested)
         (folder / "shiller.conf").write_text(site)
+        # As Debian's own nginx.conf: the site in the http block, with the MIME types (a
+        # browser runs a module script only if it is served as JavaScript).
         (folder / "nginx.conf").write_text(
             f"daemon off;\nmaster_process off;\npid {folder}/nginx.pid;\n"
             f"error_log {folder}/error.log;\nevents {{}}\n"
-            f"http {{\n  access_log off;\n  client_body_temp_path {folder}/body;\n"
-            f"  proxy_temp_path {folder}/proxy;\n  include {folder}/shiller.conf;\n}}\n"
+            f"http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n"
+            f"  client_body_temp_path {folder}/body;\n  proxy_temp_path {folder}/proxy;\n"
+            f"  include {folder}/shiller.conf;\n}}\n"
         )
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
         process = subprocess.Popen(

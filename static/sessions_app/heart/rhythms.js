@@ -2,7 +2,8 @@
 //
 // simulator/contract/rhythms.json holds the same list for the server (labels translated there,
 // red alarms, pulse defaults); heart-rhythms.test.mjs fails when the two disagree. After a change
-// here: node -e 'import("./static/sessions_app/heart/rhythms.js").then((m) =>
+// here (a template string: collectstatic rewrites quoted import paths, comments included):
+// node -e 'import(`./static/sessions_app/heart/rhythms.js`).then((m) =>
 //   console.log(JSON.stringify(m.catalogue(), null, 2)))' > simulator/contract/rhythms.json
 //
 //   RHYTHMS[id] = {
