@@ -327,6 +327,18 @@ class Hub:
         except Exception:
             logger.info("A dropped socket did not close cleanly", exc_info=True)
 
+    def close_for_restart(self, socket) -> None:
+        """Close `socket` with 1012 (live/restart.py): it leaves the hub once its page has
+        answered and its consumer has finished what it was doing."""
+        self._in_background(self._close_for_restart(socket))
+
+    async def _close_for_restart(self, socket) -> None:
+        try:
+            async with asyncio.timeout(SEND_TIMEOUT):
+                await socket.close_for_restart()
+        except Exception:
+            logger.info("A socket did not close cleanly for the restart", exc_info=True)
+
     def _in_background(self, coroutine) -> None:
         task = asyncio.create_task(coroutine)
         self._background.add(task)

@@ -21,7 +21,8 @@ from django.core.exceptions import SuspiciousFileOperation  # noqa: E402
 from django.http import Http404  # noqa: E402
 
 from live.routing import websocket_urlpatterns  # noqa: E402
-from live import wire  # noqa: E402
+from live import restart, wire  # noqa: E402
+from shiller import health, logs  # noqa: E402
 from shiller.middleware import WebsocketLocaleMiddleware, WebsocketOriginMiddleware  # noqa: E402
 
 
@@ -39,7 +40,10 @@ application = ProtocolTypeRouter(
     {
         # daphne serves Shiller's few small static files itself, so that one process is a
         # whole deployment; put a proxy or CDN in front of /static/ for heavy traffic.
-        "http": StaticFilesHandler(django_asgi_app),
+        # Every request logged (shiller/logs.py); the health probes answered before Django.
+        "http": logs.AccessLogMiddleware(
+            health.HealthMiddleware(StaticFilesHandler(django_asgi_app))
+        ),
         # WireMiddleware first, to see daphne's own `send` (see live/wire.py); the session and
         # the user are read for the control socket only (live/routing.py).
         "websocket": wire.WireMiddleware(
@@ -51,5 +55,7 @@ application = ProtocolTypeRouter(
 )
 
 wire.install()
+# SIGTERM drains the process instead of stopping it at once (live/restart.py).
+restart.install()
 # After startup, so that what it made is frozen (shiller/collector.py).
 collector.tune()
