@@ -26,7 +26,7 @@ import os
 import shlex
 import sys
 import time
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, ExitStack
 from pathlib import Path
 
 import fanout
@@ -53,6 +53,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=1, help="changes/s of each trainer")
     parser.add_argument("--seconds", type=float, default=20, help="of sending, per run")
     parser.add_argument("--processes", type=int, default=1, help="daphne processes")
+    parser.add_argument("--nginx", action="store_true", help="every socket through nginx")
     parser.add_argument(
         "--search", choices=["sessions", "rate"],
         help="from the first S (and R), raise this by --step until p99 >= 100 ms or a loss",
@@ -156,7 +157,12 @@ def measure(setup: stack.ShillerSetup, count: int, rate: float, args) -> dict:
     changes = changes_per_trainer(rate, args.seconds)
     sessions = [setup.new_session(setup.new_trainer()) for _ in range(count)]
     with stack.daphnes(args.processes, args.output / "logs") as servers:
-        raw = asyncio.run(drive(sessions, servers, args, changes, rate))
+        with ExitStack() as front:
+            if args.nginx:
+                # Every socket through nginx, which spreads them; the CPU is still the daphnes'.
+                proxy = front.enter_context(stack.nginx(servers, args.output / "logs"))
+                servers = [stack.Server(proxy.address, server.pid) for server in servers]
+            raw = asyncio.run(drive(sessions, servers, args, changes, rate))
 
     from sessions_app.models import SessionEvent
 

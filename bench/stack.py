@@ -314,3 +314,50 @@ class ScreenProcesses:
         if not line:
             raise RuntimeError(f"screen process {process.pid} exited ({await process.wait()})")
         return json.loads(line)
+
+
+# A minimal nginx in front of the daphnes (deploy/ has the production site): round robin per
+# connection, websockets upgraded, no TLS (the bench measures the proxy's hop, not TLS).
+NGINX_CONF = """daemon off;
+master_process off;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 20000; }}
+http {{
+  access_log off;
+  client_body_temp_path {folder}/body;
+  proxy_temp_path {folder}/proxy;
+  map $http_upgrade $connection_upgrade {{ default upgrade; "" close; }}
+  upstream shiller {{
+{servers}
+  }}
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://shiller;
+      proxy_http_version 1.1;
+      proxy_set_header Host $http_host;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_read_timeout 1h;
+    }}
+  }}
+}}
+"""
+
+
+@contextmanager
+def nginx(servers: list[Server], log_dir: Path):
+    """nginx on its own port in front of `servers`; yields its Server (address, pid)."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    folder = log_dir / "nginx"
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    upstreams = "\n".join(f"    server {server.address};" for server in servers)
+    (folder / "nginx.conf").write_text(
+        NGINX_CONF.format(folder=folder, servers=upstreams, port=port)
+    )
+    command = [binary, "-p", str(folder), "-c", str(folder / "nginx.conf")]
+    with server_process(command, port, log_dir / "nginx.log") as front:
+        yield front

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from live import connects, fanout, publish, viewers, wire
+from live import connects, fanout, publish, restart, viewers, wire
 from live.fanout import get_hub
 from live.groups import control_group
 from schools import access
@@ -30,6 +30,8 @@ from shiller import throttle
 from simulator import protocol
 
 logger = logging.getLogger(__name__)
+# One line per socket opened and closed (shiller/logs.py): its kind, session, close code.
+socket_log = logging.getLogger("shiller.sockets")
 
 # What each close code tells the page: simulator/protocol.py, which the pages get too.
 CLOSE_FORBIDDEN = protocol.CLOSE["forbidden"]
@@ -40,6 +42,8 @@ CLOSE_TOO_MANY = protocol.CLOSE["too_many"]
 ACCESS_CHANGED = json.dumps({"type": "access_changed"})
 # Too many sockets from this address, or on this session, in this server process.
 CLOSE_FULL = protocol.CLOSE["full"]
+# This server process is restarting (live/restart.py).
+CLOSE_RESTART = protocol.CLOSE["restart"]
 
 # A screen sends pings and two buttons, a control page a few hundred bytes of values: anything
 # longer is refused before it is parsed (daphne's own cap is --websocket-max-message-size).
@@ -85,8 +89,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # Reached through the process's hub, not a layer channel of its own (see fanout.py).
     channel_layer_alias = None
     max_message_chars: int
+    kind: str  # In the logs.
     session_id = None
     address: str | None = None
+    opened_at: float | None = None
+    close_code: int | None = None
+    handling = False
+    restarting = False
 
     async def __call__(self, scope, receive, send):
         try:
@@ -107,8 +116,39 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def websocket_disconnect(self, message):
         # As dispatch: Channels' own also closes stale database connections through the shared
         # worker thread, for every socket that closes; a class leaving at once queued there.
+        if self.close_code is None:
+            self.close_code = message.get("code")
         await self.disconnect(message["code"])
         raise StopConsumer()
+
+    async def accept(self, subprotocol=None, headers=None):
+        await super().accept(subprotocol, headers)
+        self.opened_at = asyncio.get_running_loop().time()
+
+    async def close(self, code=None, reason=None):
+        """Through ASGI, but for 1012, which daphne's autobahn refuses to send for an
+        application (live/wire.py writes it)."""
+        if self.close_code is None:
+            self.close_code = 1000 if code is None or code is True else code
+        protocol = self.scope.get(wire.SCOPE_KEY)
+        if code == CLOSE_RESTART and protocol is not None:
+            wire.close(protocol, code)
+            return
+        await super().close(code, reason)
+
+    async def close_for_restart(self) -> None:
+        """Close with 1012 (live/restart.py), but never between a message and its answer: a
+        change stored and not acknowledged would be sent again from the other process."""
+        self.restarting = True
+        if not self.handling:
+            await self.close(code=CLOSE_RESTART)
+
+    async def refuse_if_restarting(self) -> bool:
+        """A socket that reaches a draining process is sent to another one."""
+        if restart.state.draining:
+            await refuse(self, CLOSE_RESTART)
+            return True
+        return False
 
     async def leave(self) -> None:
         """Once, when the consumer ends: after a disconnect (Channels' StopConsumer) as after an
@@ -118,6 +158,28 @@ class LiveConsumer(AsyncWebsocketConsumer):
             hub.release_address(self.address)
         if self.session_id is not None:
             await self.leave_session(hub)
+        if self.opened_at is not None:
+            duration = asyncio.get_running_loop().time() - self.opened_at
+            socket_log.info(
+                "%s socket closed (%s) after %.1f s",
+                self.kind,
+                self.close_code,
+                duration,
+                extra={
+                    "event": "socket_close",
+                    "kind": self.kind,
+                    "session": self.session_id,
+                    "close_code": self.close_code,
+                    "duration_ms": round(duration * 1000),
+                },
+            )
+
+    def log_open(self) -> None:
+        socket_log.info(
+            "%s socket opened",
+            self.kind,
+            extra={"event": "socket_open", "kind": self.kind, "session": self.session_id},
+        )
 
     async def leave_session(self, hub) -> None:
         raise NotImplementedError
@@ -146,6 +208,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if not isinstance(message, dict):
             await self.refuse_message(_("A message must be a JSON object."))
             return
+        if self.restarting:
+            return  # Unanswered, so the page sends it again to the next process.
+        self.handling = True
         try:
             await self.handle(message)
         except Disconnected:
@@ -153,6 +218,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         except Exception:
             logger.exception("Unexpected failure on a %s message", type(self).__name__)
             await self.refuse_message(_("The server could not handle this message."), message)
+        finally:
+            self.handling = False
+        if self.restarting:
+            await self.close(code=CLOSE_RESTART)
 
     async def perform(self, action: actions.Action, payload: dict) -> actions.Done:
         """Run the action in the database thread; what it stored is broadcast from here, once
@@ -202,6 +271,7 @@ class MonitorConsumer(LiveConsumer):
     silence the alarms, nothing else."""
 
     max_message_chars = SCREEN_MAX_MESSAGE_CHARS
+    kind = "monitor"
     pending: list[dict] | None = None
     tokens = float(SCREEN_BURST)
     tokens_at = 0.0
@@ -210,6 +280,8 @@ class MonitorConsumer(LiveConsumer):
     async def connect(self):
         self.since = self.last_seen = timezone.now()
         self.screen = self.describe_screen()
+        if await self.refuse_if_restarting():
+            return
         if not self.admit():
             await refuse(self, CLOSE_FULL)
             return
@@ -232,6 +304,7 @@ class MonitorConsumer(LiveConsumer):
             return
         self.session_id = session_id
         await self.accept()
+        self.log_open()
         # Asked after subscribing: a change the snapshot lacks reaches this socket through the
         # hub (connects.py), and a session that ended since the lookup is not shown.
         session, text = await connects.snapshot(session_id)
@@ -336,6 +409,7 @@ class ControlConsumer(LiveConsumer):
     """The trainer's control page: sends changes, sees the viewer count and the stream."""
 
     max_message_chars = CONTROL_MAX_MESSAGE_CHARS
+    kind = "control"
     _viewers_task: asyncio.Task | None = None
     _seen_task: asyncio.Task | None = None
     _access_task: asyncio.Task | None = None
@@ -344,6 +418,8 @@ class ControlConsumer(LiveConsumer):
     names: dict[str, str] = {}
 
     async def connect(self):
+        if await self.refuse_if_restarting():
+            return
         if not self.admit():
             await refuse(self, CLOSE_FULL)
             return
@@ -371,6 +447,7 @@ class ControlConsumer(LiveConsumer):
         # The hub delivers from its own task, outside this connection's language.
         self.language = translation.get_language()
         await self.accept()
+        self.log_open()
         await self.send_viewers()
         self._seen_task = asyncio.create_task(self.keep_screens_seen())
 

@@ -22,6 +22,8 @@ import datetime
 import heapq
 import json
 import logging
+import os
+import socket
 import sys
 import uuid
 
@@ -29,7 +31,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from live import connects, loops, viewers
+from live import connects, loops, restart, viewers
 from live.groups import control_group, screens_group, session_of
 from sessions_app import services, treatment
 from simulator import protocol
@@ -327,6 +329,18 @@ class Hub:
         except Exception:
             logger.info("A dropped socket did not close cleanly", exc_info=True)
 
+    def close_for_restart(self, socket) -> None:
+        """Close `socket` with 1012 (live/restart.py): it leaves the hub once its page has
+        answered and its consumer has finished what it was doing."""
+        self._in_background(self._close_for_restart(socket))
+
+    async def _close_for_restart(self, socket) -> None:
+        try:
+            async with asyncio.timeout(SEND_TIMEOUT):
+                await socket.close_for_restart()
+        except Exception:
+            logger.info("A socket did not close cleanly for the restart", exc_info=True)
+
     def _in_background(self, coroutine) -> None:
         task = asyncio.create_task(coroutine)
         self._background.add(task)
@@ -345,6 +359,7 @@ class Hub:
                 connects.listening()
                 for session_id in list(self._viewed_sessions):
                     await self._publish_viewers(session_id)
+                await self.publish_process()
             except Exception:
                 logger.warning("Refresh of hub %s failed: %s", self.id, _reason())
 
@@ -353,6 +368,24 @@ class Hub:
             self._pending_reports.add(session_id)
             self._in_background(self._send_viewer_report(session_id))
 
+    async def publish_process(self) -> None:
+        """This process's line for `manage.py connected` (live/viewers.py)."""
+        screens = [group for group in self.subscribers if group == screens_group(session_of(group))]
+        await viewers.publish_process(
+            self.id,
+            {
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+                "screens": sum(len(self.subscribers[group]) for group in screens),
+                "control_pages": sum(
+                    len(sockets) for group, sockets in self.subscribers.items() if group not in screens
+                ),
+                "sessions": len({session_of(group) for group in self.subscribers}),
+                "draining": restart.state.draining,
+                "at": timezone.now().isoformat(),
+            },
+        )
+
     async def _send_viewer_report(self, session_id: str) -> None:
         await asyncio.sleep(VIEWER_REPORT_DELAY)
         self._pending_reports.discard(session_id)
@@ -360,6 +393,7 @@ class Hub:
         if not self.screen_count(session_id):
             self._viewed_sessions.discard(session_id)
         await self._publish_viewers(session_id)
+        await self.publish_process()
         try:
             await self.layer.group_send(group, {"type": "viewers.changed", "group": group})
         except Exception:

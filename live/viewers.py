@@ -66,3 +66,33 @@ async def connected(session_id: uuid.UUID | str) -> tuple[int, list[dict]] | Non
         (screen for hub in seen.values() for screen in hub["screens"]), key=lambda s: s["since"]
     )
     return sum(hub["count"] for hub in seen.values()), screens[:LISTED_SCREENS]
+
+
+# Each server process's own line for `manage.py connected`: its sockets, whatever the session.
+PROCESS_INDEX_KEY = "viewers:processes"
+
+
+def _process_key(hub_id: str) -> str:
+    return f"viewers:process:{hub_id}"
+
+
+async def publish_process(hub_id: str, seen: dict) -> None:
+    """Record what this process serves (refreshes the TTL, as the counts')."""
+    try:
+        await cache.aset(_process_key(hub_id), seen, VIEWER_TTL)
+        hubs = await cache.aget(PROCESS_INDEX_KEY) or []
+        if hub_id not in hubs:
+            # As _publish: a lost entry comes back on the hub's next refresh.
+            await cache.aset(PROCESS_INDEX_KEY, [*hubs, hub_id], HUB_INDEX_TTL)
+    except Exception:
+        logger.warning("Sockets of process %s not published", hub_id, exc_info=True)
+
+
+def processes() -> list[dict]:
+    """What every live process last published, oldest process first (for a command)."""
+    hubs = cache.get(PROCESS_INDEX_KEY) or []
+    seen = cache.get_many([_process_key(hub_id) for hub_id in hubs])
+    live = [hub_id for hub_id in hubs if _process_key(hub_id) in seen]
+    if live != hubs:
+        cache.set(PROCESS_INDEX_KEY, live, HUB_INDEX_TTL)  # Forget the processes gone.
+    return [seen[_process_key(hub_id)] for hub_id in live]

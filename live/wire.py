@@ -19,9 +19,13 @@ or whose autobahn queue holds frames: `send` returns False and the caller sends 
 which raises as it always did. Under another ASGI server, or the tests' WebsocketCommunicator,
 there is no protocol in the scope and every message goes through ASGI.
 
+`close(protocol, code)` closes a socket with a code autobahn keeps from applications (1012
+Service Restart, live/restart.py).
+
 Written against daphne 4.2, autobahn 26 and Twisted 26 (requirements.txt pins them): it reads
-daphne's `send` (a partial of Server.handle_reply on the protocol) and Twisted's write buffer
-(FileDescriptor.dataBuffer, offset, _tempDataLen), which are not public API.
+daphne's `send` (a partial of Server.handle_reply on the protocol), Twisted's write buffer
+(FileDescriptor.dataBuffer, offset, _tempDataLen) and calls autobahn's sendCloseFrame, which
+are not public API (live/tests/test_restart.py runs them under real daphnes).
 """
 
 import functools
@@ -92,3 +96,11 @@ def send(protocol, text: str) -> bool:
     # Twisted when it tries again (writeSomeData returns it rather than raising).
     transport.write(data[sent:] if isinstance(sent, int) else data)
     return True
+
+
+def close(protocol, code: int) -> None:
+    """Close the socket with `code`, one of the registered codes autobahn's sendClose refuses
+    to an application (it allows 1000 and 3000-4999 only): 1012 Service Restart
+    (live/restart.py). Written as sendClose writes its frame, through sendCloseFrame."""
+    if protocol.state == protocol.STATE_OPEN:
+        protocol.sendCloseFrame(code=code, isReply=False)

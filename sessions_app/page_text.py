@@ -14,6 +14,8 @@ def monitor() -> dict:
         **_alarm_names(),
         "connecting": _("Connecting…"),
         "reconnecting": _("Reconnecting…"),
+        # Close code 1012: this server process restarts, another takes the screen at once.
+        "restarting": _("Server restarting: reconnecting…"),
         "full": _(
             "Too many screens are open on this session or this network: waiting for a free place…"
         ),
@@ -125,6 +127,7 @@ def control() -> dict:
         "signed_out": _("You are signed out: reload the page."),
         "link_open": _("connected"),
         "link_closed": _("reconnecting…"),
+        "link_restarting": _("server restarting, reconnecting…"),
         "link_off": _("off"),
         "nibp_measuring": _("Measuring…"),
         "nibp_reading": _("Last reading %(bp)s at %(time)s"),

@@ -18,15 +18,17 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.sessions import CookieMiddleware  # noqa: E402
 
 from live.routing import websocket_urlpatterns  # noqa: E402
-from live import wire  # noqa: E402
+from live import restart, wire  # noqa: E402
+from shiller import health, logs  # noqa: E402
 from shiller.middleware import WebsocketLocaleMiddleware, WebsocketOriginMiddleware  # noqa: E402
 
 
 application = ProtocolTypeRouter(
     {
         # Static files too, through WhiteNoise (shiller/staticfiles.py), so that one process is
-        # a whole deployment; behind nginx they never reach daphne (deploy/nginx.conf).
-        "http": django_asgi_app,
+        # a whole deployment; behind nginx they never reach daphne (deploy/nginx.conf). Every
+        # request logged (shiller/logs.py); the health probes answered before Django.
+        "http": logs.AccessLogMiddleware(health.HealthMiddleware(django_asgi_app)),
         # WireMiddleware first, to see daphne's own `send` (see live/wire.py); the session and
         # the user are read for the control socket only (live/routing.py).
         "websocket": wire.WireMiddleware(
@@ -38,5 +40,7 @@ application = ProtocolTypeRouter(
 )
 
 wire.install()
+# SIGTERM drains the process instead of stopping it at once (live/restart.py).
+restart.install()
 # After startup, so that what it made is frozen (shiller/collector.py).
 collector.tune()

@@ -343,9 +343,22 @@ LOGIN_ADDRESS_RATES = [(30, 60), (300, 24 * 60 * 60)]
 # left-most entry, which the client chooses.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
+# On SIGTERM a daphne process closes its sockets with 1012 (the pages reconnect to another
+# one) and waits at most this long for them, and its HTTP requests, to finish (live/restart.py).
+# Keep it under the process manager's own stop timeout (systemd's TimeoutStopSec, 90 s).
+SHUTDOWN_DRAIN_SECONDS = env.float("SHUTDOWN_DRAIN_SECONDS", default=5.0)
+
+# json: one JSON object per line (shiller/logs.py), for a log collector; text for a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise SystemExit("LOG_FORMAT is json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "shiller.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

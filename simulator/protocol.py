@@ -15,6 +15,9 @@ CLOSE = {
     "ended": 4410,  # the session was closed or expired: stop
     "too_many": 4429,  # a screen sent too much: reconnect later
     "full": 4503,  # too many sockets on this session or address: wait, then try again
+    # The server process is restarting (live/restart.py): reconnect at once, to another one.
+    # 1012 Service Restart, IANA's WebSocket Close Code Number Registry (RFC 6455, 7.4.2).
+    "restart": 1012,
 }
 # The control page lists this many of the newest events.
 RECENT_EVENTS = 20

@@ -103,7 +103,7 @@ const socket = new LiveSocket(socketUrl(config.wsPath), clock, {
       else signOut();
       return "stop";
     }
-    setSocketState("closed");
+    setSocketState(code === CLOSE.restart ? "restarting" : "closed");
     return code === CLOSE.full ? "wait" : undefined;
   },
 });
@@ -145,7 +145,7 @@ function setSocketState(state) {
   const symbol = document.createElement("span");
   symbol.setAttribute("aria-hidden", "true");
   symbol.textContent = state === "open" ? "●" : "○";
-  const label = { open: text.link_open, closed: text.link_closed }[state] ?? text.link_off;
+  const label = { open: text.link_open, closed: text.link_closed, restarting: text.link_restarting }[state] ?? text.link_off;
   socketState.replaceChildren(symbol, ` ${label}`);
   // Without the link, nobody can say how many screens watch.
   if (state !== "open") showViewers(null);

@@ -1,7 +1,8 @@
 // The one reconnecting socket of the monitor and the control page: pings that feed the server's
 // clock (clock.js) and keep the link checked, a link given up when nothing is heard for too long
 // (a socket can say open over a dead Wi-Fi), reconnection with backoff and jitter, and a try at
-// once when the page comes back on screen or online. The page decides what a close means.
+// once when the page comes back on screen or online, or after a server restart. The page decides
+// what any other close means.
 import { localNow, parseIsoTime } from "./clock.js";
 
 // The first pings come quickly, to learn the server's clock; then they keep the link checked.
@@ -11,6 +12,11 @@ export const PING_EVERY_MS = 20000;
 export const SILENCE_LIMIT_MS = 45000;
 export const RECONNECT_FIRST_MS = 500;
 export const RECONNECT_MAX_MS = 10000;
+// 1012 Service Restart (IANA's WebSocket Close Code Number Registry, RFC 6455 7.4.2): the server
+// process is restarting and the others take the connection now (live/restart.py). A whole
+// class reconnects at once, spread over this much time, rather than after the backoff.
+export const SERVICE_RESTART = 1012;
+export const RESTART_JITTER_MS = 1000;
 
 export class LiveSocket {
   // `url`: the socket's address; `clock`: a ServerClock fed by the pongs. Handlers:
@@ -128,9 +134,15 @@ export class LiveSocket {
       return;
     }
     if (next === "wait") this.delay = RECONNECT_MAX_MS;
-    // Jitter spreads the reconnections of a whole classroom after a server restart.
-    const delay = Math.min(RECONNECT_MAX_MS, this.delay * (0.5 + this.random()));
-    this.delay = Math.min(this.delay * 2, RECONNECT_MAX_MS);
+    let delay;
+    if (code === SERVICE_RESTART && next !== "wait") {
+      delay = RESTART_JITTER_MS * this.random();
+      this.delay = RECONNECT_FIRST_MS;
+    } else {
+      // Jitter spreads the reconnections of a whole classroom after a server crash.
+      delay = Math.min(RECONNECT_MAX_MS, this.delay * (0.5 + this.random()));
+      this.delay = Math.min(this.delay * 2, RECONNECT_MAX_MS);
+    }
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 }

@@ -613,7 +613,8 @@ function socketTransport() {
         return "stop";
       }
       const full = code === CLOSE.full;
-      setStatus("reconnecting", full ? text.full : text.reconnecting);
+      const restart = code === CLOSE.restart;
+      setStatus("reconnecting", full ? text.full : restart ? text.restarting : text.reconnecting);
       if (!opened) checkSessionGone();
       return full ? "wait" : undefined;
     },

@@ -1,5 +1,6 @@
 // The monitor's and the control page's one socket client: backoff with jitter, silence, pongs.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, mock, test } from "node:test";
 
 import {
@@ -8,6 +9,8 @@ import {
   PING_EVERY_MS,
   RECONNECT_FIRST_MS,
   RECONNECT_MAX_MS,
+  RESTART_JITTER_MS,
+  SERVICE_RESTART,
   SILENCE_LIMIT_MS,
 } from "../live-socket.js";
 
@@ -117,6 +120,50 @@ describe("reconnecting", () => {
     latest().drop(4410);
     mock.timers.tick(10 * RECONNECT_MAX_MS);
     assert.equal(FakeSocket.opened.length, 2);
+  });
+
+  test("a server restart (1012) reconnects within the small jitter, not after the backoff", () => {
+    const jitters = [];
+    liveSocket({ random: () => jitters.shift() ?? 0.5 });
+    // Deep in the backoff after failed tries...
+    for (const _ of [1, 2, 3, 4]) {
+      latest().drop(1006);
+      mock.timers.tick(RECONNECT_MAX_MS);
+    }
+    jitters.push(0.999, 0.5, 0.25);
+    const waits = [];
+    for (const _ of [1, 2, 3]) {
+      latest().accept();
+      const before = FakeSocket.opened.length;
+      latest().drop(SERVICE_RESTART);
+      let waited = 0;
+      while (FakeSocket.opened.length === before) {
+        mock.timers.tick(1);
+        waited++;
+      }
+      waits.push(waited);
+    }
+    assert.deepEqual(waits, [Math.ceil(0.999 * RESTART_JITTER_MS), RESTART_JITTER_MS / 2, RESTART_JITTER_MS / 4]);
+    assert.ok(RESTART_JITTER_MS < RECONNECT_MAX_MS);
+  });
+
+  test("after a restart, a process that is down too backs off from the first delay", () => {
+    liveSocket({ random: () => 0.5 });
+    latest().drop(SERVICE_RESTART);
+    mock.timers.tick(RESTART_JITTER_MS);
+    const before = FakeSocket.opened.length;
+    latest().drop(1006);
+    mock.timers.tick(RECONNECT_FIRST_MS - 1);
+    assert.equal(FakeSocket.opened.length, before);
+    mock.timers.tick(1);
+    assert.equal(FakeSocket.opened.length, before + 1);
+  });
+
+  test("1012 is the server's restart code (simulator/protocol.py)", () => {
+    const constants = JSON.parse(
+      readFileSync(new URL("../../../simulator/contract/protocol.json", import.meta.url)),
+    );
+    assert.equal(SERVICE_RESTART, constants.close.restart);
   });
 
   test("back on screen, it tries at once instead of waiting out the backoff", () => {
