@@ -53,6 +53,7 @@ def setup_django(database_url: str) -> None:
         USE_IN_MEMORY="false",
         REDIS_URL="",
         DEBUG="false",
+        STATIC_ROOT=str(stack.collect_static()),
         SECRET_KEY="bench-debrief-" + "x" * 40,
         ALLOWED_HOSTS="testserver",
         LOG_LEVEL="WARNING",

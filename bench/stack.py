@@ -4,6 +4,7 @@ Every process started here is stopped on the way out, errors included: terminate
 """
 
 import asyncio
+import atexit
 import json
 import os
 import secrets
@@ -11,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
@@ -32,6 +34,19 @@ STOP_TIMEOUT = 5
 # A screen process's reply carries every latency it measured.
 LINE_LIMIT = 64 * 1024 * 1024
 TRAINER_EMAIL = "bench@example.org"
+
+
+def collect_static() -> Path:
+    """A STATIC_ROOT filled by `collectstatic` as production's is (hashed names), removed at
+    exit: pages rendered with DEBUG=false name those files."""
+    folder = Path(tempfile.mkdtemp(prefix="shiller-bench-static-")) / "static"
+    atexit.register(shutil.rmtree, folder.parent, ignore_errors=True)
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "x" * 50, "STATIC_ROOT": str(folder)}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=BASE_DIR, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    return folder
 
 
 def with_database(url: str, name: str) -> str:
