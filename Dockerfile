@@ -29,7 +29,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     MEDIA_ROOT=/var/lib/shiller/media
 USER shiller
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--websocket-max-message-size", "16384", \
+# -v 0: no daphne access log, whose lines carry the join code (shiller/logs.py logs instead).
+CMD ["daphne", "-v", "0", "-b", "0.0.0.0", "-p", "8000", "--websocket-max-message-size", "16384", \
      "shiller.asgi:application"]
 
 FROM debian:bookworm-slim AS proxy

@@ -8,11 +8,15 @@ import secrets
 import shutil
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
+from websockets.sync import client as websockets_sync
 from django.conf import settings
+
+from sessions_app.tests import servers
 
 BASE_DIR = Path(settings.BASE_DIR)
 DEPLOY = BASE_DIR / "deploy"
@@ -103,3 +107,39 @@ def test_the_systemd_units_have_no_unknown_setting(tmp_path):
         line for line in result.stderr.splitlines() if "is not executable" not in line
     ]
     assert complaints == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_daphne_run_as_the_unit_says_logs_no_join_code(tmp_path):
+    # The unit's own arguments (after the binary), on a free port of this machine.
+    unit = (DEPLOY / "systemd" / "shiller@.service").read_text()
+    arguments = re.search(r"^ExecStart=\S+ (.*)$", unit, re.MULTILINE).group(1).split()
+    port = servers.free_port()
+    arguments = [str(port) if argument == "%i" else argument for argument in arguments]
+    env = {
+        **os.environ,
+        **documented_variables(),
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": servers.current_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": str(servers.collected_static()),
+    }
+    output = tmp_path / "daphne.log"
+    with output.open("wb") as log:
+        daphne = subprocess.Popen(
+            [sys.executable, "-m", "daphne", *arguments],
+            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            servers.wait_for_port(port, daphne, "daphne", log)
+            socket_path = "/ws/monitor/QX7KZ2/?screen=Bed%203"
+            with pytest.raises(websockets_sync.InvalidStatus):
+                websockets_sync.connect(f"ws://127.0.0.1:{port}{socket_path}", open_timeout=5)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).read()
+        finally:
+            daphne.terminate()
+            daphne.wait(timeout=10)
+    logged = output.read_text()
+    assert '"event": "request"' in logged  # Shiller's own line for the probe
+    assert "QX7KZ2" not in logged and "Bed" not in logged
