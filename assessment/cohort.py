@@ -127,11 +127,6 @@ def csv_filename(template: SessionTemplate) -> str:
     return f"shiller-cohort-{template.pk}-{day}.csv"
 
 
-def _text(text: str) -> str:
-    # An action's name is the template author's text: never a formula (as debrief's export).
-    return "'" + text if text.startswith(debrief.FORMULA_STARTS) else text
-
-
 def csv_text(cohort: Cohort, style: debrief.CsvStyle) -> str:
     """One row per run: its code and start (never the trainee's name: it stays in the school),
     its length, each action's seconds from its anchor and outcome, the score. Numbers and
@@ -157,7 +152,7 @@ def csv_text(cohort: Cohort, style: debrief.CsvStyle) -> str:
         ("passed", _("Passed")),
         ("critical_missed", _("Critical actions missed")),
     ]
-    writer.writerow(_text(label) if style.translated else name for name, label in head)
+    writer.writerow(debrief.safe_csv_text(label) if style.translated else name for name, label in head)
     for run in cohort.runs:
         session, found = run.session, run.assessment
         row = [

@@ -869,9 +869,9 @@ def csv_chunks(session: Session, style: CsvStyle):
                     *common,
                     note_kind,
                     *[""] * 13,
-                    _csv_text(item.text),
+                    safe_csv_text(item.text),
                     *[""] * CSV_AFTER_NOTE,
-                    _csv_text(author),
+                    safe_csv_text(author),
                 ]
             )
         elif isinstance(item, SessionEvent):
@@ -907,12 +907,12 @@ def _csv_event(event, common, sent, style, kinds, rhythms, parameters) -> list:
     step = step_number(event)
     return [
         *common,
-        _csv_text(kind),
+        safe_csv_text(kind),
         *(_csv_value(values[name]) for name in CSV_NUMBERS),
-        _csv_text(rhythm),
+        safe_csv_text(rhythm),
         _csv_value(bool(flags.get("alarm"))),
         _csv_value(bool(flags.get("spo2_probe_off"))),
-        _csv_text(hidden),
+        safe_csv_text(hidden),
         event.transition_seconds,
         "" if step is None else step,
         "",
@@ -920,7 +920,7 @@ def _csv_event(event, common, sent, style, kinds, rhythms, parameters) -> list:
         *(_csv_flag(flags, name) for name in CSV_LATER_FLAGS),
         _csv_detail(event),
         *_csv_result(sent.get(event.detail.get("result")), style),
-        _csv_text(fragments.event_author(event)),
+        safe_csv_text(fragments.event_author(event)),
     ]
 
 
@@ -939,13 +939,13 @@ def _csv_action(action, name: str, common: list, kind: str) -> list:
         kind,
         *[""] * 12,
         "" if action.step is None else action.step + 1,
-        _csv_text(name),
+        safe_csv_text(name),
         *[""] * (len(vitals.INVASIVE_FIELDS) + len(CSV_LATER_FLAGS)),
         json.dumps(facts, sort_keys=True, separators=(",", ":")),
         "",
         "",
         "",
-        _csv_text(author),
+        safe_csv_text(author),
     ]
 
 
@@ -972,7 +972,7 @@ def _csv_result(result: SessionResult | None, style: CsvStyle) -> list[str]:
         rows.append(result.content_type)
     kind = str(result.kind_label()) if style.translated else result.kind
     title = result.text(result.title) if style.translated else result.title
-    return [_csv_text(kind), _csv_text(title), _csv_text("; ".join(rows))]
+    return [safe_csv_text(kind), safe_csv_text(title), safe_csv_text("; ".join(rows))]
 
 
 def _csv_flag(flags: dict, name: str) -> str:
@@ -994,7 +994,8 @@ def _csv_detail(event: SessionEvent) -> str:
     return json.dumps(facts, sort_keys=True, separators=(",", ":"))
 
 
-def _csv_text(text: str) -> str:
+def safe_csv_text(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (FORMULA_STARTS)."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
