@@ -27,6 +27,7 @@ TRAINER_URLS = [
     ("get", "sessions:export", (), {}),
     ("get", "sessions:replay", (), {}),
     ("get", "sessions:replay_json", (), {}),
+    ("get", "assessment:xapi", (), {}),
     *(
         ("post", "sessions:action", (name,), ACTION_POSTS.get(name, {}))
         for name, action in actions.ACTIONS.items()

@@ -23,7 +23,7 @@ WATCHERS = ["observer", "school_admin"]
 STRANGERS = ["colleague", "other_school"]
 # The rows that only show the session; the rest change it.
 VIEWS = {"sessions:control", "sessions:debrief", "sessions:export", "sessions:replay",
-         "sessions:replay_json"}  # fmt: skip
+         "sessions:replay_json", "assessment:xapi"}  # fmt: skip
 # The faculty's own, any of them: notes and the checklist.
 FACULTY_ROWS = {("sessions:note", ()), ("sessions:action", ("add_note",)),
                 ("sessions:action", ("log_action",)), ("sessions:action", ("undo_action",))}  # fmt: skip
