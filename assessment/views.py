@@ -46,7 +46,9 @@ def cohort(request, pk):
 def cohort_export(request, pk):
     template, form, found = _cohort_for(request, pk)
     if found is None:
-        return HttpResponse(status=400)
+        # What the page would say beside the fields, for a link followed with bad dates.
+        messages = [str(message) for errors in form.errors.values() for message in errors]
+        return HttpResponse("\n".join(messages), status=400, content_type="text/plain; charset=utf-8")
     style = debrief.CsvStyle.for_language(translation.get_language())
     response = HttpResponse(cohorts.csv_text(found, style), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{cohorts.csv_filename(template)}"'

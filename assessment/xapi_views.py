@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
 
 from assessment import lms, xapi
 from schools import access
@@ -61,9 +61,14 @@ def _error(status: int, message: str) -> JsonResponse:
 def _lms(view):
     """Authenticate the bearer key, and answer every refusal as JSON."""
 
+    # A key, never the cookie: no CSRF token to ask for, and a refusal is JSON like the rest.
     @functools.wraps(view)
-    @require_GET
+    @csrf_exempt
     def wrapper(request, *args, **kwargs):
+        if request.method != "GET":
+            response = _error(405, _("Only GET: these URLs are read, never written."))
+            response["Allow"] = "GET"
+            return _xapi_headers(response)
         try:
             trainer = lms.authenticate(request.headers.get("Authorization", ""))
             response = view(request, trainer, *args, **kwargs)
@@ -101,7 +106,10 @@ def lms_statements(request, trainer):
     `limit` sessions a page; `more` carries on from the last one (its end and id)."""
     since = request.GET.get("since")
     after = request.GET.get("after")
-    since_at = parse_datetime(since) if since else None
+    try:
+        since_at = parse_datetime(since) if since else None
+    except ValueError:  # the shape of a time, not a time: 2026-13-45T99:00:00Z
+        since_at = None
     if since and (since_at is None or since_at.tzinfo is None):
         return _error(
             400, _("since is an ISO 8601 time with its offset, e.g. 2026-12-01T00:00:00Z.")

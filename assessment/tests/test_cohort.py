@@ -110,6 +110,10 @@ def test_it_refuses_wrong_dates_with_clear_messages(alice_client, template, runs
     assert "The last day comes on or after the first." in r.content.decode()
     r = _get(alice_client, template, language="fr", start="yesterday")
     assert "Saisissez le premier jour sous forme de date, p. ex. 2026-03-01." in r.content.decode()
+    # The CSV's link followed with the same dates: the same message, as text.
+    r = alice_client.get(reverse("assessment:cohort_export", args=[template.pk]), {"start": "yesterday"})
+    assert r.status_code == 400 and r["Content-Type"].startswith("text/plain")
+    assert r.content.decode() == "Enter the first day as a date, e.g. 2026-03-01."
 
 
 def test_an_empty_cohort_says_so(alice_client, template):

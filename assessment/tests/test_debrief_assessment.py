@@ -66,7 +66,7 @@ def test_the_debrief_says_it_in_french(alice_client, run):
     assert "Ce qui était attendu" in body
     assert "en retard de 50 s" in _outcome_row(body, "cultures")
     assert "à l’heure" in _outcome_row(body, "help")
-    assert "dans les 1 min après le début du scénario" in _outcome_row(body, "help")
+    assert "au plus 1 min après le début du scénario" in _outcome_row(body, "help")
     assert "manquée" in _outcome_row(body, "shock1")
     assert "non atteinte" in _outcome_row(body, "adren")
     assert '<span class="badge failed">échec</span>' in body

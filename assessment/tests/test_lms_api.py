@@ -5,6 +5,7 @@ import datetime
 import json
 
 import pytest
+from django.test import Client
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -196,9 +197,19 @@ def test_it_answers_in_the_platforms_language(client, runs):
     assert r.json()["error"] == "Envoyez une clé LMS : Authorization: Bearer <clé>."
 
 
-def test_it_is_read_only(client, runs, key):
+def test_it_is_read_only(runs, key):
+    # As a browser or a platform posts: with Django's CSRF check on, which a key needs not.
+    client = Client(enforce_csrf_checks=True)
     r = client.post(statements_url(), {}, headers={"Authorization": f"Bearer {key}"})
     assert r.status_code == 405
+    assert r["Allow"] == "GET"
+    assert r.json()["error"] == "Only GET: these URLs are read, never written."
+
+
+def test_a_time_of_the_right_shape_but_no_real_time_is_a_400(client, runs, key):
+    r = fetch(client, statements_url(), key, since="9999-99-99T99:99:99Z")
+    assert r.status_code == 400
+    assert r.json()["error"].startswith("since is an ISO 8601 time")
 
 
 def test_a_school_admins_key_opens_the_schools_sessions(client):
