@@ -157,6 +157,20 @@ def unique_keys(scenario: list[dict], steps: list[list[dict]]) -> None:
         seen.add(action["key"])
 
 
+def of_session(session) -> list[tuple[int | None, dict]]:
+    """The expected actions a session copied when it started, each with its step's index
+    (None: the whole scenario's)."""
+    found = [(None, action) for action in session.expected_actions or []]
+    for index, step in enumerate(session.steps or []):
+        found += [(index, action) for action in step.get("expected_actions", [])]
+    return found
+
+
+def by_key(session) -> dict[str, dict]:
+    """The session's expected actions by key (unique_keys made them unique in the template)."""
+    return {action["key"]: action for _step, action in of_session(session)}
+
+
 def display_name(action: dict, translate=str) -> str:
     """An expected action's name as a page shows it. `translate`: the template's shipped_text
     (SessionTemplate.shipped_text) for a template or a session started from one, so that a

@@ -27,6 +27,7 @@ from typing import NamedTuple
 from django.db.models import Q
 from django.utils import timezone
 
+from assessment import expected
 from assessment.expected import DEFAULT_SCORING
 from assessment.models import LoggedAction
 from sessions_app import debrief
@@ -151,14 +152,6 @@ def _logged(rows: list[LoggedAction]) -> list[LoggedAction]:
     return [row for row in rows if row.undoes_id is None and row.pk not in undone]
 
 
-def expected_of(session: Session) -> list[tuple[int | None, dict]]:
-    """The session's expected actions with their step's index (None: the whole scenario's)."""
-    found = [(None, action) for action in session.expected_actions or []]
-    for index, step in enumerate(session.steps or []):
-        found += [(index, action) for action in step.get("expected_actions", [])]
-    return found
-
-
 def _assess(session, facts, logged, now, line) -> Assessment:
     now = now or timezone.now()
     scoring = {**DEFAULT_SCORING, **(session.scoring or {})}
@@ -169,7 +162,7 @@ def _assess(session, facts, logged, now, line) -> Assessment:
         first_logged.setdefault(row.expected_key, row)
     ended = not session.is_open(now)
     outcomes = []
-    for step, action in expected_of(session):
+    for step, action in expected.of_session(session):
         anchor = anchors.of(action, step)
         target = action.get("target_seconds")
         due = None if anchor is None or target is None else anchor + datetime.timedelta(seconds=target)
@@ -197,7 +190,7 @@ def _assess(session, facts, logged, now, line) -> Assessment:
         if status == MISSED:
             points = scoring["missed"] + (scoring["critical_missed"] if action.get("critical") else 0)
         outcomes.append(Outcome(action, step, status, anchor, due, done, late, how, row, points))
-    keys = {action["key"] for _step, action in expected_of(session)}
+    keys = {action["key"] for _step, action in expected.of_session(session)}
     scored = [outcome for outcome in outcomes if outcome.scored]
     score = sum(outcome.points for outcome in scored)
     max_score = scoring["on_time"] * len(scored)

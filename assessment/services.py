@@ -59,12 +59,6 @@ def _lock_open(session_id, trainer, now) -> tuple[Session, datetime.datetime]:
     return session, now
 
 
-def expected_actions(session: Session) -> dict[str, tuple[dict, int | None]]:
-    """Every expected action of the session by key: the action and its step (None: the
-    scenario's), as the session copied them when it started."""
-    return {action["key"]: (action, step) for step, action in scoring.expected_of(session)}
-
-
 def _message(session, row: LoggedAction, author, start, kind="action_logged") -> dict:
     message = {
         "type": kind,
@@ -104,12 +98,12 @@ def log_action(
     with transaction.atomic():
         session, now = _lock_open(session_id, trainer, now)
         if expected_key is not None:
-            found = expected_actions(session).get(expected_key) if isinstance(expected_key, str) else None
+            found = expected.by_key(session).get(expected_key) if isinstance(expected_key, str) else None
             if found is None:
                 raise vitals.VitalsError({"expected": _("This session expects no such action.")})
             if _effective(session).filter(expected_key=expected_key).exists():
                 raise vitals.VitalsError({"expected": _("This action is logged already.")})
-            name = found[0]["name"]
+            name = found["name"]
         else:
             name = name.strip() if isinstance(name, str) else ""
             if not name or len(name) > LoggedAction.MAX_NAME:

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 
+from assessment.expected import by_key as expected_by_key
 from assessment.expected import display_name, translator
 from sessions_app import fragments, results, services
 from sessions_app.models import Session, SessionEvent, SessionNote, SessionResult
@@ -228,14 +229,6 @@ class Timeline:
 
     def action_name(self, action) -> str:
         return logged_action_name(self.session, self.expected, action)
-
-
-def expected_by_key(session: Session) -> dict[str, dict]:
-    """The session's expected actions (the scenario's and its steps'), by key."""
-    found = {action["key"]: action for action in session.expected_actions or []}
-    for step in session.steps or []:
-        found.update((action["key"], action) for action in step.get("expected_actions", []))
-    return found
 
 
 def logged_action_name(session: Session, expected: dict[str, dict], action) -> str:
