@@ -230,6 +230,11 @@ class Timeline:
     def action_name(self, action) -> str:
         return logged_action_name(self.session, self.expected, action)
 
+    @functools.cached_property
+    def undone(self) -> set:
+        """The ids of the logged actions an undo took back."""
+        return {action.undoes_id for action in self.actions if action.undoes_id is not None}
+
 
 def logged_action_name(session: Session, expected: dict[str, dict], action) -> str:
     """A logged action's name: that of the expected action it ticks (`expected`, by key),
@@ -553,7 +558,6 @@ def plot(line: Timeline) -> dict | None:
         alarms.YELLOW: escape(_("Outside the alarm limits")),
     }
     compressions = escape(_("Compressions"))
-    undone = {action.undoes_id for action in line.actions}
     return {
         "width": WIDTH,
         "height": HEIGHT,
@@ -594,7 +598,7 @@ def plot(line: Timeline) -> dict | None:
         # What the faculty logged, at the foot of the plot: ✓ an action, ↶ an undo.
         "actions": _marks(
             f'<g class="action-mark{" undo-mark" if a.undoes_id else ""}'
-            f'{" undone-mark" if a.pk in undone else ""}">'
+            f'{" undone-mark" if a.pk in line.undone else ""}">'
             f"<title>{format_offset(line.seconds(a.at))} {escape(_action_title(line.session, line.expected, a))}</title>"
             f'<line x1="{x(a.at)}" x2="{x(a.at)}" y1="{bottom - 14}" y2="{bottom}"/>'
             f'<text x="{x(a.at)}" y="{bottom - 17}">{"↶" if a.undoes_id else "✓"}</text></g>'
@@ -764,7 +768,6 @@ def row_details(line: Timeline, shown: list[dict]) -> list[dict]:
     whole = line.session.events.select_related("author").in_bulk(
         [row["event"].id for row in shown if "event" in row]
     )
-    undone = {action.undoes_id for action in line.actions}
     for row in shown:
         if "event" in row:
             row["event"] = whole[row["event"].id]
@@ -774,7 +777,7 @@ def row_details(line: Timeline, shown: list[dict]) -> list[dict]:
         if action := row.get("action"):
             row["step"] = None if action.step is None else action.step + 1
             row["name"] = line.action_name(action)
-            row["undone"] = action.pk in undone
+            row["undone"] = action.pk in line.undone
         row["result"] = line.results.get(event.detail.get("result")) if event else None
     return shown
 
