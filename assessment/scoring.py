@@ -64,6 +64,8 @@ class Outcome:
 @dataclass
 class Assessment:
     outcomes: list[Outcome]
+    # The logged actions that count (neither an undo nor undone), oldest first.
+    logged: list[LoggedAction]
     unexpected: list[LoggedAction]
     out_of_range: dict[str, float]  # vital field -> seconds outside the session's alarm limits
     score: int
@@ -154,7 +156,7 @@ def _logged(rows: list[LoggedAction]) -> list[LoggedAction]:
 
 def _assess(session, facts, logged, now, line) -> Assessment:
     now = now or timezone.now()
-    scoring = {**DEFAULT_SCORING, **(session.scoring or {})}
+    scoring = scoring_of(session)
     anchors = _Anchors(session, facts)
     recognised = _recognised(facts)
     first_logged = {}
@@ -197,6 +199,7 @@ def _assess(session, facts, logged, now, line) -> Assessment:
     percent = round(100 * max(score, 0) / max_score) if max_score else None
     return Assessment(
         outcomes=outcomes,
+        logged=logged,
         unexpected=[row for row in logged if row.expected_key not in keys],
         out_of_range=debrief.out_of_range(line) if line is not None else {},
         score=score,
@@ -209,6 +212,11 @@ def _assess(session, facts, logged, now, line) -> Assessment:
         started_at=anchors.scenario,
         steps_applied=anchors.steps,
     )
+
+
+def scoring_of(session: Session) -> dict:
+    """What each outcome scores in this session: its template's scoring, as copied."""
+    return {**DEFAULT_SCORING, **(session.scoring or {})}
 
 
 def _whole_seconds(delta: datetime.timedelta) -> int:

@@ -16,7 +16,6 @@ about, so fetching a session twice gives the same ids and an LRS stores each sta
 import datetime
 import hashlib
 import uuid
-from collections import defaultdict
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -24,7 +23,6 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from assessment import scoring
-from assessment.expected import DEFAULT_SCORING
 from assessment.models import LoggedAction
 from sessions_app.models import Session
 
@@ -52,7 +50,7 @@ SIMULATION = "http://adlnet.gov/expapi/activities/simulation"
 INTERACTION = "http://adlnet.gov/expapi/activities/interaction"
 
 # What an action statement's result says of its timing (the "timing" extension).
-DONE = ("on_time", "late", "early")
+DONE = (scoring.ON_TIME, scoring.LATE, scoring.EARLY)
 # An effective logged action no expected action counted: not expected at all, a second log of
 # one already done, or one of a step the session never reached.
 UNEXPECTED = "unexpected"
@@ -118,19 +116,8 @@ def statements_of_many(
     """statements() of each session, in a constant number of queries (the LMS's pages)."""
     now = now or timezone.now()
     assessments = scoring.assess_many(sessions, now, out_of_range=True)
-    logged = defaultdict(list)
-    effective = LoggedAction.objects.filter(
-        session__in=[session.pk for session in sessions],
-        undoes__isnull=True,
-        undone_by__isnull=True,
-    ).order_by("at")
-    for row in effective:
-        logged[row.session_id].append(row)
     base_url = base_url.rstrip("/")
-    return [
-        _Statements(session, base_url, now).all(assessments[session.pk], logged[session.pk])
-        for session in sessions
-    ]
+    return [_Statements(session, base_url, now).all(assessments[session.pk]) for session in sessions]
 
 
 class _Statements:
@@ -145,8 +132,7 @@ class _Statements:
         else:
             self.scenario_id = f"{self.base}/xapi/activities/free-session"
 
-    def all(self, assessment, logged: list[LoggedAction]) -> list[dict]:
-        """`logged`: the session's effective logged actions (neither an undo nor undone)."""
+    def all(self, assessment: scoring.Assessment) -> list[dict]:
         result = [self.attempted()]
         counted, done_keys = set(), set()
         for outcome in assessment.outcomes:
@@ -157,7 +143,7 @@ class _Statements:
             if statement := self.outcome(outcome):
                 result.append(statement)
         expected = {outcome.expected["key"]: outcome for outcome in assessment.outcomes}
-        for row in logged:
+        for row in assessment.logged:
             if row.pk in counted:
                 continue
             if row.expected_key in done_keys:
@@ -307,12 +293,12 @@ class _Statements:
 
     def lowest_score(self, assessment) -> int:
         """The least the scored actions could have made: result.score.raw lies within min..max."""
-        points = {**DEFAULT_SCORING, **(self.session.scoring or {})}
+        points = scoring.scoring_of(self.session)
         lowest = min(points["on_time"], points["late"], points["missed"])
         return sum(
             lowest + (points["critical_missed"] if outcome.expected["critical"] else 0)
             for outcome in assessment.outcomes
-            if outcome.status in (*DONE, "missed")
+            if outcome.status in (*DONE, scoring.MISSED)
         )
 
     def outcome(self, outcome) -> dict | None:
@@ -325,14 +311,14 @@ class _Statements:
         if outcome.status in DONE:
             if outcome.late_seconds is not None:
                 extensions[
-                    self.ext("late-seconds" if outcome.status == "late" else "early-seconds")
+                    self.ext("late-seconds" if outcome.status == scoring.LATE else "early-seconds")
                 ] = outcome.late_seconds
             extensions[self.ext("how")] = outcome.how
-            result = {"success": outcome.status == "on_time", "completion": True}
+            result = {"success": outcome.status == scoring.ON_TIME, "completion": True}
             if outcome.anchor_at is not None and outcome.done_at >= outcome.anchor_at:
                 result["duration"] = duration((outcome.done_at - outcome.anchor_at).total_seconds())
             verb, at = "completed", outcome.done_at
-        elif outcome.status == "missed" and self.ended:
+        elif outcome.status == scoring.MISSED and self.ended:
             result = {"success": False, "completion": False}
             verb, at = "failed", min(outcome.due_at or self.ended_at, self.ended_at)
         else:
