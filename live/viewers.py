@@ -37,18 +37,20 @@ async def publish(
     """Record that hub `hub_id` has `count` screens of this session, the first of them
     described in `screens` (refreshes the TTL)."""
     try:
-        await _publish(session_id, hub_id, {"count": count, "screens": screens[:LISTED_SCREENS]})
+        seen = {"count": count, "screens": screens[:LISTED_SCREENS]}
+        await _publish(_count_key(session_id, hub_id), _index_key(session_id), hub_id, seen)
     except Exception:
         logger.warning("Viewer count of session %s not published", session_id, exc_info=True)
 
 
-async def _publish(session_id, hub_id: str, seen: dict) -> None:
-    await cache.aset(_count_key(session_id, hub_id), seen, VIEWER_TTL)
-    hubs = await cache.aget(_index_key(session_id)) or []
+async def _publish(key: str, index_key: str, hub_id: str, seen: dict) -> None:
+    """`seen` under `key`, and the hub in the index that lists whose entries to read."""
+    await cache.aset(key, seen, VIEWER_TTL)
+    hubs = await cache.aget(index_key) or []
     if hub_id not in hubs:
         # Two hubs registering at once may lose one entry; each hub re-registers on its
-        # next refresh (fanout.REFRESH_SECONDS), so the count heals by itself.
-        await cache.aset(_index_key(session_id), [*hubs, hub_id], HUB_INDEX_TTL)
+        # next refresh (fanout.REFRESH_SECONDS), so the index heals by itself.
+        await cache.aset(index_key, [*hubs, hub_id], HUB_INDEX_TTL)
 
 
 async def connected(session_id: uuid.UUID | str) -> tuple[int, list[dict]] | None:
@@ -79,11 +81,7 @@ def _process_key(hub_id: str) -> str:
 async def publish_process(hub_id: str, seen: dict) -> None:
     """Record what this process serves (refreshes the TTL, as the counts')."""
     try:
-        await cache.aset(_process_key(hub_id), seen, VIEWER_TTL)
-        hubs = await cache.aget(PROCESS_INDEX_KEY) or []
-        if hub_id not in hubs:
-            # As _publish: a lost entry comes back on the hub's next refresh.
-            await cache.aset(PROCESS_INDEX_KEY, [*hubs, hub_id], HUB_INDEX_TTL)
+        await _publish(_process_key(hub_id), PROCESS_INDEX_KEY, hub_id, seen)
     except Exception:
         logger.warning("Sockets of process %s not published", hub_id, exc_info=True)
 
