@@ -355,7 +355,10 @@ def alarm_periods(
     the moment.
     """
     judged = _judged(line, resolution)
-    levels = [alarms.alarm_level(shown, limits) for shown, limits in judged.cases]
+    levels = [
+        alarms.alarm_level(values, limits, shown)
+        for (values, limits), shown in zip(judged.cases, judged.shown)
+    ]
     periods = []
     for start, end, case in judged.intervals:
         if (level := levels[case]) is None or end <= start:
@@ -372,7 +375,9 @@ def out_of_range(line: Timeline, resolution: float | None = None) -> dict[str, f
     on the values alarm_periods judges, as finely); a vital never outside, or never shown, is
     left out."""
     judged = _judged(line, resolution)
-    outside = [_outside_limits(shown, limits) for shown, limits in judged.cases]
+    outside = [
+        _outside_limits(shown, limits) for (_values, limits), shown in zip(judged.cases, judged.shown)
+    ]
     seconds = {}
     for start, end, case in judged.intervals:
         for name in outside[case]:
@@ -380,9 +385,9 @@ def out_of_range(line: Timeline, resolution: float | None = None) -> dict[str, f
     return {name: seconds[name] for name in vitals.DEFAULT_ALARM_LIMITS if seconds.get(name)}
 
 
-def _outside_limits(values: dict, limits: dict) -> list[str]:
-    """The vitals shown outside their limits, red or not (an SpO2 of 80 is out of range too)."""
-    shown = alarms.shown_values(values)
+def _outside_limits(shown: dict, limits: dict) -> list[str]:
+    """The vitals shown (alarms.shown_values) outside their limits, red or not (an SpO2 of 80
+    is out of range too)."""
     return [
         name
         for name, (low, high) in limits.items()
@@ -395,6 +400,8 @@ class _Judged(NamedTuple):
     intervals: list[tuple[datetime.datetime, datetime.datetime, int]]
     # Each case once: (the values an alarm reads, the limits). A long session repeats few.
     cases: list[tuple[dict, dict]]
+    # Each case's numbers as a monitor shows them (alarms.shown_values): both readers need them.
+    shown: list[dict]
 
 
 def _judged(line: Timeline, resolution: float | None) -> _Judged:
@@ -447,7 +454,7 @@ def _judge(line: Timeline, resolution: float) -> _Judged:
                 }
                 cases.append((shown, limits))
             intervals.append((start, end, case))
-    return _Judged(intervals, cases)
+    return _Judged(intervals, cases, [alarms.shown_values(values) for values, _limits in cases])
 
 
 def _measurement_ends(line: Timeline) -> list[datetime.datetime]:

@@ -118,11 +118,11 @@ def _physiological(shown: dict, flags: dict, hidden: set, limits: dict):
     return red, yellow
 
 
-def alarm_level(values: dict | None, limits: dict) -> str | None:
+def alarm_level(values: dict | None, limits: dict, shown: dict | None = None) -> str | None:
     """RED or YELLOW, the most urgent physiological condition, or None (the debrief's periods):
     as conditions, without the technical ones it has no use for (a long session asks
-    thousands of times)."""
-    shown = shown_values(values)
+    thousands of times). `shown`: shown_values(values), when the caller has it already."""
+    shown = shown_values(values) if shown is None else shown
     if shown is None:
         return None
     flags = values.get("flags") or {}
