@@ -6,8 +6,10 @@ the cuff started, scenario steps, notes, compressions and shocks. Then, through 
 handler (AsyncClient: the path daphne takes, server time only, no network, no browser), the
 median of `--runs` requests of the debrief page, the CSV (to its first byte, and whole),
 replay.json and the replay page: their time, the server's CPU time (this process's, which runs
-the handler) and their sizes. Beside them, as a floor, the time to read the session's events
-from PostgreSQL as bare rows, which any of them spends at least. Issue 21's targets, for 10,000
+the handler) and their sizes; the debrief twice: a first visit (the cache emptied before
+each) and the later visits of the ended session, which find its plot kept. Beside them, as a
+floor, the time to read the session's events from PostgreSQL as bare rows, which any of them
+spends at least. Issue 21's targets, for 10,000
 events: the debrief under 300 ms and 1 MB, the CSV's first byte under 300 ms.
 
     make bench   (runs this after the fan-out benches)
@@ -188,17 +190,20 @@ async def measure(client, session, runs: int) -> dict:
     from asgiref.sync import sync_to_async
     from django.urls import reverse
 
+    from django.core.cache import cache
+
     figures = {}
     for name, view in PAGES:
         url = reverse(f"sessions:{view}", args=[session.pk])
         await timed(client, url)  # warm: templates, translations
-        samples = [await timed(client, url) for _ in range(runs)]
-        figures[name] = {
-            "first_byte_ms": statistics.median(s[0] for s in samples),
-            "total_ms": statistics.median(s[1] for s in samples),
-            "cpu_ms": statistics.median(s[2] for s in samples),
-            "bytes": samples[-1][3],
-        }
+        if name == "debrief":
+            # The first visit draws the plot; the later ones find it kept (an ended session's).
+            first_visits = []
+            for _ in range(runs):
+                cache.clear()
+                first_visits.append(await timed(client, url))
+            figures["debrief-first"] = _summary(first_visits)
+        figures[name] = _summary([await timed(client, url) for _ in range(runs)])
     read = sync_to_async(read_events)
     samples = [await read(session) for _ in range(runs)]
     figures["floor"] = {
@@ -210,10 +215,27 @@ async def measure(client, session, runs: int) -> dict:
     return figures
 
 
+def _summary(samples: list) -> dict:
+    return {
+        "first_byte_ms": statistics.median(s[0] for s in samples),
+        "total_ms": statistics.median(s[1] for s in samples),
+        "cpu_ms": statistics.median(s[2] for s in samples),
+        "bytes": samples[-1][3],
+    }
+
+
 def read_events(session) -> tuple[float, float]:
-    """(ms, CPU ms) to read every column of the session's events as bare rows (values_list)."""
+    """(ms, CPU ms) to read every column of the session's events as bare rows: the cursor's
+    tuples, in the debrief's order, nothing made of them."""
+    from django.db import connection
+
     started, cpu = time.perf_counter(), time.process_time()
-    list(session.events.values_list())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM session_events WHERE session_id = %s ORDER BY created_at, id",
+            [session.pk],
+        )
+        cursor.fetchall()
     return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
 
 
@@ -229,10 +251,14 @@ def print_table(results: dict) -> None:
                 f"{events:>7} {name:<12} {first_byte:>14.0f} {total:>9.0f} {f['cpu_ms']:>7.0f} "
                 f"{size:>9.0f}"
             )
-    print("(floor: reading the session's events from PostgreSQL as bare rows)")
+    print(
+        "(debrief-first: a first visit, nothing kept; debrief: a later visit of the ended session, "
+        "its plot kept; floor: reading the session's events from PostgreSQL as bare rows)"
+    )
     largest = results[max(results)]
     print(
-        f"targets at {max(results)} events: debrief {largest['debrief']['total_ms']:.0f} ms "
+        f"targets at {max(results)} events: debrief {largest['debrief']['total_ms']:.0f} ms, "
+        f"first visit {largest['debrief-first']['total_ms']:.0f} ms "
         f"(< {DEBRIEF_TARGET_MS}), {largest['debrief']['bytes'] / 1e6:.2f} MB "
         f"(< {DEBRIEF_TARGET_BYTES / 1e6:g}), "
         f"CSV first byte {largest['csv']['first_byte_ms']:.0f} ms (< {CSV_FIRST_BYTE_TARGET_MS})"

@@ -28,9 +28,9 @@ def test_the_debrief_bench_times_each_page_of_each_session():
     r = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-3000:]
     rows = [line.split() for line in r.stdout.splitlines() if line.split()[:1] in (["60"], ["300"])]
-    # The debrief, the CSV, the replay's data and page and the floor of each session, each with
-    # its four figures.
-    pages = ("debrief", "csv", "replay.json", "replay", "floor")
+    # The debrief (a first visit and a later one), the CSV, the replay's data and page and the
+    # floor of each session, each with its four figures.
+    pages = ("debrief-first", "debrief", "csv", "replay.json", "replay", "floor")
     assert sorted((row[0], row[1]) for row in rows) == sorted(
         (events, what) for events in ("60", "300") for what in pages
     ), r.stdout

@@ -10,6 +10,10 @@ per server and options; redis-py's pools are thread-safe.
 import threading
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import RedisError
+
+# What an unreachable cache raises: redis-py's errors, or the socket's own.
+CACHE_ERRORS = (RedisError, OSError)
 
 _pools: dict[tuple, object] = {}
 _pools_lock = threading.Lock()

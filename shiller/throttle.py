@@ -19,15 +19,12 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
-from redis.exceptions import RedisError
+
+from shiller.cache import CACHE_ERRORS
 
 logger = logging.getLogger(__name__)
 
 Rates = list[tuple[int, int]]
-
-# What an unreachable cache raises: redis-py's errors, or the socket's own.
-CACHE_ERRORS = (RedisError, OSError)
-
 
 def _keys(scope: str, identity: str, rates: Rates, now: float) -> list[tuple[str, int, int]]:
     # Hash the identity: cache keys must be short and free of spaces, whatever an email holds.

@@ -37,10 +37,10 @@ def close(session: Session, seconds: float) -> Session:
     return session
 
 
-def long_session(trainer, events: int, spike_at: int | None = None, steps=()):
+def long_session(trainer, events: int, spike_at: int | None = None, steps=(), code="ABC234"):
     """`events` changes of values, one every 4 s, the heart rate wandering between 70 and 89
     (150 at `spike_at`); scenario steps applied by the changes of index in `steps`."""
-    session = make_session(trainer, now=T0, minutes=events)
+    session = make_session(trainer, code=code, now=T0, minutes=events)
     SessionEvent.objects.bulk_create(
         SessionEvent(
             session=session,

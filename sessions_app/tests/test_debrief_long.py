@@ -7,18 +7,24 @@ import io
 import re
 
 import pytest
+import redis
 from asgiref.sync import sync_to_async
 from django.test import AsyncClient
 from django.urls import reverse
+from django.utils import timezone
 
 from sessions_app import debrief
-from sessions_app.models import SessionNote
+from sessions_app.models import Session, SessionNote
 from sessions_app.tests.played import T0, at, long_session
 from simulator import vitals
 
 
 def _page(client, session, query="") -> str:
     return client.get(reverse("sessions:debrief", args=[session.pk]) + query).content.decode()
+
+
+def _plot(body: str) -> str:
+    return body[body.index('<svg class="debrief-plot"') : body.index("</svg>")]
 
 
 def _offsets(body: str) -> list[str]:
@@ -82,6 +88,87 @@ def test_a_long_sessions_alarms_are_shaded_exactly(alice, alice_client):
     # Above the default limit of 120 for the spike's 4 s only.
     assert debrief.alarm_periods(line) == [(at(2000), at(2004), "yellow")]
     assert _page(alice_client, session).count('class="alarm-period alarm-yellow"') == 1
+
+
+# What is kept of an ended session ----------------------------------------------------------
+
+
+@pytest.fixture
+def drawings(monkeypatch):
+    """How many times the plot's lines and marks were drawn from the events."""
+    drawn = []
+    draw = debrief._drawn_from_events
+
+    def counted(line):
+        drawn.append(line.session.pk)
+        return draw(line)
+
+    monkeypatch.setattr(debrief, "_drawn_from_events", counted)
+    monkeypatch.setattr(debrief, "KEPT_FROM_EVENTS", 40)  # long enough to keep, for the tests
+    return drawn
+
+
+@pytest.mark.django_db
+def test_an_ended_long_session_is_drawn_once_and_shown_the_same_after(
+    alice, alice_client, drawings
+):
+    session = long_session(alice, 60, spike_at=30, steps=(10,))
+    first = _page(alice_client, session)
+    again = _page(alice_client, session)
+    assert drawings == [session.pk]
+    assert _plot(again) == _plot(first)
+    assert 'class="alarm-period alarm-yellow"' in again and "Step 1<" in again
+    assert 'data-field="heart_rate" data-seconds="4' in again  # the time out of range, kept
+
+
+@pytest.mark.django_db
+def test_a_note_added_after_the_end_is_on_the_kept_plot(alice, alice_client, drawings):
+    session = long_session(alice, 60)
+    assert 'class="note-mark"' not in _page(alice_client, session)
+    SessionNote.objects.create(session=session, text="Debrief: airway first", at=at(100))
+    body = _page(alice_client, session)
+    assert drawings == [session.pk]
+    assert body.count('class="note-mark"') == 1 and "Debrief: airway first</title>" in body
+
+
+@pytest.mark.django_db
+def test_french_and_english_are_drawn_and_kept_apart(alice, alice_client, drawings):
+    session = long_session(alice, 60, spike_at=30, steps=(10,))
+    english = _page(alice_client, session)
+    url = reverse("sessions:debrief", args=[session.pk])
+    french = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "<title>Outside the alarm limits</title>" in english and ">Step 1<" in english
+    assert "<title>Hors des seuils d&#x27;alarme</title>" in french
+    assert ">Étape 1<" in french and ">Step 1<" not in french
+    assert _plot(alice_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()) == _plot(french)
+    assert len(drawings) == 2  # once in each language
+
+
+@pytest.mark.django_db
+def test_an_open_or_short_session_is_drawn_at_each_visit(alice, alice_client, drawings):
+    open_session = long_session(alice, 60)
+    Session.objects.filter(pk=open_session.pk).update(
+        closed_at=None, expires_at=timezone.now() + datetime.timedelta(hours=1)
+    )
+    short = long_session(alice, 20, code="DEF567")
+    for session in (open_session, open_session, short, short):
+        _page(alice_client, session)
+    assert drawings == [open_session.pk, open_session.pk, short.pk, short.pk]
+
+
+@pytest.mark.django_db
+def test_with_the_cache_unreachable_the_debrief_is_drawn_each_time(
+    alice, alice_client, drawings, monkeypatch, caplog
+):
+    def unreachable(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(debrief.cache, "get", unreachable)
+    session = long_session(alice, 60, steps=(10,))
+    bodies = {_plot(_page(alice_client, session)) for _visit in range(2)}
+    assert len(bodies) == 1 and "Step 1<" in bodies.pop()
+    assert drawings == [session.pk, session.pk]
+    assert "Cache unreachable, the debrief is drawn again" in caplog.text
 
 
 # The table in pages ------------------------------------------------------------------------
