@@ -19,10 +19,10 @@ import csv
 import datetime
 import functools
 import gc
+import hashlib
 import heapq
 import io
 import itertools
-import hashlib
 import json
 import logging
 import math
@@ -30,15 +30,15 @@ import operator
 import re
 import uuid
 from contextlib import contextmanager
-from pathlib import Path
 from dataclasses import dataclass, field
 from html import escape  # as Django's escape, without its lazy-string wrapper: thousands of calls
+from pathlib import Path
 from typing import NamedTuple
 
-from django.db.models import FloatField, Max, TextField
-from django.db.models.functions import Cast
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import FloatField, Max, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
@@ -185,10 +185,9 @@ def _read_events(queryset, by_session: dict | None) -> list[Event]:
     The rows come from the query's compiler, many thousands a fetch: Django's iteration of a
     values_list (a hundred rows a fetch, each row passed on through its iterables) cost a
     sixth to a third more (10,000 events, the least of 15 readings: 115 ms of CPU against 98,
-    186 ms against 131 in all). The columns come
-    as the debrief uses them: the temperature as a float, the flags and the detail as text,
-    since a session's take few distinct values (most details are {}) and each is decoded
-    once."""
+    186 ms against 131 in all). The columns come as the debrief uses them: the temperature as
+    a float, the flags and the detail as text, since a session's take few distinct values
+    (most details are {}) and each is decoded once."""
     grouped = by_session is not None
     queryset = (
         queryset.order_by("created_at", "id")
