@@ -17,7 +17,7 @@ def pytest_sessionstart(session):
     """Under CI a missing PostgreSQL or Redis is a failure, not a quiet fallback to SQLite."""
     if os.environ.get("CI") != "true":
         return
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if connections["default"].vendor != "postgresql":
         pytest.exit("CI=true but the tests are not configured for PostgreSQL (DATABASE_URL).", 2)
     if not settings.REDIS_URL:
         pytest.exit("CI=true but REDIS_URL is not set: the channel layer must be the real Redis.", 2)

@@ -131,6 +131,8 @@ def _database() -> dict:
     else:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
     if config["ENGINE"] == "django.db.backends.postgresql":
+        from shiller import dbpool
+
         options = config.setdefault("OPTIONS", {})
         if env.bool("PGSSL", default=False):
             options["sslmode"] = "require"
@@ -140,11 +142,14 @@ def _database() -> dict:
             "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
             "max_size": env.int("DB_POOL_MAX_SIZE", default=20),
             "timeout": env.int("DB_POOL_TIMEOUT", default=10),
+            # The pool checks a connection before lending it: one killed by a server restart
+            # or pg_terminate_backend is replaced instead of failing the next request. Without
+            # a round trip on every lend (shiller/dbpool.py).
+            "check": dbpool.check,
         }
         config["CONN_MAX_AGE"] = 0
-        # The pool checks a connection before lending it: one killed by a server restart or
-        # pg_terminate_backend is replaced instead of failing the next request.
-        config["CONN_HEALTH_CHECKS"] = True
+        # Django's backend, taking the pool's check from the options (shiller/postgresql).
+        config["ENGINE"] = "shiller.postgresql"
     return config
 
 
