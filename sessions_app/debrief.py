@@ -161,7 +161,7 @@ class Event(NamedTuple):
     id: uuid.UUID
     created_at: datetime.datetime
     kind: str
-    values: dict  # as SessionEvent.values
+    values: dict | None  # as SessionEvent.values; None when read without (_read_events)
     transition_seconds: int
     detail: dict
 
@@ -178,9 +178,10 @@ def events_of(queryset) -> dict[uuid.UUID, list[Event]]:
     return found
 
 
-def _read_events(queryset, by_session: dict | None) -> list[Event]:
+def _read_events(queryset, by_session: dict | None, with_values: bool = True) -> list[Event]:
     """The events of `queryset`, oldest first; into `by_session` (by their session) when given.
-    A single session's are read without their session's id: 10,000 UUIDs to decode.
+    A single session's are read without their session's id: 10,000 UUIDs to decode. Without
+    their values (None) when what they draw is kept: half the reading.
 
     The rows come from the query's compiler, many thousands a fetch: Django's iteration of a
     values_list (a hundred rows a fetch, each row passed on through its iterables) cost a
@@ -199,21 +200,23 @@ def _read_events(queryset, by_session: dict | None) -> list[Event]:
         .values_list(
             *(("session_id",) if grouped else ()), "id", "created_at", "kind",
             *(("temperature_float" if name == "temperature" else name)
-              for name in vitals.NUMBER_FIELDS),
-            "flags_text", "transition_seconds", "detail_text",
+              for name in (vitals.NUMBER_FIELDS if with_values else ())),
+            *(("flags_text",) if with_values else ()), "transition_seconds", "detail_text",
         )  # fmt: skip
     )
     # Converters only where the database needs them (SQLite's datetimes and UUIDs).
     rows = queryset.query.get_compiler(queryset.db).results_iter(chunk_size=READ_CHUNK_ROWS)
     decoded, found = {}, []
     for row in rows:
-        session_id, (event_id, at, kind, *numbers, flags_text, seconds, detail_text) = (
-            (row[0], row[1:]) if grouped else (None, row)
-        )
-        values = dict(zip(vitals.NUMBER_FIELDS, numbers))
-        if (flags := decoded.get(flags_text)) is None:
-            flags = decoded[flags_text] = json.loads(flags_text)
-        values["flags"] = flags
+        session_id, row = (row[0], row[1:]) if grouped else (None, row)
+        event_id, at, kind, *numbers, seconds, detail_text = row
+        values = None
+        if with_values:
+            *numbers, flags_text = numbers
+            values = dict(zip(vitals.NUMBER_FIELDS, numbers))
+            if (flags := decoded.get(flags_text)) is None:
+                flags = decoded[flags_text] = json.loads(flags_text)
+            values["flags"] = flags
         if (detail := decoded.get(detail_text)) is None:
             detail = json.loads(detail_text)
             if not detail:  # Shared only when empty: the others are each event's own.
@@ -237,6 +240,8 @@ class Timeline:
     ended_at: datetime.datetime
     # What the faculty logged (assessment.LoggedAction), undos included, oldest first.
     actions: list = field(default_factory=list)
+    # What kept_once_final found before the events were read, by name.
+    kept: dict = field(default_factory=dict, repr=False)
     # _judged by resolution: the plot's alarm periods and the time out of range read the same.
     judged: dict = field(default_factory=dict, repr=False)
 
@@ -287,6 +292,30 @@ class Timeline:
         return {action.undoes_id for action in self.actions if action.undoes_id is not None}
 
 
+def _kept_key(session, name: str, count: int, last_id, ended_at: datetime.datetime) -> str:
+    return f"debrief:{_drawing_code()}:{name}:{session.pk}:{count}:{last_id}:{ended_at.timestamp()}"
+
+
+def _kept_for_the_page(session: Session, now: datetime.datetime | None) -> dict:
+    """What a debrief page draws from the events (its plot in the page's language, the time out
+    of range), by name, when all of it is kept; else nothing. Two small queries find the key."""
+    if session.is_open(now):
+        return {}
+    count = session.events.count()
+    if count < KEPT_FROM_EVENTS:
+        return {}
+    newest = session.events.order_by("-created_at", "-id")
+    last_id, last_at = newest.values_list("id", "created_at")[0]
+    ended_at = max(session.ended_at(now), last_at)  # as timeline_of's end
+    names = (f"plot.{translation.get_language()}", "out_of_range")
+    keys = {name: _kept_key(session, name, count, last_id, ended_at) for name in names}
+    try:
+        found = cache.get_many(list(keys.values()))
+    except CACHE_ERRORS:
+        return {}  # kept_once_final says so, and draws
+    return {name: found[key] for name, key in keys.items()} if len(found) == len(keys) else {}
+
+
 @functools.cache
 def _drawing_code() -> str:
     """A digest of the code and the translations that draw the debrief."""
@@ -304,19 +333,20 @@ def _drawing_code() -> str:
 def kept_once_final(line: Timeline, name: str, work_out):
     """work_out(line), kept in the cache once the session has ended and is long.
 
-    An ended session's events are final (none are added once it is closed or expired), so what
-    is drawn from them alone (the plot's lines and marks, the time out of range) is the same at
-    every visit: a 10,000-event session's took two fifths of its debrief (bench/debrief.py). The
-    key names what it was drawn from: the events (their number and the last), the end, and the
-    code that draws (a deploy that changes it draws again). With the cache unreachable it is
-    worked out each time."""
+    An ended session's events are final (none are added once it is closed or expired, and
+    SessionEvent refuses changes and deletes: EventsAreFinal), so what is drawn from them alone
+    (the plot's lines and marks, the time out of range) is the same at every visit: a
+    10,000-event session's took two fifths of its debrief (bench/debrief.py), and its later
+    visits read the events without their values (timeline). The key names what it was drawn
+    from: the events (their number and the last), the end, and the code and translations that
+    draw (a deploy that changes them draws again). With the cache unreachable it is worked out
+    each time."""
+    if name in line.kept:
+        return line.kept[name]
     session, events = line.session, line.events
     if len(events) < KEPT_FROM_EVENTS or session.is_open(line.ended_at):
         return work_out(line)
-    key = (
-        f"debrief:{_drawing_code()}:{name}:{session.pk}:{len(events)}:{events[-1].id}:"
-        f"{line.ended_at.timestamp()}"
-    )
+    key = _kept_key(session, name, len(events), events[-1].id, line.ended_at)
     try:
         kept = cache.get(key)
     except CACHE_ERRORS:
@@ -371,9 +401,14 @@ class Segment:
 
 
 def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline:
+    """The debrief's timeline. When what the page draws from the events is kept (an ended long
+    session seen before), the events are read without their values, which only drawing needs."""
     notes = list(session.notes.select_related("author").order_by("at", "created_at"))
     sent = {str(result.pk): result for result in session.results.all()}
-    line = timeline_of(session, events(session), notes, sent, now)
+    kept = _kept_for_the_page(session, now)
+    stored = _read_events(session.events.all(), None, with_values=not kept)
+    line = timeline_of(session, stored, notes, sent, now)
+    line.kept = kept
     line.actions = logged_actions(session)
     return line
 

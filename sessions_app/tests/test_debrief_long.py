@@ -110,14 +110,25 @@ def drawings(monkeypatch):
 
 @pytest.mark.django_db
 def test_an_ended_long_session_is_drawn_once_and_shown_the_same_after(
-    alice, alice_client, drawings
+    alice, alice_client, drawings, monkeypatch
 ):
     session = long_session(alice, 60, spike_at=30, steps=(10,))
+    read, read_with_values = debrief._read_events, []
+
+    def reading(queryset, by_session, with_values=True):
+        read_with_values.append(with_values)
+        return read(queryset, by_session, with_values)
+
+    monkeypatch.setattr(debrief, "_read_events", reading)
     first = _page(alice_client, session)
     again = _page(alice_client, session)
     assert drawings == [session.pk]
     assert _plot(again) == _plot(first)
     assert 'class="alarm-period alarm-yellow"' in again and "Step 1<" in again
+    # Read without their values the second time, the events still make the table and the facts.
+    assert read_with_values == [True, False]
+    assert _offsets(again) == _offsets(first) and len(_offsets(again)) == 60
+    assert 'id="event-count">60<' in again
     assert 'data-field="heart_rate" data-seconds="4' in again  # the time out of range, kept
 
 
