@@ -242,6 +242,9 @@ class Timeline:
     actions: list = field(default_factory=list)
     # What kept_once_final found before the events were read, by name.
     kept: dict = field(default_factory=dict, repr=False)
+    # The cache did not answer that look-up: kept_once_final then draws without asking again,
+    # since a Redis that hangs costs REDIS_TIMEOUT a call (three a page).
+    cache_unreachable: bool = field(default=False, repr=False)
     # _judged by resolution: the plot's alarm periods and the time out of range read the same.
     judged: dict = field(default_factory=dict, repr=False)
 
@@ -296,9 +299,10 @@ def _kept_key(session, name: str, count: int, last_id, ended_at: datetime.dateti
     return f"debrief:{_drawing_code()}:{name}:{session.pk}:{count}:{last_id}:{ended_at.timestamp()}"
 
 
-def _kept_for_the_page(session: Session, now: datetime.datetime | None) -> dict:
+def _kept_for_the_page(session: Session, now: datetime.datetime | None) -> dict | None:
     """What a debrief page draws from the events (its plot in the page's language, the time out
-    of range), by name, when all of it is kept; else nothing. Two small queries find the key."""
+    of range), by name, when all of it is kept; else nothing, and None when the cache is
+    unreachable. Two small queries find the key."""
     if session.is_open(now):
         return {}
     count = session.events.count()
@@ -312,7 +316,8 @@ def _kept_for_the_page(session: Session, now: datetime.datetime | None) -> dict:
     try:
         found = cache.get_many(list(keys.values()))
     except CACHE_ERRORS:
-        return {}  # kept_once_final says so, and draws
+        logger.warning("Cache unreachable, the debrief is drawn again", exc_info=True)
+        return None
     return {name: found[key] for name, key in keys.items()} if len(found) == len(keys) else {}
 
 
@@ -344,7 +349,7 @@ def kept_once_final(line: Timeline, name: str, work_out):
     if name in line.kept:
         return line.kept[name]
     session, events = line.session, line.events
-    if len(events) < KEPT_FROM_EVENTS or session.is_open(line.ended_at):
+    if len(events) < KEPT_FROM_EVENTS or session.is_open(line.ended_at) or line.cache_unreachable:
         return work_out(line)
     key = _kept_key(session, name, len(events), events[-1].id, line.ended_at)
     try:
@@ -408,7 +413,7 @@ def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline
     kept = _kept_for_the_page(session, now)
     stored = _read_events(session.events.all(), None, with_values=not kept)
     line = timeline_of(session, stored, notes, sent, now)
-    line.kept = kept
+    line.kept, line.cache_unreachable = kept or {}, kept is None
     line.actions = logged_actions(session)
     return line
 

@@ -182,6 +182,22 @@ def test_with_the_cache_unreachable_the_debrief_is_drawn_each_time(
     assert "Cache unreachable, the debrief is drawn again" in caplog.text
 
 
+@pytest.mark.django_db
+def test_an_unreachable_cache_is_asked_once_a_page(alice, alice_client, drawings, monkeypatch):
+    # A Redis that hangs costs REDIS_TIMEOUT a call: the page's look-up is the only one.
+    calls = []
+
+    def hanging(*args, **kwargs):
+        calls.append(args)
+        raise redis.exceptions.TimeoutError("Timeout reading from socket")
+
+    for name in ("get", "get_many", "set"):
+        monkeypatch.setattr(debrief.cache, name, hanging)
+    session = long_session(alice, 60, steps=(10,))
+    assert "Step 1<" in _plot(_page(alice_client, session))
+    assert len(calls) == 1 and drawings == [session.pk]
+
+
 # The table in pages ------------------------------------------------------------------------
 
 
