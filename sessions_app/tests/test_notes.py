@@ -52,6 +52,22 @@ def test_an_empty_note_is_refused_on_the_debrief_too(alice_client, played):
     assert not SessionNote.objects.exists()
 
 
+def test_after_a_refused_note_the_language_switcher_returns_to_the_debrief(alice_client, played):
+    debrief_url = reverse("sessions:debrief", args=[played.pk])
+    r = alice_client.post(
+        reverse("sessions:note", args=[played.pk]),
+        {"text": "Later", "offset": "12:00", "return_to": "debrief"},
+        HTTP_REFERER=f"http://testserver{debrief_url}",
+    )
+    assert r.status_code == 400
+    assert f'name="next" value="http://testserver{debrief_url}"' in r.content.decode()
+    switched = alice_client.post(
+        reverse("set_language"), {"language": "fr", "next": f"http://testserver{debrief_url}"}
+    )
+    assert switched["Location"] == f"http://testserver{debrief_url}"  # not the notes' address
+    assert alice_client.get(switched["Location"]).status_code == 200
+
+
 def test_a_note_on_the_debrief_goes_at_the_chosen_moment(alice_client, played):
     r = _post(alice_client, played, text="Good call", offset="04:30", return_to="debrief")
     assert r.url == reverse("sessions:debrief", args=[played.pk]) + "#notes"
