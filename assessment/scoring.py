@@ -106,6 +106,7 @@ def assess_many(
     ids = [session.pk for session in sessions]
     if out_of_range:
         lines = _timelines(sessions, now)
+        debrief.look_up_kept(lines.values(), "out_of_range")
         facts = {pk: line.events for pk, line in lines.items()}
     else:
         lines = {}

@@ -128,6 +128,8 @@ CSV_CHUNK_ROWS = 500
 # 130 ms for the whole page).
 KEPT_FROM_EVENTS = 1_000
 KEPT_SECONDS = 24 * 3600
+# What the cache had under a name it was asked for: nothing.
+KEPT_MISSING = object()
 # Rows of events fetched at a time for the debrief: a 10,000-event session in one.
 READ_CHUNK_ROWS = 10_000
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP's
@@ -240,7 +242,7 @@ class Timeline:
     ended_at: datetime.datetime
     # What the faculty logged (assessment.LoggedAction), undos included, oldest first.
     actions: list = field(default_factory=list)
-    # What kept_once_final found before the events were read, by name.
+    # What the cache had for kept_once_final when asked ahead, by name (KEPT_MISSING: nothing).
     kept: dict = field(default_factory=dict, repr=False)
     # The cache did not answer that look-up: kept_once_final then draws without asking again,
     # since a Redis that hangs costs REDIS_TIMEOUT a call (three a page).
@@ -301,8 +303,8 @@ def _kept_key(session, name: str, count: int, last_id, ended_at: datetime.dateti
 
 def _kept_for_the_page(session: Session, now: datetime.datetime | None) -> dict | None:
     """What a debrief page draws from the events (its plot in the page's language, the time out
-    of range), by name, when all of it is kept; else nothing, and None when the cache is
-    unreachable. Two small queries find the key."""
+    of range), by name: what is kept, or KEPT_MISSING; empty when nothing is kept for this
+    session, None when the cache is unreachable. Two small queries find the keys."""
     if session.is_open(now):
         return {}
     count = session.events.count()
@@ -318,7 +320,7 @@ def _kept_for_the_page(session: Session, now: datetime.datetime | None) -> dict 
     except CACHE_ERRORS:
         logger.warning("Cache unreachable, the debrief is drawn again", exc_info=True)
         return None
-    return {name: found[key] for name, key in keys.items()} if len(found) == len(keys) else {}
+    return {name: found.get(key, KEPT_MISSING) for name, key in keys.items()}
 
 
 @functools.cache
@@ -346,16 +348,16 @@ def kept_once_final(line: Timeline, name: str, work_out):
     from: the events (their number and the last), the end, and the code and translations that
     draw (a deploy that changes them draws again). With the cache unreachable it is worked out
     each time."""
-    if name in line.kept:
-        return line.kept[name]
-    session, events = line.session, line.events
-    if len(events) < KEPT_FROM_EVENTS or session.is_open(line.ended_at) or line.cache_unreachable:
+    if (kept := line.kept.get(name)) is not None and kept is not KEPT_MISSING:
+        return kept
+    if not _keeps(line) or line.cache_unreachable:
         return work_out(line)
-    key = _kept_key(session, name, len(events), events[-1].id, line.ended_at)
+    key = _line_key(line, name)
     try:
-        kept = cache.get(key)
+        kept = None if kept is KEPT_MISSING else cache.get(key)
     except CACHE_ERRORS:
         logger.warning("Cache unreachable, the debrief is drawn again", exc_info=True)
+        line.cache_unreachable = True
         return work_out(line)
     if kept is None:
         kept = work_out(line)
@@ -363,7 +365,34 @@ def kept_once_final(line: Timeline, name: str, work_out):
             cache.set(key, kept, KEPT_SECONDS)
         except CACHE_ERRORS:
             logger.warning("Cache unreachable, the debrief is not kept", exc_info=True)
+            line.cache_unreachable = True
     return kept
+
+
+def look_up_kept(lines, name: str) -> None:
+    """Find what is kept under `name` for each of `lines` (a cohort's) in one call to the cache,
+    not one a session: a Redis that hangs costs REDIS_TIMEOUT a call."""
+    keys = {_line_key(line, name): line for line in lines if _keeps(line) and name not in line.kept}
+    if not keys:
+        return
+    try:
+        found = cache.get_many(list(keys))
+    except CACHE_ERRORS:
+        logger.warning("Cache unreachable, the debriefs are drawn again", exc_info=True)
+        for line in keys.values():
+            line.cache_unreachable = True
+        return
+    for key, line in keys.items():
+        line.kept[name] = found.get(key, KEPT_MISSING)
+
+
+def _keeps(line: Timeline) -> bool:
+    """Whether what `line`'s events draw is kept: its session ended, and is long."""
+    return len(line.events) >= KEPT_FROM_EVENTS and not line.session.is_open(line.ended_at)
+
+
+def _line_key(line: Timeline, name: str) -> str:
+    return _kept_key(line.session, name, len(line.events), line.events[-1].id, line.ended_at)
 
 
 def logged_action_name(session: Session, expected: dict[str, dict], action) -> str:
@@ -410,10 +439,11 @@ def timeline(session: Session, now: datetime.datetime | None = None) -> Timeline
     session seen before), the events are read without their values, which only drawing needs."""
     notes = list(session.notes.select_related("author").order_by("at", "created_at"))
     sent = {str(result.pk): result for result in session.results.all()}
-    kept = _kept_for_the_page(session, now)
-    stored = _read_events(session.events.all(), None, with_values=not kept)
+    looked_up = _kept_for_the_page(session, now)
+    all_kept = bool(looked_up) and KEPT_MISSING not in looked_up.values()
+    stored = _read_events(session.events.all(), None, with_values=not all_kept)
     line = timeline_of(session, stored, notes, sent, now)
-    line.kept, line.cache_unreachable = kept or {}, kept is None
+    line.kept, line.cache_unreachable = looked_up or {}, looked_up is None
     line.actions = logged_actions(session)
     return line
 

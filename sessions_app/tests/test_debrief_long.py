@@ -13,6 +13,7 @@ from django.test import AsyncClient
 from django.urls import reverse
 from django.utils import timezone
 
+from assessment import scoring
 from sessions_app import debrief
 from sessions_app.models import Session, SessionNote
 from sessions_app.tests.played import T0, at, long_session
@@ -174,7 +175,8 @@ def test_with_the_cache_unreachable_the_debrief_is_drawn_each_time(
     def unreachable(*args, **kwargs):
         raise redis.exceptions.ConnectionError("Connection refused")
 
-    monkeypatch.setattr(debrief.cache, "get", unreachable)
+    for name in ("get", "get_many", "set"):
+        monkeypatch.setattr(debrief.cache, name, unreachable)
     session = long_session(alice, 60, steps=(10,))
     bodies = {_plot(_page(alice_client, session)) for _visit in range(2)}
     assert len(bodies) == 1 and "Step 1<" in bodies.pop()
@@ -196,6 +198,50 @@ def test_an_unreachable_cache_is_asked_once_a_page(alice, alice_client, drawings
     session = long_session(alice, 60, steps=(10,))
     assert "Step 1<" in _plot(_page(alice_client, session))
     assert len(calls) == 1 and drawings == [session.pk]
+
+
+@pytest.mark.django_db
+def test_a_cohorts_times_out_of_range_are_kept_and_looked_up_in_one_call(
+    alice, drawings, monkeypatch
+):
+    sessions = [long_session(alice, 60, spike_at=30), long_session(alice, 60, code="DEF567")]
+    worked_out, out_of_range = [], debrief._out_of_range
+    monkeypatch.setattr(
+        debrief, "_out_of_range", lambda line: worked_out.append(line) or out_of_range(line)
+    )
+    calls, inside, hanging = [], [], False
+    cache = {name: getattr(debrief.cache, name) for name in ("get", "get_many", "set")}
+
+    def calling(name):
+        def call(*args, **kwargs):
+            if not inside:  # the debrief's calls, not locmem's get_many asking get
+                calls.append(name)
+            if hanging:
+                raise redis.exceptions.TimeoutError("Timeout reading from socket")
+            inside.append(name)
+            try:
+                return cache[name](*args, **kwargs)
+            finally:
+                inside.pop()
+
+        return call
+
+    for name in cache:
+        monkeypatch.setattr(debrief.cache, name, calling(name))
+
+    def times_out_of_range():
+        found = scoring.assess_many(sessions, out_of_range=True)
+        return [found[session.pk].out_of_range for session in sessions]
+
+    assert times_out_of_range() == [{"heart_rate": 4.0}, {}]
+    assert len(worked_out) == 2 and calls == ["get_many", "set", "set"]
+    calls.clear()
+    assert times_out_of_range() == [{"heart_rate": 4.0}, {}]
+    assert len(worked_out) == 2 and calls == ["get_many"]  # kept: one call for the cohort
+    calls.clear()
+    hanging = True
+    assert times_out_of_range() == [{"heart_rate": 4.0}, {}]
+    assert len(worked_out) == 4 and calls == ["get_many"]  # then drawn, without asking again
 
 
 # The table in pages ------------------------------------------------------------------------
