@@ -244,8 +244,8 @@ class Timeline:
     actions: list = field(default_factory=list)
     # What the cache had for kept_once_final when asked ahead, by name (KEPT_MISSING: nothing).
     kept: dict = field(default_factory=dict, repr=False)
-    # The cache did not answer that look-up: kept_once_final then draws without asking again,
-    # since a Redis that hangs costs REDIS_TIMEOUT a call (three a page).
+    # The cache did not answer: kept_once_final then draws without asking again, since a
+    # Redis that hangs costs REDIS_TIMEOUT a call.
     cache_unreachable: bool = field(default=False, repr=False)
     # _judged by resolution: the plot's alarm periods and the time out of range read the same.
     judged: dict = field(default_factory=dict, repr=False)
@@ -315,12 +315,18 @@ def _kept_for_the_page(session: Session, now: datetime.datetime | None) -> dict 
     ended_at = max(session.ended_at(now), last_at)  # as timeline_of's end
     names = (f"plot.{translation.get_language()}", "out_of_range")
     keys = {name: _kept_key(session, name, count, last_id, ended_at) for name in names}
+    if (found := _get_many(keys.values())) is None:
+        return None
+    return {name: found.get(key, KEPT_MISSING) for name, key in keys.items()}
+
+
+def _get_many(keys) -> dict | None:
+    """The cache's entries under `keys`, or None (logged) when it does not answer."""
     try:
-        found = cache.get_many(list(keys.values()))
+        return cache.get_many(list(keys))
     except CACHE_ERRORS:
         logger.warning("Cache unreachable, the debrief is drawn again", exc_info=True)
         return None
-    return {name: found.get(key, KEPT_MISSING) for name, key in keys.items()}
 
 
 @functools.cache
@@ -375,15 +381,12 @@ def look_up_kept(lines, name: str) -> None:
     keys = {_line_key(line, name): line for line in lines if _keeps(line) and name not in line.kept}
     if not keys:
         return
-    try:
-        found = cache.get_many(list(keys))
-    except CACHE_ERRORS:
-        logger.warning("Cache unreachable, the debriefs are drawn again", exc_info=True)
-        for line in keys.values():
-            line.cache_unreachable = True
-        return
+    found = _get_many(keys)
     for key, line in keys.items():
-        line.kept[name] = found.get(key, KEPT_MISSING)
+        if found is None:
+            line.cache_unreachable = True
+        else:
+            line.kept[name] = found.get(key, KEPT_MISSING)
 
 
 def _keeps(line: Timeline) -> bool:

@@ -109,6 +109,36 @@ def drawings(monkeypatch):
     return drawn
 
 
+class CacheCalls(list):
+    """The debrief's calls to the cache, by method name; each raises `fails_with` when set."""
+
+    fails_with = None
+
+
+@pytest.fixture
+def cache_calls(monkeypatch):
+    calls, inside = CacheCalls(), []
+    methods = {name: getattr(debrief.cache, name) for name in ("get", "get_many", "set")}
+
+    def calling(name):
+        def call(*args, **kwargs):
+            if not inside:  # the debrief's calls, not locmem's get_many asking get
+                calls.append(name)
+            if calls.fails_with is not None:
+                raise calls.fails_with
+            inside.append(name)
+            try:
+                return methods[name](*args, **kwargs)
+            finally:
+                inside.pop()
+
+        return call
+
+    for name in methods:
+        monkeypatch.setattr(debrief.cache, name, calling(name))
+    return calls
+
+
 @pytest.mark.django_db
 def test_an_ended_long_session_is_drawn_once_and_shown_the_same_after(
     alice, alice_client, drawings, monkeypatch
@@ -170,13 +200,9 @@ def test_an_open_or_short_session_is_drawn_at_each_visit(alice, alice_client, dr
 
 @pytest.mark.django_db
 def test_with_the_cache_unreachable_the_debrief_is_drawn_each_time(
-    alice, alice_client, drawings, monkeypatch, caplog
+    alice, alice_client, drawings, cache_calls, caplog
 ):
-    def unreachable(*args, **kwargs):
-        raise redis.exceptions.ConnectionError("Connection refused")
-
-    for name in ("get", "get_many", "set"):
-        monkeypatch.setattr(debrief.cache, name, unreachable)
+    cache_calls.fails_with = redis.exceptions.ConnectionError("Connection refused")
     session = long_session(alice, 60, steps=(10,))
     bodies = {_plot(_page(alice_client, session)) for _visit in range(2)}
     assert len(bodies) == 1 and "Step 1<" in bodies.pop()
@@ -185,63 +211,36 @@ def test_with_the_cache_unreachable_the_debrief_is_drawn_each_time(
 
 
 @pytest.mark.django_db
-def test_an_unreachable_cache_is_asked_once_a_page(alice, alice_client, drawings, monkeypatch):
+def test_an_unreachable_cache_is_asked_once_a_page(alice, alice_client, drawings, cache_calls):
     # A Redis that hangs costs REDIS_TIMEOUT a call: the page's look-up is the only one.
-    calls = []
-
-    def hanging(*args, **kwargs):
-        calls.append(args)
-        raise redis.exceptions.TimeoutError("Timeout reading from socket")
-
-    for name in ("get", "get_many", "set"):
-        monkeypatch.setattr(debrief.cache, name, hanging)
+    cache_calls.fails_with = redis.exceptions.TimeoutError("Timeout reading from socket")
     session = long_session(alice, 60, steps=(10,))
     assert "Step 1<" in _plot(_page(alice_client, session))
-    assert len(calls) == 1 and drawings == [session.pk]
+    assert len(cache_calls) == 1 and drawings == [session.pk]
 
 
 @pytest.mark.django_db
 def test_a_cohorts_times_out_of_range_are_kept_and_looked_up_in_one_call(
-    alice, drawings, monkeypatch
+    alice, drawings, cache_calls, monkeypatch
 ):
     sessions = [long_session(alice, 60, spike_at=30), long_session(alice, 60, code="DEF567")]
     worked_out, out_of_range = [], debrief._out_of_range
     monkeypatch.setattr(
         debrief, "_out_of_range", lambda line: worked_out.append(line) or out_of_range(line)
     )
-    calls, inside, hanging = [], [], False
-    cache = {name: getattr(debrief.cache, name) for name in ("get", "get_many", "set")}
-
-    def calling(name):
-        def call(*args, **kwargs):
-            if not inside:  # the debrief's calls, not locmem's get_many asking get
-                calls.append(name)
-            if hanging:
-                raise redis.exceptions.TimeoutError("Timeout reading from socket")
-            inside.append(name)
-            try:
-                return cache[name](*args, **kwargs)
-            finally:
-                inside.pop()
-
-        return call
-
-    for name in cache:
-        monkeypatch.setattr(debrief.cache, name, calling(name))
-
     def times_out_of_range():
         found = scoring.assess_many(sessions, out_of_range=True)
         return [found[session.pk].out_of_range for session in sessions]
 
     assert times_out_of_range() == [{"heart_rate": 4.0}, {}]
-    assert len(worked_out) == 2 and calls == ["get_many", "set", "set"]
-    calls.clear()
+    assert len(worked_out) == 2 and cache_calls == ["get_many", "set", "set"]
+    cache_calls.clear()
     assert times_out_of_range() == [{"heart_rate": 4.0}, {}]
-    assert len(worked_out) == 2 and calls == ["get_many"]  # kept: one call for the cohort
-    calls.clear()
-    hanging = True
+    assert len(worked_out) == 2 and cache_calls == ["get_many"]  # kept: one call for the cohort
+    cache_calls.clear()
+    cache_calls.fails_with = redis.exceptions.TimeoutError("Timeout reading from socket")
     assert times_out_of_range() == [{"heart_rate": 4.0}, {}]
-    assert len(worked_out) == 4 and calls == ["get_many"]  # then drawn, without asking again
+    assert len(worked_out) == 4 and cache_calls == ["get_many"]  # then drawn, not asked again
 
 
 # The table in pages ------------------------------------------------------------------------
